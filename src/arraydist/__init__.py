@@ -1,0 +1,31 @@
+"""arraydist: probability distributions with torch.distributions' semantics on any array library.
+
+The backend of a distribution is the array library of its parameters (NumPy, PyTorch, ...); Python numbers
+are backend-neutral.  See ``arraydist tour`` for a walk through sample, batch and event shapes.
+"""
+
+from . import constraints
+from ._backend import set_library_seed as manual_seed
+from .distribution import Distribution
+from .distributions import Independent
+from .distributions import MultivariateNormal
+from .distributions import Normal
+from .kl import kl_divergence
+from .kl import register_kl
+
+__version__ = "0.1.0"
+
+set_default_validate_args = Distribution.set_default_validate_args
+
+__all__ = [
+    "Distribution",
+    "Independent",
+    "MultivariateNormal",
+    "Normal",
+    "__version__",
+    "constraints",
+    "kl_divergence",
+    "manual_seed",
+    "register_kl",
+    "set_default_validate_args",
+]

@@ -1,0 +1,89 @@
+"""The backend layer: which array library an array (or seed) belongs to, and that library's operations.
+
+``ops_of(x)`` maps ``type(x)`` to an :class:`Ops` through a cache.  A framework's backend module is imported
+only when one of its arrays (or generators) is first seen, so ``import arraydist`` imports no framework.
+Python numbers and nested lists of them belong to no library: ``ops_of`` returns ``None`` for them.
+"""
+
+from __future__ import annotations
+
+import importlib
+import numbers
+from typing import Any
+
+from ._base import Array, Ops, library_rng, set_library_seed
+
+__all__ = ["Array", "Ops", "library_rng", "ops_for", "ops_for_seed", "ops_of", "set_library_seed"]
+
+# root module of an array type -> our backend module
+_BACKEND_MODULES = {"numpy": "_numpy", "torch": "_torch"}
+
+_NEUTRAL_TYPES = (bool, int, float, list, tuple)
+_ops_by_type: dict[type, Ops | None] = dict.fromkeys(_NEUTRAL_TYPES)
+_ops_by_namespace: dict[int, Ops] = {}
+
+
+def _backend_ops(module: str) -> Ops:
+    return importlib.import_module(f"{__name__}.{module}").OPS
+
+
+def numpy_ops() -> Ops:
+    return _backend_ops("_numpy")
+
+
+def _resolve(t: type, x: Any) -> Ops | None:
+    root = t.__module__.partition(".")[0]
+    module = _BACKEND_MODULES.get(root)
+    if module is not None:
+        return _backend_ops(module)
+    if hasattr(x, "__array_namespace__"):
+        xp = x.__array_namespace__()
+        ops = _ops_by_namespace.get(id(xp))
+        if ops is None:
+            ops = Ops(xp)
+            ops.name = getattr(xp, "__name__", "array-api")
+            _ops_by_namespace[id(xp)] = ops
+        return ops
+    if isinstance(x, numbers.Number):
+        return None
+    raise TypeError(
+        f"arraydist cannot use an object of type {t.__module__}.{t.__qualname__} as an array: parameters and "
+        "values must be Python numbers or arrays of an array-API library (NumPy, PyTorch, JAX, CuPy, Dask...)"
+    )
+
+
+def ops_of(x: Any) -> Ops | None:
+    """The backend of one array, or ``None`` for Python numbers and lists."""
+    t = type(x)
+    try:
+        return _ops_by_type[t]
+    except KeyError:
+        ops = _ops_by_type[t] = _resolve(t, x)
+        return ops
+
+
+def ops_for(*xs: Any, what: str = "parameters") -> Ops | None:
+    """The one backend of several arrays; mixing array libraries is a ``TypeError`` naming both."""
+    found: Ops | None = None
+    for x in xs:
+        ops = ops_of(x)
+        if ops is None or ops is found:
+            continue
+        if found is not None:
+            raise TypeError(
+                f"{what} mix arrays of two libraries, {found.name} and {ops.name}: arraydist takes the backend "
+                "from the data, so convert them to one library first"
+            )
+        found = ops
+    return found
+
+
+def ops_for_seed(seed: Any) -> Ops | None:
+    """The backend that a seed implies (a ``torch.Generator`` means torch), or ``None`` for None/int."""
+    if seed is None or isinstance(seed, (int, numbers.Integral)):
+        return None
+    root = type(seed).__module__.partition(".")[0]
+    module = _BACKEND_MODULES.get(root)
+    if module is None:
+        return None
+    return _backend_ops(module)

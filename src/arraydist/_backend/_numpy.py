@@ -1,0 +1,132 @@
+"""NumPy backend: SciPy for special functions and triangular solves, a library-owned generator for seed=None."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from scipy import linalg as sla
+from scipy import special
+
+from ._base import Array, Ops, Shape
+
+_NATIVE_NORMAL_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+class NumpyOps(Ops):
+    name = "numpy"
+
+    def __init__(self) -> None:
+        super().__init__(np)
+
+    def asarray(self, x: Any, dtype: Any = None, device: Any = None) -> Array:
+        return np.asarray(x, dtype=dtype)
+
+    def default_float(self) -> Any:
+        return np.dtype(np.float64)
+
+    def float_dtype(self, arrays: Any) -> Any:
+        dtype = np.result_type(*arrays) if arrays else None
+        if dtype is None or dtype.kind != "f":
+            return np.dtype(np.float64)
+        return dtype
+
+    def is_float_dtype(self, dtype: Any) -> bool:
+        return np.dtype(dtype).kind == "f"
+
+    def device(self, x: Array) -> Any:
+        return "cpu"
+
+    def to_numpy(self, x: Array) -> np.ndarray:
+        return np.asarray(x)
+
+    def from_numpy(self, x: np.ndarray, like: Array) -> Array:
+        return x
+
+    def can_inplace(self, *arrays: Array) -> bool:
+        return True
+
+    def all(self, x: Array) -> bool:
+        return bool(x.all()) if x.ndim else bool(x)
+
+    def reduce_value(self, x: Array, how: str) -> float:
+        if x.ndim == 0:
+            return float(x)
+        if x.size == 0:
+            return {"min": np.inf, "max": -np.inf, "sum": 0.0}[how]
+        return float(getattr(x, how)())
+
+    def broadcast_to(self, x: Array, shape: Shape) -> Array:
+        if np.shape(x) == shape:
+            return x
+        return np.broadcast_to(x, shape)
+
+    def sum_rightmost(self, x: Array, n: int) -> Array:
+        if n == 0:
+            return x
+        return np.sum(x, axis=tuple(range(-n, 0)))
+
+    def cast(self, x: Array, dtype: Any) -> Array:
+        return x if x.dtype == dtype else x.astype(dtype)
+
+    def normal(self, rng: Any, shape: Shape, dtype: Any, device: Any) -> Array:
+        dtype = np.dtype(dtype)
+        if dtype in _NATIVE_NORMAL_DTYPES:
+            return rng.standard_normal(size=shape, dtype=dtype)
+        return rng.standard_normal(size=shape).astype(dtype)
+
+    def uniform(self, rng: Any, shape: Shape, dtype: Any, device: Any) -> Array:
+        dtype = np.dtype(dtype)
+        u = rng.random(size=shape, dtype=dtype if dtype in _NATIVE_NORMAL_DTYPES else np.float64)
+        # Generator.random draws from [0, 1): map an exact 0 to the smallest positive number so that
+        # inverse-CDF samplers never see log(0).
+        return np.maximum(u, np.finfo(dtype).tiny).astype(dtype, copy=False)
+
+    erf = staticmethod(special.erf)
+    erfc = staticmethod(special.erfc)
+    erfinv = staticmethod(special.erfinv)
+    ndtr = staticmethod(special.ndtr)
+    ndtri = staticmethod(special.ndtri)
+    log_ndtr = staticmethod(special.log_ndtr)
+    lgamma = staticmethod(special.gammaln)
+    digamma = staticmethod(special.digamma)
+    xlogy = staticmethod(special.xlogy)
+
+    def softplus(self, x: Array) -> Array:
+        return np.logaddexp(0.0, x)
+
+    def logsumexp(self, x: Array, axis: int = -1) -> Array:
+        return special.logsumexp(x, axis=axis)
+
+    def cholesky(self, x: Array) -> Array:
+        return np.linalg.cholesky(x)
+
+    def solve_triangular(self, a: Array, b: Array, *, lower: bool = True) -> Array:
+        # SciPy >= 1.15 broadcasts batch dimensions; check_finite is off because validation owns that.
+        return sla.solve_triangular(a, b, lower=lower, check_finite=False)
+
+    def diagonal(self, x: Array) -> Array:
+        return np.diagonal(x, axis1=-2, axis2=-1)
+
+    def matrix_transpose(self, x: Array) -> Array:
+        return np.swapaxes(x, -1, -2)
+
+    def eye(self, n: int, dtype: Any, device: Any) -> Array:
+        return np.eye(n, dtype=dtype)
+
+    def tril(self, x: Array) -> Array:
+        return np.tril(x)
+
+    def is_positive_definite(self, x: Array) -> Array:
+        x = np.asarray(x)
+        scale = np.max(np.abs(x), axis=(-2, -1), initial=0.0)
+        eps = np.finfo(x.dtype).eps if x.dtype.kind == "f" else np.finfo(np.float64).eps
+        symmetric = np.all(np.abs(x - np.swapaxes(x, -1, -2)) <= 16 * eps * scale[..., None, None], axis=(-2, -1))
+        with np.errstate(invalid="ignore"):
+            finite = np.all(np.isfinite(x), axis=(-2, -1))
+            safe = np.where(finite[..., None, None], x, np.eye(x.shape[-1], dtype=x.dtype))
+            positive = np.min(np.linalg.eigvalsh(safe), axis=-1) > 0
+        return symmetric & finite & positive
+
+
+OPS = NumpyOps()

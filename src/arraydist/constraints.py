@@ -1,0 +1,293 @@
+"""Constraints on parameters and supports: ``check(x)`` returns a boolean array, ``event_dim`` its rank.
+
+A constraint with ``event_dim = k`` checks whole events: ``check`` reduces the rightmost ``k`` dimensions, so
+the result has the batch shape.  Constraints use operators and the backend layer only, so they run on every
+backend.
+
+>>> import numpy as np
+>>> from arraydist import constraints
+>>> constraints.positive.check(np.array([1.0, 0.0, -2.0]))
+array([ True, False, False])
+>>> constraints.interval(0.0, 1.0)
+Interval(lower_bound=0.0, upper_bound=1.0)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ._backend import ops_of
+
+__all__ = [
+    "Constraint",
+    "boolean",
+    "dependent",
+    "greater_than",
+    "greater_than_eq",
+    "half_open_interval",
+    "independent",
+    "integer_interval",
+    "interval",
+    "less_than",
+    "lower_cholesky",
+    "nonnegative",
+    "nonnegative_integer",
+    "positive",
+    "positive_definite",
+    "positive_integer",
+    "real",
+    "real_vector",
+    "simplex",
+    "unit_interval",
+]
+
+
+def _ops(x: Any) -> Any:
+    ops = ops_of(x)
+    if ops is None:
+        from ._backend import numpy_ops
+
+        ops = numpy_ops()
+    return ops
+
+
+class Constraint:
+    """A region of the real numbers (or of vectors / matrices, when ``event_dim > 0``)."""
+
+    is_discrete = False
+    event_dim = 0
+
+    def check(self, value: Any) -> Any:
+        """A boolean array of shape ``value.shape[:value.ndim - event_dim]``: True where ``value`` is inside."""
+        raise NotImplementedError
+
+    def check_all(self, value: Any, ops: Any) -> bool:
+        """Whether every element (or event) of ``value`` is inside: one reduction, one host read.
+
+        Subclasses override this with a cheaper reduction than ``all(check(value))`` where one is exact.
+        """
+        return ops.all(self.check(value))
+
+    def describe(self) -> str:
+        """A short description for error messages."""
+        return repr(self)
+
+    def __repr__(self) -> str:
+        return type(self).__name__.lstrip("_") + "()"
+
+
+class _Dependent(Constraint):
+    """Placeholder for a support that depends on the parameters; it cannot be checked on its own."""
+
+    def check(self, value: Any) -> Any:
+        raise ValueError("cannot check a dependent constraint without its distribution")
+
+
+class _Real(Constraint):
+    def check(self, value: Any) -> Any:
+        return value == value  # False exactly at NaN
+
+    def check_all(self, value: Any, ops: Any) -> bool:
+        # A NaN anywhere makes the sum NaN; a NaN sum without NaN inputs (inf - inf) falls back to the exact test.
+        total = ops.reduce_value(value, "sum")
+        return total == total or ops.all(self.check(value))
+
+    def describe(self) -> str:
+        return "real (not NaN)"
+
+
+class _Boolean(Constraint):
+    is_discrete = True
+
+    def check(self, value: Any) -> Any:
+        return (value == 0) | (value == 1)
+
+
+class GreaterThan(Constraint):
+    def __init__(self, lower_bound: float) -> None:
+        self.lower_bound = lower_bound
+
+    def check(self, value: Any) -> Any:
+        return value > self.lower_bound
+
+    def check_all(self, value: Any, ops: Any) -> bool:
+        # min propagates NaN, and NaN > bound is False
+        return ops.reduce_value(value, "min") > self.lower_bound
+
+    def describe(self) -> str:
+        return "positive (> 0)" if self.lower_bound == 0 else f"> {self.lower_bound}"
+
+    def __repr__(self) -> str:
+        return f"GreaterThan(lower_bound={self.lower_bound})"
+
+
+class GreaterThanEq(GreaterThan):
+    def check(self, value: Any) -> Any:
+        return value >= self.lower_bound
+
+    def check_all(self, value: Any, ops: Any) -> bool:
+        return ops.reduce_value(value, "min") >= self.lower_bound
+
+    def describe(self) -> str:
+        return "non-negative (>= 0)" if self.lower_bound == 0 else f">= {self.lower_bound}"
+
+    def __repr__(self) -> str:
+        return f"GreaterThanEq(lower_bound={self.lower_bound})"
+
+
+class LessThan(Constraint):
+    def __init__(self, upper_bound: float) -> None:
+        self.upper_bound = upper_bound
+
+    def check(self, value: Any) -> Any:
+        return value < self.upper_bound
+
+    def check_all(self, value: Any, ops: Any) -> bool:
+        return ops.reduce_value(value, "max") < self.upper_bound
+
+    def describe(self) -> str:
+        return f"< {self.upper_bound}"
+
+    def __repr__(self) -> str:
+        return f"LessThan(upper_bound={self.upper_bound})"
+
+
+class Interval(Constraint):
+    def __init__(self, lower_bound: float, upper_bound: float) -> None:
+        self.lower_bound = lower_bound
+        self.upper_bound = upper_bound
+
+    def check(self, value: Any) -> Any:
+        return (value >= self.lower_bound) & (value <= self.upper_bound)
+
+    def check_all(self, value: Any, ops: Any) -> bool:
+        low, high = ops.reduce_value(value, "min"), ops.reduce_value(value, "max")
+        return low >= self.lower_bound and high <= self.upper_bound
+
+    def describe(self) -> str:
+        return f"in [{self.lower_bound}, {self.upper_bound}]"
+
+    def __repr__(self) -> str:
+        return f"Interval(lower_bound={self.lower_bound}, upper_bound={self.upper_bound})"
+
+
+class HalfOpenInterval(Interval):
+    def check(self, value: Any) -> Any:
+        return (value >= self.lower_bound) & (value < self.upper_bound)
+
+    def describe(self) -> str:
+        return f"in [{self.lower_bound}, {self.upper_bound})"
+
+    def __repr__(self) -> str:
+        return f"HalfOpenInterval(lower_bound={self.lower_bound}, upper_bound={self.upper_bound})"
+
+
+class IntegerInterval(Interval):
+    is_discrete = True
+
+    def check(self, value: Any) -> Any:
+        return (value % 1 == 0) & (value >= self.lower_bound) & (value <= self.upper_bound)
+
+    def describe(self) -> str:
+        return f"an integer in [{self.lower_bound}, {self.upper_bound}]"
+
+    def __repr__(self) -> str:
+        return f"IntegerInterval(lower_bound={self.lower_bound}, upper_bound={self.upper_bound})"
+
+
+class IntegerGreaterThanEq(GreaterThanEq):
+    is_discrete = True
+
+    def check(self, value: Any) -> Any:
+        return (value % 1 == 0) & (value >= self.lower_bound)
+
+    def describe(self) -> str:
+        return f"an integer >= {self.lower_bound}"
+
+    def __repr__(self) -> str:
+        return f"IntegerGreaterThanEq(lower_bound={self.lower_bound})"
+
+
+class Independent(Constraint):
+    """Reinterprets ``reinterpreted_batch_ndims`` batch dimensions of ``base_constraint`` as event dimensions."""
+
+    def __init__(self, base_constraint: Constraint, reinterpreted_batch_ndims: int) -> None:
+        self.base_constraint = base_constraint
+        self.reinterpreted_batch_ndims = reinterpreted_batch_ndims
+
+    @property
+    def is_discrete(self) -> bool:  # type: ignore[override]
+        return self.base_constraint.is_discrete
+
+    @property
+    def event_dim(self) -> int:  # type: ignore[override]
+        return self.base_constraint.event_dim + self.reinterpreted_batch_ndims
+
+    def check(self, value: Any) -> Any:
+        result = self.base_constraint.check(value)
+        n = self.reinterpreted_batch_ndims
+        if n == 0:
+            return result
+        xp = _ops(result).xp
+        return xp.all(result, axis=tuple(range(-n, 0)))
+
+    def describe(self) -> str:
+        return self.base_constraint.describe() + f" in each of the last {self.reinterpreted_batch_ndims} dims"
+
+    def __repr__(self) -> str:
+        return f"Independent({self.base_constraint!r}, {self.reinterpreted_batch_ndims})"
+
+
+class _Simplex(Constraint):
+    event_dim = 1
+
+    def check(self, value: Any) -> Any:
+        xp = _ops(value).xp
+        return xp.all(value >= 0, axis=-1) & (xp.abs(xp.sum(value, axis=-1) - 1) < 1e-6)
+
+    def describe(self) -> str:
+        return "a simplex (non-negative, summing to 1 over the last dim)"
+
+
+class _LowerCholesky(Constraint):
+    event_dim = 2
+
+    def check(self, value: Any) -> Any:
+        ops = _ops(value)
+        xp = ops.xp
+        lower = xp.all(xp.all(ops.tril(value) == value, axis=-1), axis=-1)
+        return lower & xp.all(ops.diagonal(value) > 0, axis=-1)
+
+    def describe(self) -> str:
+        return "lower triangular with a positive diagonal"
+
+
+class _PositiveDefinite(Constraint):
+    event_dim = 2
+
+    def check(self, value: Any) -> Any:
+        return _ops(value).is_positive_definite(value)
+
+    def describe(self) -> str:
+        return "symmetric positive definite"
+
+
+dependent = _Dependent()
+real = _Real()
+real_vector = Independent(real, 1)
+boolean = _Boolean()
+positive = GreaterThan(0.0)
+nonnegative = GreaterThanEq(0.0)
+nonnegative_integer = IntegerGreaterThanEq(0)
+positive_integer = IntegerGreaterThanEq(1)
+unit_interval = Interval(0.0, 1.0)
+simplex = _Simplex()
+lower_cholesky = _LowerCholesky()
+positive_definite = _PositiveDefinite()
+greater_than = GreaterThan
+greater_than_eq = GreaterThanEq
+less_than = LessThan
+interval = Interval
+half_open_interval = HalfOpenInterval
+integer_interval = IntegerInterval
+independent = Independent

@@ -1,0 +1,225 @@
+"""The multivariate normal distribution, kept internally as the unbroadcast Cholesky factor ``scale_tril``."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from .. import constraints
+from .._backend import Ops
+from .._shapes import broadcast_shapes
+from ..distribution import Distribution
+from ..kl import register_kl
+
+__all__ = ["MultivariateNormal"]
+
+Array = Any
+_LOG_2PI = math.log(2 * math.pi)
+_FORMS = ("covariance_matrix", "precision_matrix", "scale_tril")
+
+
+def _mahalanobis_sq(ops: Ops, scale_tril: Array, diff: Array) -> Array:
+    r""":math:`\|L^{-1} d\|^2` over the last axis, for ``L`` of shape ``(*b, n, n)`` and ``d`` of ``(..., n)``.
+
+    The dimensions of ``d`` to the left of ``L``'s batch dimensions (sample dimensions, typically) become
+    columns of one right-hand side, so each distinct ``L`` is solved against once, not once per draw.
+    """
+    xp = ops.xp
+    n = scale_tril.shape[-1]
+    lbatch = tuple(scale_tril.shape[:-2])
+    k = len(lbatch)
+    dbatch = tuple(diff.shape[:-1])
+    split = max(len(dbatch) - k, 0)
+    lead = dbatch[:split]
+    tail = broadcast_shapes(dbatch[split:], lbatch, what="MultivariateNormal: value and scale_tril batch shapes")
+    diff = ops.broadcast_to(diff, lead + tail + (n,))
+    m = math.prod(lead)
+    rhs = xp.reshape(diff, (m, *tail, n))
+    rhs = xp.permute_dims(rhs, (*range(1, k + 2), 0))  # (*tail, n, m)
+    y = ops.solve_triangular(ops.broadcast_to(scale_tril, (*tail, n, n)), rhs, lower=True)
+    sq = xp.sum(y * y, axis=-2)  # (*tail, m)
+    sq = xp.permute_dims(sq, (k, *range(k)))  # (m, *tail)
+    return xp.reshape(sq, lead + tail)
+
+
+def _precision_to_scale_tril(ops: Ops, precision: Array) -> Array:
+    r"""Lower-triangular :math:`L` with :math:`L L^\top = P^{-1}`, without forming :math:`P^{-1}`.
+
+    With :math:`J` the reversal permutation, the Cholesky factor :math:`C` of :math:`JPJ` gives the upper
+    triangular :math:`U = JCJ` with :math:`P = UU^\top`, hence :math:`P^{-1} = U^{-\top}U^{-1}` and
+    :math:`L = U^{-\top}`, lower triangular with a positive diagonal.
+    """
+    xp = ops.xp
+    c = ops.cholesky(xp.flip(precision, axis=(-2, -1)))
+    u_t = ops.matrix_transpose(xp.flip(c, axis=(-2, -1)))  # U^T, lower triangular
+    n = precision.shape[-1]
+    eye = ops.broadcast_to(ops.eye(n, precision.dtype, ops.device(precision)), tuple(precision.shape))
+    return ops.solve_triangular(u_t, eye, lower=True)
+
+
+class MultivariateNormal(Distribution):
+    r"""Multivariate normal distribution with mean ``loc`` and one of three forms of its covariance.
+
+    .. math::
+        p(x) = (2\pi)^{-n/2} |\Sigma|^{-1/2} \exp\left(-\tfrac12 (x-\mu)^\top \Sigma^{-1} (x-\mu)\right)
+
+    Args:
+        loc: mean :math:`\mu`, shape ``(*batch, n)``.
+        covariance_matrix: :math:`\Sigma`, symmetric positive definite, shape ``(*batch, n, n)``.
+        precision_matrix: :math:`\Sigma^{-1}`, symmetric positive definite, shape ``(*batch, n, n)``.
+        scale_tril: :math:`L` with :math:`LL^\top = \Sigma`, lower triangular with a positive diagonal.
+        validate_args: check parameters and values (default: the global switch, on).
+
+    Exactly one of the three matrix forms must be given.  ``loc`` and the matrix broadcast over their batch
+    dimensions (a ``(3, 2)`` ``loc`` with one ``(2, 2)`` covariance, or a ``(2,)`` ``loc`` with ``(3, 2, 2)``
+    covariances).  The Cholesky factor is the one canonical form: it is stored unbroadcast, and the other
+    forms are derived from it on access.  Draws are :math:`x = \mu + L\varepsilon`.
+
+    Example:
+        >>> import numpy as np
+        >>> from arraydist import MultivariateNormal
+        >>> mean = np.array([[1.0, 1.0], [2.0, 2.0], [3.0, 3.0]])
+        >>> d = MultivariateNormal(mean, covariance_matrix=0.1 * np.eye(2))
+        >>> d.batch_shape, d.event_shape
+        ((3,), (2,))
+        >>> d.sample((100,), seed=0).shape
+        (100, 3, 2)
+        >>> d.log_prob(mean).round(4)
+        array([0.4674, 0.4674, 0.4674])
+    """
+
+    arg_constraints = {
+        "loc": constraints.real_vector,
+        "covariance_matrix": constraints.positive_definite,
+        "precision_matrix": constraints.positive_definite,
+        "scale_tril": constraints.lower_cholesky,
+    }
+    support = constraints.real_vector
+    has_rsample = True
+    _param_ndims = {"loc": 1, "_unbroadcasted_scale_tril": 2}
+    _unbroadcast = frozenset({"_unbroadcasted_scale_tril"})
+
+    loc: Array
+    _unbroadcasted_scale_tril: Array
+
+    def __init__(
+        self,
+        loc: Any,
+        covariance_matrix: Any = None,
+        precision_matrix: Any = None,
+        scale_tril: Any = None,
+        validate_args: bool | None = None,
+    ) -> None:
+        given = {k: v for k, v in zip(_FORMS, (covariance_matrix, precision_matrix, scale_tril)) if v is not None}
+        if len(given) != 1:
+            named = ", ".join(given) if given else "none"
+            raise ValueError(
+                "MultivariateNormal takes exactly one of covariance_matrix, precision_matrix or scale_tril; "
+                f"got {named}"
+            )
+        ((form, _),) = given.items()
+        params, ops, neutral = self._convert_params({"loc": loc, **given}, validate_args)
+        loc, matrix = params["loc"], params[form]
+        if loc.ndim < 1 or matrix.ndim < 2 or tuple(matrix.shape[-2:]) != (loc.shape[-1],) * 2:
+            n = loc.shape[-1] if loc.ndim else "n"
+            raise ValueError(
+                f"MultivariateNormal: loc has shape {tuple(loc.shape)} and {form} has shape "
+                f"{tuple(matrix.shape)}: loc must be (..., n) and the matrix (..., n, n), here n = {n}"
+            )
+        if form == "scale_tril":
+            tril = matrix
+        elif form == "covariance_matrix":
+            tril = ops.cholesky(matrix)
+        else:
+            tril = _precision_to_scale_tril(ops, matrix)
+        self._set_params({"loc": loc, "_unbroadcasted_scale_tril": tril}, ops, neutral)
+
+    def _set_params(self, params: dict[str, Array], ops: Ops | None = None, neutral: bool = False) -> None:
+        tril, loc = params["_unbroadcasted_scale_tril"], params["loc"]
+        if hasattr(tril, "shape") and hasattr(loc, "shape") and loc.ndim >= 1:
+            n = loc.shape[-1]
+            if tril.ndim < 2 or tuple(tril.shape[-2:]) != (n, n):
+                raise ValueError(
+                    f"MultivariateNormal: scale_tril has shape {tuple(tril.shape)} but loc has shape "
+                    f"{tuple(loc.shape)}: the matrix must be (..., {n}, {n})"
+                )
+        super()._set_params(params, ops, neutral)
+
+    def _event_shape_from(self, params: dict[str, Array]) -> tuple[int, ...]:
+        return (int(params["loc"].shape[-1]),)
+
+    @property
+    def scale_tril(self) -> Array:
+        """:math:`L`, lower triangular with :math:`LL^\\top = \\Sigma`, of shape ``batch + (n, n)``."""
+        return self._ops.broadcast_to(self._unbroadcasted_scale_tril, self._batch_shape + self._event_shape * 2)
+
+    @property
+    def covariance_matrix(self) -> Array:
+        """:math:`\\Sigma = LL^\\top`, of shape ``batch + (n, n)``."""
+        tril = self._unbroadcasted_scale_tril
+        cov = tril @ self._ops.matrix_transpose(tril)
+        return self._ops.broadcast_to(cov, self._batch_shape + self._event_shape * 2)
+
+    @property
+    def precision_matrix(self) -> Array:
+        """:math:`\\Sigma^{-1} = L^{-\\top}L^{-1}`, of shape ``batch + (n, n)``."""
+        ops = self._ops
+        tril = self._unbroadcasted_scale_tril
+        n = tril.shape[-1]
+        eye = ops.broadcast_to(ops.eye(n, tril.dtype, self._device), tuple(tril.shape))
+        inv = ops.solve_triangular(tril, eye, lower=True)
+        return ops.broadcast_to(ops.matrix_transpose(inv) @ inv, self._batch_shape + self._event_shape * 2)
+
+    @property
+    def mean(self) -> Array:
+        return self.loc
+
+    @property
+    def mode(self) -> Array:
+        return self.loc
+
+    @property
+    def variance(self) -> Array:
+        tril = self._unbroadcasted_scale_tril
+        return self._ops.broadcast_to(self._ops.xp.sum(tril * tril, axis=-1), self._batch_shape + self._event_shape)
+
+    def _half_log_det(self) -> Array:
+        ops = self._ops
+        return ops.xp.sum(ops.xp.log(ops.diagonal(self._unbroadcasted_scale_tril)), axis=-1)
+
+    def _rsample(self, sample_shape: tuple[int, ...], rng: Any) -> Array:
+        ops = self._ops
+        eps = ops.normal(rng, sample_shape + self._batch_shape + self._event_shape, self._dtype, self._device)
+        return self.loc + (self._unbroadcasted_scale_tril @ eps[..., None])[..., 0]
+
+    def _log_prob(self, value: Array) -> Array:
+        n = self._event_shape[0]
+        maha = _mahalanobis_sq(self._ops, self._unbroadcasted_scale_tril, value - self.loc)
+        return -0.5 * (n * _LOG_2PI + maha) - self._half_log_det()
+
+    def entropy(self) -> Array:
+        r""":math:`\tfrac n2 (1 + \log 2\pi) + \tfrac12 \log|\Sigma|`."""
+        n = self._event_shape[0]
+        h = 0.5 * n * (1.0 + _LOG_2PI) + self._half_log_det()
+        return self._ops.broadcast_to(h, self._batch_shape)
+
+
+@register_kl(MultivariateNormal, MultivariateNormal)
+def _kl_mvn_mvn(p: MultivariateNormal, q: MultivariateNormal) -> Array:
+    r""":math:`\tfrac12\left[\operatorname{tr}(\Sigma_q^{-1}\Sigma_p) + \delta^\top\Sigma_q^{-1}\delta - n
+    + \log|\Sigma_q| - \log|\Sigma_p|\right]` with :math:`\delta = \mu_q - \mu_p`, through Cholesky factors."""
+    if p.event_shape != q.event_shape:
+        raise ValueError(
+            f"kl_divergence(MultivariateNormal, MultivariateNormal): event shapes {p.event_shape} and "
+            f"{q.event_shape} differ"
+        )
+    ops = p._ops
+    xp = ops.xp
+    n = p.event_shape[0]
+    lp, lq = p._unbroadcasted_scale_tril, q._unbroadcasted_scale_tril
+    mat_batch = broadcast_shapes(tuple(lp.shape[:-2]), tuple(lq.shape[:-2]), what="scale_tril batch shapes")
+    m = ops.solve_triangular(ops.broadcast_to(lq, (*mat_batch, n, n)), ops.broadcast_to(lp, (*mat_batch, n, n)))
+    trace = xp.sum(xp.sum(m * m, axis=-1), axis=-1)
+    maha = _mahalanobis_sq(ops, lq, q.loc - p.loc)
+    kl = q._half_log_det() - p._half_log_det() + 0.5 * (trace + maha - n)
+    return ops.broadcast_to(kl, broadcast_shapes(p.batch_shape, q.batch_shape))
