@@ -29,6 +29,8 @@ class TorchOps(Ops):
             return x.to(dtype=dtype, device=device)
         if type(x) is float or (type(x) is np.ndarray and x.ndim == 0):
             return self.const(float(x), dtype or torch.get_default_dtype(), device)
+        if isinstance(x, np.ndarray) and not x.flags.writeable:
+            x = np.array(x)  # torch cannot wrap read-only memory (broadcast views of neutral parameters)
         return torch.as_tensor(x, dtype=dtype, device=device)
 
     def addcmul(self, a: Array, b: Array, c: Array, value: float = 1.0) -> Array:

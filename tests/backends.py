@@ -1,0 +1,50 @@
+"""The backends the suite runs on: each knows how to make arrays, read them back and make seeds.
+
+Every backend is compared against the NumPy/SciPy reference; one whose library is missing is skipped with the
+reason.  Adding a backend is adding an entry to ``BACKENDS``.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Backend:
+    name: str
+    module: str
+    #: rsample carries gradients that the tests can take
+    differentiable: bool = False
+
+    def available(self) -> bool:
+        return importlib.util.find_spec(self.module) is not None
+
+    @property
+    def lib(self) -> Any:
+        return importlib.import_module(self.module)
+
+    def dtype(self, name: str) -> Any:
+        return getattr(self.lib, name)
+
+    def asarray(self, x: Any, dtype: str = "float64") -> Any:
+        """A NumPy array (or number) as an array of this backend."""
+        if self.name == "torch":
+            return self.lib.as_tensor(np.array(x, dtype=dtype))
+        return np.asarray(x, dtype=dtype)
+
+    def to_numpy(self, x: Any) -> np.ndarray:
+        if self.name == "torch":
+            return x.detach().cpu().numpy()
+        return np.asarray(x)
+
+    def dtype_name(self, x: Any) -> str:
+        return str(x.dtype).replace("torch.", "")
+
+
+NUMPY = Backend("numpy", "numpy")
+TORCH = Backend("torch", "torch", differentiable=True)
+BACKENDS = [NUMPY, TORCH]

@@ -1,0 +1,28 @@
+"""Fixtures: ``backend`` (every array library, skipped with a reason when missing) and ``dtype``."""
+
+from __future__ import annotations
+
+import pytest
+
+from backends import BACKENDS, Backend
+
+
+@pytest.fixture(params=BACKENDS, ids=lambda b: b.name)
+def backend(request: pytest.FixtureRequest) -> Backend:
+    b: Backend = request.param
+    if not b.available():
+        pytest.skip(f"{b.module} is not installed")
+    return b
+
+
+@pytest.fixture(params=["float32", "float64"])
+def dtype(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
+@pytest.fixture
+def torch_backend() -> Backend:
+    b = next(b for b in BACKENDS if b.name == "torch")
+    if not b.available():
+        pytest.skip("torch is not installed")
+    return b
