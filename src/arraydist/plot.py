@@ -6,8 +6,8 @@ Example:
     >>> from arraydist.plot import plot_samples
     >>> d = MultivariateNormal(np.array([[1.0, 1.0], [2.0, 2.0]]), covariance_matrix=0.1 * np.eye(2))
     >>> fig = plot_samples(d, 50, seed=0)
-    >>> len(fig.axes[0].collections)
-    2
+    >>> [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    ['batch member 0', 'batch member 1']
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ import importlib
 import numbers
 from typing import Any
 
-from ._base import Array, Ops, library_rng, set_library_seed
+from ._base import Array, Ops, library_rng, public_type_name, set_library_seed
 
 __all__ = ["Array", "Ops", "library_rng", "ops_for", "ops_for_seed", "ops_of", "set_library_seed"]
 
@@ -47,7 +47,7 @@ def _resolve(t: type, x: Any) -> Ops | None:
     if isinstance(x, numbers.Number):
         return None
     raise TypeError(
-        f"arraydist cannot use an object of type {t.__module__}.{t.__qualname__} as an array: parameters and "
+        f"arraydist cannot use an object of type {public_type_name(x)} as an array: parameters and "
         "values must be Python numbers or arrays of an array-API library (NumPy, PyTorch, JAX, CuPy, Dask...)"
     )
 

@@ -32,10 +32,15 @@ def set_library_seed(seed: int) -> None:
     _LIBRARY_RNG[:] = [np.random.default_rng(seed)]
 
 
+def public_type_name(obj: object) -> str:
+    """``torch.Generator`` rather than ``torch._C.Generator``: the type's name without private modules."""
+    t = type(obj)
+    module = ".".join(part for part in t.__module__.split(".") if not part.startswith("_"))
+    return f"{module}.{t.__qualname__}" if module else t.__qualname__
+
+
 def seed_type_error(backend: str, seed: object, accepted: str) -> TypeError:
-    return TypeError(
-        f"seed for a {backend} distribution must be {accepted}; got {type(seed).__module__}.{type(seed).__qualname__}"
-    )
+    return TypeError(f"seed for a {backend} distribution must be {accepted}; got {public_type_name(seed)}")
 
 
 def numpy_rng_from_seed(seed: object, backend: str) -> np.random.Generator:

@@ -85,7 +85,7 @@ class MultivariateNormal(Distribution):
         >>> d.sample((100,), seed=0).shape
         (100, 3, 2)
         >>> d.log_prob(mean).round(4)
-        array([0.4674, 0.4674, 0.4674])
+        array([0.4647, 0.4647, 0.4647])
     """
 
     arg_constraints = {

@@ -1,0 +1,143 @@
+"""The rest of the contract: Python numbers are backend-neutral, seeds, the KL registry, imports, repr."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import warnings
+
+import numpy as np
+import pytest
+
+import arraydist
+from arraydist import Distribution, Independent, MultivariateNormal, Normal, kl_divergence, register_kl
+from backends import Backend
+
+
+def test_python_numbers_adopt_the_backend_they_meet(backend: Backend, dtype: str) -> None:
+    d = Normal(0.0, 1.0)
+    assert d.backend == "numpy" and d.batch_shape == ()
+    x = backend.asarray([0.0, 1.0], dtype)
+    lp = d.log_prob(x)
+    assert type(lp).__module__.partition(".")[0] == backend.name
+    assert backend.dtype_name(lp) == dtype
+    np.testing.assert_allclose(backend.to_numpy(lp), [-0.9189385332, -1.4189385332], rtol=1e-6)
+    assert backend.dtype_name(d.cdf(x)) == dtype
+    q = Normal(backend.asarray([0.5, 1.0], dtype), backend.asarray([1.0, 2.0], dtype))
+    for kl in (kl_divergence(q, d), kl_divergence(d, q)):
+        assert type(kl).__module__.partition(".")[0] == backend.name
+        assert backend.dtype_name(kl) == dtype
+    # the same number on NumPy when nothing else decides
+    assert isinstance(d.mean, np.ndarray) and isinstance(d.sample(seed=0), np.ndarray | np.floating)
+
+
+def test_seed_decides_the_backend_of_a_neutral_distribution(torch_backend: Backend) -> None:
+    torch = torch_backend.lib
+    d = Normal(0.0, 1.0).expand((3,))
+    draws = d.sample((2,), seed=torch.Generator().manual_seed(0))
+    assert isinstance(draws, torch.Tensor) and draws.shape == (2, 3) and draws.dtype == torch.get_default_dtype()
+
+
+def test_mixed_python_numbers_and_arrays(backend: Backend, dtype: str) -> None:
+    d = Normal(backend.asarray([1.0, 2.0], dtype), 3.0)
+    assert d.backend == backend.name and backend.dtype_name(d.scale) == dtype
+    assert tuple(d.scale.shape) == (2,)
+    mvn = MultivariateNormal([0.0, 0.0], covariance_matrix=backend.asarray(np.eye(2), dtype))
+    assert mvn.backend == backend.name and mvn.batch_shape == () and mvn.event_shape == (2,)
+    ints = Normal(np.array([1, 2]), 1)
+    assert ints.dtype == np.float64
+
+
+def test_seeds(backend: Backend) -> None:
+    d = Normal(backend.asarray(np.zeros(4)), 1.0)
+    first = backend.to_numpy(d.sample(seed=7))
+    np.testing.assert_array_equal(first, backend.to_numpy(d.sample(seed=7)))
+    np.testing.assert_array_equal(first, backend.to_numpy(d.sample(seed=np.int64(7))))
+    if backend.name == "torch":
+        torch = backend.lib
+        gen = torch.Generator().manual_seed(3)
+        a, b = d.sample(seed=gen), d.sample(seed=gen)
+        assert not torch.equal(a, b)  # a generator advances
+        torch.manual_seed(11)
+        c = d.sample()
+        torch.manual_seed(11)
+        torch.testing.assert_close(c, d.sample())  # seed=None is torch's global RNG
+    else:
+        gen = np.random.default_rng(3)
+        assert not np.array_equal(d.sample(seed=gen), d.sample(seed=gen))
+        arraydist.manual_seed(11)
+        c = d.sample()
+        arraydist.manual_seed(11)
+        np.testing.assert_array_equal(c, d.sample())  # seed=None is the library-owned generator
+
+
+def test_kl_dispatch_picks_the_most_specific_rule() -> None:
+    class MyNormal(Normal):
+        pass
+
+    p, q = MyNormal(np.zeros(2), 1.0), Normal(np.ones(2), 2.0)
+    expected = kl_divergence(Normal(np.zeros(2), 1.0), q)
+    np.testing.assert_allclose(kl_divergence(p, q), expected)
+
+    @register_kl(MyNormal, Normal)
+    def _kl_mine(p: Normal, q: Normal) -> float:
+        return -1.0
+
+    assert kl_divergence(p, q) == -1.0
+    assert kl_divergence(q, p) is not None and np.all(kl_divergence(q, q) == 0)
+
+    class Other(Normal):
+        pass
+
+    @register_kl(Normal, Other)
+    def _kl_other(p: Normal, q: Normal) -> float:
+        return -2.0
+
+    with pytest.warns(RuntimeWarning, match="ambiguous KL rules for \\(MyNormal, Other\\)"):
+        assert kl_divergence(p, Other(0.0, 1.0)) == -1.0
+    with pytest.raises(TypeError, match="register_kl expects Distribution subclasses"):
+        register_kl(int, Normal)
+
+
+def test_import_does_not_load_frameworks() -> None:
+    frameworks = ("torch", "jax", "matplotlib", "cupy", "dask")
+    code = f"import sys, arraydist; print(sorted(m for m in {frameworks!r} if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_public_surface() -> None:
+    for name in arraydist.__all__:
+        assert hasattr(arraydist, name), name
+    assert issubclass(Independent, Distribution)
+    assert Normal.has_rsample and MultivariateNormal.has_rsample
+    assert Independent(Normal(np.zeros(2), 1.0), 1).has_rsample
+
+
+def test_multivariate_normal_derived_forms_agree(backend: Backend) -> None:
+    cov = np.array([[2.0, 0.6, 0.1], [0.6, 1.0, 0.2], [0.1, 0.2, 0.5]])
+    loc = backend.asarray(np.zeros(3))
+    forms = [
+        MultivariateNormal(loc, covariance_matrix=backend.asarray(cov)),
+        MultivariateNormal(loc, precision_matrix=backend.asarray(np.linalg.inv(cov))),
+        MultivariateNormal(loc, scale_tril=backend.asarray(np.linalg.cholesky(cov))),
+    ]
+    for d in forms:
+        np.testing.assert_allclose(backend.to_numpy(d.covariance_matrix), cov, rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(backend.to_numpy(d.precision_matrix), np.linalg.inv(cov), rtol=1e-10)
+        np.testing.assert_allclose(backend.to_numpy(d.scale_tril), np.linalg.cholesky(cov), rtol=1e-10, atol=1e-12)
+
+
+def test_batched_multivariate_normal_is_broadcast_not_copied() -> None:
+    d = MultivariateNormal(np.zeros((1000, 2)), covariance_matrix=np.eye(2))
+    assert d._unbroadcasted_scale_tril.shape == (2, 2)
+    assert d.scale_tril.shape == (1000, 2, 2)
+    assert d.scale_tril.strides[0] == 0
+
+
+def test_no_warnings_in_normal_use(backend: Backend) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        d = Normal(backend.asarray(np.linspace(-1, 1, 5)), 0.5)
+        kl_divergence(d, Normal(0.0, 1.0))
+        d.log_prob(d.sample((3,), seed=0))
