@@ -1,0 +1,220 @@
+"""Speed of arraydist against its peers, as ratios measured in one run.
+
+    python benchmarks/run.py            # full sizes (about a minute on two cores)
+    python benchmarks/run.py --quick    # small sizes, a smoke test of the benchmark itself
+
+Every row times arraydist and a peer (torch.distributions, scipy.stats) on the same inputs, interleaving their
+repetitions so that drifts of the machine's speed affect both alike, and reports the best time of each and
+``ratio = peer time / arraydist time`` (above 1: arraydist is faster).  Everything runs on one CPU thread.
+Timings are never asserted in the test suite: this table is where performance is read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import sys
+import timeit
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+import arraydist as ad
+
+
+@dataclass
+class Row:
+    name: str
+    ours: Callable[[], Any]
+    peer_name: str
+    peer: Callable[[], Any]
+    number: int
+
+
+def best_times(row: Row, repeats: int) -> tuple[float, float]:
+    ours = peer = math.inf
+    row.ours(), row.peer()  # warm-up (imports, caches, allocator)
+    for _ in range(repeats):
+        ours = min(ours, timeit.timeit(row.ours, number=row.number) / row.number)
+        peer = min(peer, timeit.timeit(row.peer, number=row.number) / row.number)
+    return ours, peer
+
+
+def torch_rows(quick: bool) -> list[Row]:
+    import torch
+    import torch.distributions as td
+
+    torch.set_num_threads(1)
+    gen = torch.Generator().manual_seed(0)
+    mu = torch.randn(3, 2, generator=gen, requires_grad=True)
+    sigma = (torch.rand(3, 2, generator=gen) + 0.5).requires_grad_()
+
+    def vae_ours(validate: bool | None) -> Callable[[], Any]:
+        def step() -> Any:
+            q = ad.Normal(mu, sigma, validate_args=validate)
+            z = q.rsample()
+            return q.log_prob(z), ad.kl_divergence(q, ad.Normal(0.0, 1.0, validate_args=validate))
+
+        return step
+
+    def vae_torch(validate: bool | None) -> Callable[[], Any]:
+        def step() -> Any:
+            q = td.Normal(mu, sigma, validate_args=validate)
+            z = q.rsample()
+            prior = td.Normal(torch.zeros_like(mu), torch.ones_like(sigma), validate_args=validate)
+            return q.log_prob(z), td.kl_divergence(q, prior)
+
+        return step
+
+    def with_backward(step: Callable[[], Any]) -> Callable[[], Any]:
+        def run() -> None:
+            lp, kl = step()
+            (kl.sum() - lp.sum()).backward()
+
+        return run
+
+    n = 10**5 if quick else 10**7
+    value, loc, scale = torch.randn(n, generator=gen), torch.randn(n, generator=gen), torch.rand(n, generator=gen) + 0.5
+    big_ours, big_torch = ad.Normal(loc, scale), td.Normal(loc, scale)
+
+    k = 8
+    cov = torch.eye(k) + 0.3 * torch.ones(k, k)
+    mvn_loc = torch.randn(16, k, generator=gen)
+    m = 10**3 if quick else 10**5
+    mvn_value = torch.randn(m, 16, k, generator=gen)
+    mvn_ours = ad.MultivariateNormal(mvn_loc, covariance_matrix=cov)
+    mvn_torch = td.MultivariateNormal(mvn_loc, covariance_matrix=cov)
+
+    steps = 200 if quick else 2000
+    return [
+        Row(
+            "VAE step (3, 2), validation on",
+            vae_ours(None),
+            "torch.distributions (validation on)",
+            vae_torch(None),
+            steps,
+        ),
+        Row(
+            "VAE step (3, 2), validation on",
+            vae_ours(None),
+            "torch.distributions (validate_args=False)",
+            vae_torch(False),
+            steps,
+        ),
+        Row(
+            "VAE step (3, 2), validation off",
+            vae_ours(False),
+            "torch.distributions (validate_args=False)",
+            vae_torch(False),
+            steps,
+        ),
+        Row(
+            "VAE step + backward, validation on",
+            with_backward(vae_ours(None)),
+            "torch.distributions (validation on)",
+            with_backward(vae_torch(None)),
+            steps // 2,
+        ),
+        Row(
+            f"Normal.log_prob, {n:.0e} elements (torch)",
+            lambda: big_ours.log_prob(value),
+            "torch.distributions",
+            lambda: big_torch.log_prob(value),
+            3,
+        ),
+        Row(
+            f"Normal.rsample, {n:.0e} draws (torch)",
+            lambda: big_ours.rsample(),
+            "torch.distributions",
+            lambda: big_torch.rsample(),
+            3,
+        ),
+        Row(
+            f"MVN.log_prob, {m:.0e} x 16 batch x {k}-dim (torch)",
+            lambda: mvn_ours.log_prob(mvn_value),
+            "torch.distributions",
+            lambda: mvn_torch.log_prob(mvn_value),
+            3,
+        ),
+    ]
+
+
+def numpy_rows(quick: bool) -> list[Row]:
+    from scipy import stats
+
+    rng = np.random.default_rng(0)
+    n = 10**5 if quick else 10**7
+    value, loc, scale = rng.standard_normal(n), rng.standard_normal(n), rng.random(n) + 0.5
+    ours = ad.Normal(loc, scale)
+    k = 8
+    cov = np.eye(k) + 0.3 * np.ones((k, k))
+    mvn_loc = rng.standard_normal(k)
+    m = 10**4 if quick else 10**6
+    mvn_value = rng.standard_normal((m, k))
+    mvn_ours = ad.MultivariateNormal(mvn_loc, covariance_matrix=cov)
+    mvn_scipy = stats.multivariate_normal(mvn_loc, cov)
+    return [
+        Row(
+            f"Normal.log_prob, {n:.0e} elements (numpy)",
+            lambda: ours.log_prob(value),
+            "scipy.stats.norm.logpdf",
+            lambda: stats.norm.logpdf(value, loc, scale),
+            3,
+        ),
+        Row(
+            f"Normal.cdf, {n:.0e} elements (numpy)",
+            lambda: ours.cdf(value),
+            "scipy.stats.norm.cdf",
+            lambda: stats.norm.cdf(value, loc, scale),
+            3,
+        ),
+        Row(
+            f"MVN.log_prob, {m:.0e} x {k}-dim (numpy)",
+            lambda: mvn_ours.log_prob(mvn_value),
+            "scipy.stats.multivariate_normal",
+            lambda: mvn_scipy.logpdf(mvn_value),
+            3,
+        ),
+    ]
+
+
+def format_time(seconds: float) -> str:
+    for unit, factor in (("s", 1.0), ("ms", 1e-3), ("us", 1e-6)):
+        if seconds >= factor:
+            return f"{seconds / factor:.3g} {unit}"
+    return f"{seconds / 1e-9:.3g} ns"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes and few repeats (a smoke test)")
+    parser.add_argument("--repeats", type=int, default=None, help="interleaved repetitions per row")
+    args = parser.parse_args(argv)
+    repeats = args.repeats or (2 if args.quick else 7)
+    rows = numpy_rows(args.quick)
+    try:
+        rows = torch_rows(args.quick) + rows
+    except ImportError:
+        print("(torch is not installed: its rows are skipped)")
+    import platform
+
+    print(f"arraydist {ad.__version__}, Python {platform.python_version()}, NumPy {np.__version__}, one thread")
+    print(f"| {'benchmark':52} | {'arraydist':>10} | {'peer':42} | {'peer time':>10} | {'ratio':>6} |")
+    print(f"|{'-' * 54}|{'-' * 12}|{'-' * 44}|{'-' * 12}|{'-' * 8}|")
+    for row in rows:
+        ours, peer = best_times(row, repeats)
+        print(
+            f"| {row.name:52} | {format_time(ours):>10} | {row.peer_name:42} | {format_time(peer):>10} "
+            f"| {peer / ours:5.2f}x |"
+        )
+        sys.stdout.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
