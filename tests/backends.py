@@ -34,6 +34,8 @@ class Backend:
         """A NumPy array (or number) as an array of this backend."""
         if self.name == "torch":
             return self.lib.as_tensor(np.array(x, dtype=dtype))
+        if self.name == "jax":
+            return importlib.import_module("jax.numpy").asarray(np.array(x, dtype=dtype))
         return np.asarray(x, dtype=dtype)
 
     def to_numpy(self, x: Any) -> np.ndarray:
@@ -41,10 +43,17 @@ class Backend:
             return x.detach().cpu().numpy()
         return np.asarray(x)
 
+    def owns(self, x: Any) -> bool:
+        """Whether ``x`` is an array of this backend."""
+        if self.name == "jax":
+            return isinstance(x, self.lib.Array)
+        return type(x).__module__.partition(".")[0] == self.module
+
     def dtype_name(self, x: Any) -> str:
         return str(x.dtype).replace("torch.", "")
 
 
 NUMPY = Backend("numpy", "numpy")
 TORCH = Backend("torch", "torch", differentiable=True)
-BACKENDS = [NUMPY, TORCH]
+JAX = Backend("jax", "jax", differentiable=True)
+BACKENDS = [NUMPY, TORCH, JAX]

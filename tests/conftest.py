@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from backends import BACKENDS, Backend
+from backends import BACKENDS, JAX, Backend
+
+if JAX.available():
+    import jax
+
+    # float64 cases need x64; explicit float32 arrays stay float32 (the float32 default is tested in a subprocess)
+    jax.config.update("jax_enable_x64", True)
 
 
 @pytest.fixture(params=BACKENDS, ids=lambda b: b.name)

@@ -103,10 +103,15 @@ class Distribution:
     _event_shape: Shape = ()
     _validate_args: bool = True
 
+    # set by a backend that registers every subclass with its framework (JAX pytrees)
+    _on_subclass: ClassVar[Callable[[type], None] | None] = None
+
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         if "_param_ndims" not in cls.__dict__ and "arg_constraints" in cls.__dict__:
             cls._param_ndims = {k: c.event_dim for k, c in cls.arg_constraints.items()}
+        if Distribution._on_subclass is not None:
+            Distribution._on_subclass(cls)
 
     def __init__(self, batch_shape: Any = (), event_shape: Any = (), validate_args: bool | None = None) -> None:
         """For subclasses that manage their own state, as in ``torch.distributions``."""
@@ -169,19 +174,19 @@ class Distribution:
 
     def _set_params(self, params: dict[str, Array], ops: Ops | None = None, neutral: bool = False) -> None:
         """Set canonical parameters, inferring batch and event shapes and broadcasting (no validation)."""
+        state = self.__dict__
+        if not all(hasattr(p, "shape") for p in params.values()):
+            # JAX unflattens tree structures with placeholder leaves (in_axes specs...): keep them as they are.
+            state.update(params)
+            return
         if ops is None:
             ops = ops_for(*params.values()) or _numpy_ops()
-        state = self.__dict__
         state["_ops"] = ops
         state["_neutral"] = neutral
         ndims = self._param_ndims
         batch_shapes = []
         for k, p in params.items():
-            shape = getattr(p, "shape", None)
-            if shape is None:
-                # JAX unflattens tree structures with placeholder leaves (in_axes specs...): keep them as they are.
-                state.update(params)
-                return
+            shape = p.shape
             nd = ndims[k]
             if nd:
                 if len(shape) < nd:

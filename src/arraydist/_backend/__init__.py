@@ -16,7 +16,7 @@ from ._base import Array, Ops, library_rng, public_type_name, set_library_seed
 __all__ = ["Array", "Ops", "library_rng", "ops_for", "ops_for_seed", "ops_of", "set_library_seed"]
 
 # root module of an array type -> our backend module
-_BACKEND_MODULES = {"numpy": "_numpy", "torch": "_torch"}
+_BACKEND_MODULES = {"numpy": "_numpy", "torch": "_torch", "jax": "_jax", "jaxlib": "_jax"}
 
 _NEUTRAL_TYPES = (bool, int, float, list, tuple)
 _ops_by_type: dict[type, Ops | None] = dict.fromkeys(_NEUTRAL_TYPES)
