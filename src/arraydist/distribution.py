@@ -57,7 +57,7 @@ def _index_ndim(item: Any) -> int:
     if item is None or item is Ellipsis:
         return 0
     dtype = getattr(item, "dtype", None)
-    if dtype is not None and str(dtype).replace("torch.", "") == "bool":
+    if dtype is not None and str(dtype).rpartition(".")[2] == "bool":
         return int(item.ndim)
     return 1
 
@@ -420,7 +420,7 @@ class Distribution:
         indexed = []
         for nd, p in zip(self._param_ndims.values(), children):
             full = ops.broadcast_to(p, batch + (tuple(p.shape[p.ndim - nd :]) if nd else ()))
-            indexed.append(full[index])
+            indexed.append(full[(*index, Ellipsis)])  # the standard wants the event dims spelled out
         return type(self)._tree_unflatten(aux, indexed, neutral=self._neutral)
 
     # ------------------------------------------------------------------ sampling
@@ -532,7 +532,7 @@ class Distribution:
                 return repr(float(value))
             except (TypeError, ValueError, RuntimeError):
                 pass
-        dtype = str(getattr(value, "dtype", "?")).replace("torch.", "")
+        dtype = str(getattr(value, "dtype", "?")).rpartition(".")[2]
         return f"{dtype}[{', '.join(str(s) for s in value.shape)}]"
 
     def _repr_params(self) -> list[str]:
@@ -542,7 +542,7 @@ class Distribution:
         parts = self._repr_params()
         backend = self._ops.name + (" (neutral: adopts the library it meets)" if self._neutral else "")
         device = self.__dict__.get("_device")
-        where = f", device={device}" if device is not None and str(device) != "cpu" else ""
+        where = f", device={device}" if device is not None and "cpu" not in str(device).lower() else ""
         parts.append(f"batch_shape={self._batch_shape}, event_shape={self._event_shape}, backend={backend}{where}")
         return f"{type(self).__name__}({', '.join(parts)})"
 

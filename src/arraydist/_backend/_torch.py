@@ -78,7 +78,10 @@ class TorchOps(Ops):
     def can_inplace(self, *arrays: Array) -> bool:
         if torch.is_grad_enabled() and any(a.requires_grad for a in arrays):
             return False
-        return not torch.compiler.is_compiling()
+        if torch.compiler.is_compiling():
+            return False
+        # under torch.func transforms an in-place update may meet an operand with more batch dimensions
+        return not any(torch._C._functorch.is_functorch_wrapped_tensor(a) for a in arrays)
 
     def stop_gradient(self, x: Array) -> Array:
         return x.detach()
