@@ -16,6 +16,14 @@ from jax.scipy import special as jsp
 from ._base import Array, Ops, Shape, public_type_name
 
 
+def _trace_state_clean() -> bool:
+    try:
+        from jax._src.core import trace_state_clean
+    except ImportError:  # pragma: no cover - a JAX without it: assume tracing, skip value checks
+        return False
+    return bool(trace_state_clean())
+
+
 class JaxOps(Ops):
     name = "jax"
     differentiable = True
@@ -47,7 +55,9 @@ class JaxOps(Ops):
             return None
 
     def is_concrete(self, x: Array) -> bool:
-        return not isinstance(x, jax.core.Tracer)
+        # Under jit/vmap/grad even operations on concrete arrays are staged, so reading a value needs both a
+        # concrete array and no trace in progress.
+        return not isinstance(x, jax.core.Tracer) and _trace_state_clean()
 
     def to_numpy(self, x: Array) -> np.ndarray:
         return np.asarray(x)

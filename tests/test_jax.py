@@ -1,0 +1,121 @@
+"""JAX transforms: jit, grad and vmap (returning distributions), x64, and keys."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from typing import Any
+
+import numpy as np
+import pytest
+
+import arraydist
+from arraydist import Independent, MultivariateNormal, Normal
+from cases import CASES, Case
+
+jax = pytest.importorskip("jax")
+jnp = jax.numpy
+
+ARRAY_CASES = [c for c in CASES if "neutral" not in c.tags]
+
+
+def build(case: Case, dtype: str = "float64") -> Any:
+    return case.build(arraydist, lambda x: jnp.asarray(np.array(x, dtype=dtype)))
+
+
+@pytest.mark.parametrize("case", ARRAY_CASES, ids=str)
+def test_jit_with_a_distribution_as_argument(case: Case) -> None:
+    d = build(case)
+    x = d.sample((3,), seed=1)
+
+    @jax.jit
+    def f(dist: Any, key: Any) -> tuple[Any, Any, Any]:
+        return dist.rsample((2,), seed=key), dist.log_prob(x), dist.entropy()
+
+    draws, lp, h = f(d, jax.random.key(0))
+    assert draws.shape == (2, *case.batch_shape, *case.event_shape)
+    np.testing.assert_allclose(lp, d.log_prob(x), rtol=1e-12)
+    np.testing.assert_allclose(h, d.entropy(), rtol=1e-12)
+
+
+def test_jit_of_construction_sampling_and_log_prob() -> None:
+    @jax.jit
+    def step(loc: Any, scale: Any, cov: Any, key: Any) -> Any:
+        k1, k2 = jax.random.split(key)
+        q = Normal(loc, scale)
+        mvn = MultivariateNormal(loc, covariance_matrix=cov)
+        z = q.rsample(seed=k1)
+        w = mvn.rsample(seed=k2)
+        return q.log_prob(z).sum() + mvn.log_prob(w) + arraydist.kl_divergence(q, Normal(0.0, 1.0)).sum()
+
+    out = step(jnp.zeros(3), jnp.ones(3), jnp.eye(3), jax.random.key(0))
+    assert out.shape == () and np.isfinite(out)
+
+
+@pytest.mark.parametrize("case", ARRAY_CASES, ids=str)
+def test_grad_through_rsample_and_log_prob_matches_finite_differences(case: Case) -> None:
+    d = build(case)
+    value = d.sample((3,), seed=9)
+
+    def objective(dist: Any) -> Any:
+        draws = dist.rsample((4,), seed=5)
+        return (draws * jnp.linspace(-1.0, 1.0, draws.size).reshape(draws.shape)).sum() + dist.log_prob(value).sum()
+
+    grads = jax.grad(objective)(d)  # a distribution-shaped pytree of gradients
+    leaves, treedef = jax.tree_util.tree_flatten(d)
+    grad_leaves = jax.tree_util.tree_leaves(grads)
+    rng = np.random.default_rng(0)
+    directions = []
+    for leaf in leaves:
+        v = rng.standard_normal(leaf.shape) * (np.abs(leaf) + 1e-3 * np.abs(leaf).max())
+        if leaf.ndim >= 2 and leaf.shape[-1] == leaf.shape[-2]:
+            v = (v + np.swapaxes(v, -1, -2)) / 2 if np.allclose(leaf, np.swapaxes(leaf, -1, -2)) else np.tril(v)
+        directions.append(jnp.asarray(v))
+    analytic = sum(float((g * v).sum()) for g, v in zip(grad_leaves, directions))
+    h = 1e-6
+
+    def moved(sign: float) -> Any:
+        return jax.tree_util.tree_unflatten(treedef, [p + sign * h * v for p, v in zip(leaves, directions)])
+
+    numeric = (float(objective(moved(1.0))) - float(objective(moved(-1.0)))) / (2 * h)
+    assert analytic == pytest.approx(numeric, rel=1e-5, abs=1e-6)
+
+
+def test_vmap_returning_distributions_has_the_right_batch_shape() -> None:
+    locs = jnp.arange(15.0).reshape(5, 3)
+    normal = jax.vmap(lambda m: Normal(m, 1.0))(locs)
+    assert isinstance(normal, Normal) and normal.batch_shape == (5, 3)
+    np.testing.assert_allclose(normal.mean, locs)
+    mvn = jax.vmap(lambda m: MultivariateNormal(m, covariance_matrix=2.0 * jnp.eye(3)))(locs)
+    assert mvn.batch_shape == (5,) and mvn.event_shape == (3,)
+    np.testing.assert_allclose(mvn.variance, 2.0 * np.ones((5, 3)))
+    iid = jax.vmap(lambda m: Independent(Normal(m, 1.0), 1))(locs)
+    assert iid.batch_shape == (5,) and iid.event_shape == (3,)
+    lp = jax.vmap(lambda d, x: d.log_prob(x))(iid, locs)
+    np.testing.assert_allclose(lp, Independent(Normal(locs, 1.0), 1).log_prob(locs))
+    # vmap over distributions given as inputs, with an in_axes tree of the same structure
+    per_member = jax.vmap(lambda d: d.entropy())(Normal(locs, 2.0))
+    assert per_member.shape == (5, 3)
+
+
+def test_validation_is_skipped_on_tracers_and_structural_errors_still_raise() -> None:
+    @jax.jit
+    def f(scale: Any) -> Any:
+        return Normal(0.0, scale).log_prob(jnp.zeros(2))
+
+    assert np.isnan(f(jnp.array([-1.0, -1.0]))).all()  # no value check under tracing, never a forced compute
+    with pytest.raises(ValueError, match="must be positive"):
+        Normal(0.0, jnp.array([-1.0, 1.0]))
+    with pytest.raises(ValueError, match="event shape is"):
+        jax.jit(lambda c: MultivariateNormal(jnp.zeros(2), covariance_matrix=c).log_prob(jnp.zeros(3)))(jnp.eye(2))
+
+
+def test_float32_by_default_and_float64_under_x64() -> None:
+    code = (
+        "import jax, jax.numpy as jnp, arraydist as ad;"
+        "d = ad.Normal(jnp.zeros(2), 1.0); s = ad.Normal(0.0, 1.0).sample((3,), seed=jax.random.key(0));"
+        "print(d.dtype, d.sample(seed=0).dtype, s.dtype, type(s).__module__.split('.')[0])"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["float32", "float32", "float32", "jaxlib"]
+    assert Normal(jnp.zeros(2), 1.0).dtype == jnp.float64  # this process runs with jax_enable_x64
