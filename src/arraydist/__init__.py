@@ -4,6 +4,7 @@ The backend of a distribution is the array library of its parameters (NumPy, PyT
 are backend-neutral.  See ``arraydist tour`` for a walk through sample, batch and event shapes.
 """
 
+from . import _backend
 from . import constraints
 from ._backend import set_library_seed as manual_seed
 from .distribution import Distribution
@@ -14,6 +15,8 @@ from .kl import kl_divergence
 from .kl import register_kl
 
 __version__ = "0.1.0"
+
+_backend.load_present_backends()
 
 set_default_validate_args = Distribution.set_default_validate_args
 

@@ -28,7 +28,7 @@ def as_shape(shape: Any, name: str = "sample_shape") -> Shape:
 
 def broadcast_shapes(*shapes: Shape, what: str = "shapes") -> Shape:
     """NumPy broadcasting of shapes; an incompatible pair is a ``ValueError`` naming every shape."""
-    ndim = max((len(s) for s in shapes), default=0)
+    ndim = max([0, *(len(s) for s in shapes)])
     out = [1] * ndim
     for shape in shapes:
         for i, size in enumerate(shape, start=ndim - len(shape)):

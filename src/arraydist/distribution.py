@@ -21,7 +21,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from . import constraints
-from ._backend import Ops, ops_for, ops_for_seed, ops_of
+from ._backend import Ops, compiling, neutral_ops, ops_for, ops_for_seed, ops_of
 from ._backend import numpy_ops as _numpy_ops
 from ._shapes import Shape, as_shape, broadcast_shapes
 
@@ -145,7 +145,7 @@ class Distribution:
         ops = ops_for(*params.values(), what=f"{name} parameters")
         neutral = ops is None
         if neutral:
-            ops = _numpy_ops()
+            ops = neutral_ops()
             arrays: list[Any] = []
         else:
             arrays = [v for v in params.values() if ops_of(v) is ops]
@@ -256,10 +256,12 @@ class Distribution:
         prior of every training step) is a value, so its conversion is shared between equal instances too.
         """
         key = (ops.name, dtype, device)
-        cache = self.__dict__.setdefault("_materialized", {})
+        cache = self.__dict__.get("_materialized", {})
         found = cache.get(key)
         if found is not None:
             return found
+        if compiling():
+            return self._map_leaves(lambda x: ops.asarray(x, dtype, device))
         children, aux = self._tree_flatten()
         shared_key = None
         if all(type(c) is np.ndarray and c.ndim == 0 for c in children):
@@ -272,7 +274,7 @@ class Distribution:
                 found._scalars = dict(zip(self._param_ndims, shared_key[1]))
                 if len(_SCALAR_MATERIALIZED) < 512:
                     _SCALAR_MATERIALIZED[shared_key] = found
-        cache[key] = found
+        self.__dict__.setdefault("_materialized", {})[key] = found
         return found
 
     def _adopt(self, value: Array, method: str) -> tuple[Distribution, Array]:

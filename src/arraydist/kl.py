@@ -9,6 +9,7 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
+from ._backend import compiling
 from .distribution import Distribution
 
 __all__ = ["kl_divergence", "register_kl"]
@@ -77,7 +78,9 @@ def kl_divergence(p: Distribution, q: Distribution) -> Any:
     try:
         fn = _DISPATCH_CACHE[key]
     except KeyError:
-        fn = _DISPATCH_CACHE[key] = _dispatch(*key)
+        fn = _dispatch(*key)
+        if not compiling():
+            _DISPATCH_CACHE[key] = fn
     if fn is None:
         raise NotImplementedError(
             f"no KL divergence is registered for {type(p).__name__} || {type(q).__name__}; "

@@ -9,11 +9,24 @@ from __future__ import annotations
 
 import importlib
 import numbers
+import sys
 from typing import Any
 
 from ._base import Array, Ops, library_rng, public_type_name, set_library_seed
 
-__all__ = ["Array", "Ops", "library_rng", "ops_for", "ops_for_seed", "ops_of", "set_library_seed"]
+__all__ = [
+    "Array",
+    "Ops",
+    "compiling",
+    "library_rng",
+    "load_present_backends",
+    "neutral_ops",
+    "numpy_ops",
+    "ops_for",
+    "ops_for_seed",
+    "ops_of",
+    "set_library_seed",
+]
 
 # root module of an array type -> our backend module
 _BACKEND_MODULES = {"numpy": "_numpy", "torch": "_torch", "jax": "_jax", "jaxlib": "_jax"}
@@ -23,12 +36,44 @@ _ops_by_type: dict[type, Ops | None] = dict.fromkeys(_NEUTRAL_TYPES)
 _ops_by_namespace: dict[int, Ops] = {}
 
 
+_loaded: dict[str, Ops] = {}
+
+
 def _backend_ops(module: str) -> Ops:
-    return importlib.import_module(f"{__name__}.{module}").OPS
+    ops = _loaded.get(module)
+    if ops is None:
+        ops = _loaded[module] = importlib.import_module(f"{__name__}.{module}").OPS
+    return ops
 
 
 def numpy_ops() -> Ops:
     return _backend_ops("_numpy")
+
+
+def compiling() -> bool:
+    """Whether ``torch.compile`` is tracing: caches are then read but never written (a tracer replays writes)."""
+    torch = sys.modules.get("torch")
+    return torch is not None and torch.compiler.is_compiling()
+
+
+def neutral_ops() -> Ops:
+    """The backend that holds the parameters of a distribution made of Python numbers.
+
+    NumPy, except while ``torch.compile`` traces: there every array such a distribution can meet is a torch
+    tensor, and the tracer cannot follow NumPy's dtypes.
+    """
+    return _backend_ops("_torch") if compiling() else _backend_ops("_numpy")
+
+
+def load_present_backends() -> None:
+    """Load the backends of the frameworks that are already imported (and only those).
+
+    Done when arraydist is imported, so that the first call inside ``torch.compile`` or ``jax.jit`` finds its
+    backend loaded: tracers cannot follow an import.
+    """
+    for root, module in _BACKEND_MODULES.items():
+        if root in sys.modules:
+            _backend_ops(module)
 
 
 def _resolve(t: type, x: Any) -> Ops | None:
@@ -58,7 +103,9 @@ def ops_of(x: Any) -> Ops | None:
     try:
         return _ops_by_type[t]
     except KeyError:
-        ops = _ops_by_type[t] = _resolve(t, x)
+        ops = _resolve(t, x)
+        if not compiling():
+            _ops_by_type[t] = ops
         return ops
 
 
