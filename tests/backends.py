@@ -19,6 +19,8 @@ class Backend:
     module: str
     #: rsample carries gradients that the tests can take
     differentiable: bool = False
+    #: values are never read eagerly (so value checks are skipped by design)
+    lazy: bool = False
 
     def available(self) -> bool:
         return importlib.util.find_spec(self.module) is not None
@@ -38,6 +40,9 @@ class Backend:
             return importlib.import_module("jax.numpy").asarray(np.array(x, dtype=dtype))
         if self.name == "array_api_strict":
             return self.lib.asarray(np.array(x, dtype=dtype))
+        if self.name == "dask":
+            # small chunks, so that every test runs across chunk boundaries
+            return self.lib.from_array(np.array(x, dtype=dtype), chunks=2)
         return np.asarray(x, dtype=dtype)
 
     def to_numpy(self, x: Any) -> np.ndarray:
@@ -45,14 +50,16 @@ class Backend:
             return x.detach().cpu().numpy()
         if self.name == "array_api_strict":
             return np.from_dlpack(x)
+        if self.name == "dask" and hasattr(x, "compute"):
+            return np.asarray(x.compute())
         return np.asarray(x)
 
     def owns(self, x: Any) -> bool:
         """Whether ``x`` is an array of this backend."""
         if self.name == "jax":
             return isinstance(x, self.lib.Array)
-        if self.name == "array_api_strict":
-            return type(x).__module__.startswith("array_api_strict")
+        if self.name in ("array_api_strict", "dask"):
+            return type(x).__module__.startswith(self.module.partition(".")[0])
         return type(x).__module__.partition(".")[0] == self.module
 
     def dtype_name(self, x: Any) -> str:
@@ -64,4 +71,5 @@ TORCH = Backend("torch", "torch", differentiable=True)
 JAX = Backend("jax", "jax", differentiable=True)
 #: the array API standard and nothing else: proof that the distributions use only the standard + the backend layer
 STRICT = Backend("array_api_strict", "array_api_strict")
-BACKENDS = [NUMPY, TORCH, JAX, STRICT]
+DASK = Backend("dask", "dask.array", lazy=True)
+BACKENDS = [NUMPY, TORCH, JAX, STRICT, DASK]

@@ -32,3 +32,11 @@ def torch_backend() -> Backend:
     if not b.available():
         pytest.skip("torch is not installed")
     return b
+
+
+@pytest.fixture
+def eager_backend(backend: Backend) -> Backend:
+    """The backends whose values can be read: value checks are skipped on lazy arrays (test_dask.py)."""
+    if backend.lazy:
+        pytest.skip(f"{backend.name} arrays are lazy: values are never read, so value checks are skipped by design")
+    return backend

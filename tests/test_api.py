@@ -72,6 +72,10 @@ def test_seeds(backend: Backend) -> None:
             d.sample()
         with pytest.raises(TypeError, match=r"seed for a jax distribution must be a key"):
             d.sample(seed=np.random.default_rng(0))
+    elif backend.name == "dask":
+        gen = backend.lib.random.default_rng(3)
+        a, b = d.sample(seed=gen), d.sample(seed=gen)
+        assert not np.array_equal(a.compute(), b.compute())
     else:
         gen = np.random.default_rng(3)
         assert not np.array_equal(d.sample(seed=gen), d.sample(seed=gen))

@@ -20,9 +20,9 @@ from backends import Backend
         (0.0, float("nan"), r"'scale' must be positive.*nan"),
     ],
 )
-def test_invalid_normal_parameters(backend: Backend, loc: object, scale: object, pattern: str) -> None:
+def test_invalid_normal_parameters(eager_backend: Backend, loc: object, scale: object, pattern: str) -> None:
     with pytest.raises(ValueError, match=pattern):
-        Normal(backend.asarray(loc), backend.asarray(scale))
+        Normal(eager_backend.asarray(loc), eager_backend.asarray(scale))
 
 
 def test_python_number_parameters_are_validated_too() -> None:
@@ -30,43 +30,45 @@ def test_python_number_parameters_are_validated_too() -> None:
         Normal(0.0, -1.0)
 
 
-def test_validation_can_be_switched_off_per_instance_and_globally(backend: Backend) -> None:
-    d = Normal(backend.asarray(0.0), backend.asarray(-1.0), validate_args=False)
+def test_validation_can_be_switched_off_per_instance_and_globally(eager_backend: Backend) -> None:
+    d = Normal(eager_backend.asarray(0.0), eager_backend.asarray(-1.0), validate_args=False)
     assert d.batch_shape == ()
     Normal.set_default_validate_args(False)
     try:
-        assert Normal(backend.asarray(0.0), backend.asarray(-1.0)).batch_shape == ()
-        assert np.isnan(backend.to_numpy(Normal(backend.asarray(0.0), 1.0).log_prob(backend.asarray(np.nan))))
+        assert Normal(eager_backend.asarray(0.0), eager_backend.asarray(-1.0)).batch_shape == ()
+        assert np.isnan(
+            eager_backend.to_numpy(Normal(eager_backend.asarray(0.0), 1.0).log_prob(eager_backend.asarray(np.nan)))
+        )
         with pytest.raises(ValueError, match="must be positive"):
-            Normal(backend.asarray(0.0), backend.asarray(-1.0), validate_args=True)
+            Normal(eager_backend.asarray(0.0), eager_backend.asarray(-1.0), validate_args=True)
     finally:
         arraydist.set_default_validate_args(True)
     with pytest.raises(ValueError, match="must be positive"):
-        Normal(backend.asarray(0.0), backend.asarray(-1.0))
+        Normal(eager_backend.asarray(0.0), eager_backend.asarray(-1.0))
     with pytest.raises(ValueError, match="True or False"):
         arraydist.set_default_validate_args("yes")  # type: ignore[arg-type]
 
 
-def test_value_outside_the_support(backend: Backend) -> None:
-    d = Normal(backend.asarray([0.0, 1.0]), 1.0)
+def test_value_outside_the_support(eager_backend: Backend) -> None:
+    d = Normal(eager_backend.asarray([0.0, 1.0]), 1.0)
     with pytest.raises(ValueError, match=r"Normal\.log_prob: the value must be real \(not NaN\).*shape \(2,\)"):
-        d.log_prob(backend.asarray([0.5, np.nan]))
+        d.log_prob(eager_backend.asarray([0.5, np.nan]))
     with pytest.raises(ValueError, match=r"Normal\.icdf: the value must be in \[0\.0, 1\.0\].*1\.5"):
-        d.icdf(backend.asarray([0.5, 1.5]))
+        d.icdf(eager_backend.asarray([0.5, 1.5]))
 
 
-def test_covariance_that_is_not_positive_definite(backend: Backend) -> None:
-    not_pd = backend.asarray([[1.0, 2.0], [2.0, 1.0]])
+def test_covariance_that_is_not_positive_definite(eager_backend: Backend) -> None:
+    not_pd = eager_backend.asarray([[1.0, 2.0], [2.0, 1.0]])
     with pytest.raises(ValueError, match=r"'covariance_matrix' must be symmetric positive definite.*\(2, 2\)"):
-        MultivariateNormal(backend.asarray([0.0, 0.0]), covariance_matrix=not_pd)
-    not_symmetric = backend.asarray([[2.0, 0.5], [0.0, 2.0]])
+        MultivariateNormal(eager_backend.asarray([0.0, 0.0]), covariance_matrix=not_pd)
+    not_symmetric = eager_backend.asarray([[2.0, 0.5], [0.0, 2.0]])
     with pytest.raises(ValueError, match=r"'precision_matrix' must be symmetric positive definite"):
-        MultivariateNormal(backend.asarray([0.0, 0.0]), precision_matrix=not_symmetric)
+        MultivariateNormal(eager_backend.asarray([0.0, 0.0]), precision_matrix=not_symmetric)
     with pytest.raises(ValueError, match=r"'scale_tril' must be lower triangular with a positive diagonal"):
-        MultivariateNormal(backend.asarray([0.0, 0.0]), scale_tril=not_symmetric)
-    batch = backend.asarray(np.stack([np.eye(2), [[1.0, 2.0], [2.0, 1.0]]]))
+        MultivariateNormal(eager_backend.asarray([0.0, 0.0]), scale_tril=not_symmetric)
+    batch = eager_backend.asarray(np.stack([np.eye(2), [[1.0, 2.0], [2.0, 1.0]]]))
     with pytest.raises(ValueError, match=r"1 invalid event\(s\), the first at batch index \(1,\)"):
-        MultivariateNormal(backend.asarray([0.0, 0.0]), covariance_matrix=batch)
+        MultivariateNormal(eager_backend.asarray([0.0, 0.0]), covariance_matrix=batch)
 
 
 def test_covariance_forms_are_exclusive(backend: Backend) -> None:
