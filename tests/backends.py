@@ -23,7 +23,14 @@ class Backend:
     lazy: bool = False
 
     def available(self) -> bool:
-        return importlib.util.find_spec(self.module) is not None
+        if importlib.util.find_spec(self.module.partition(".")[0]) is None:
+            return False
+        if self.name == "cupy":  # installed is not enough: it needs a GPU
+            try:
+                return self.lib.cuda.runtime.getDeviceCount() > 0
+            except Exception:
+                return False
+        return True
 
     @property
     def lib(self) -> Any:
@@ -40,6 +47,8 @@ class Backend:
             return importlib.import_module("jax.numpy").asarray(np.array(x, dtype=dtype))
         if self.name == "array_api_strict":
             return self.lib.asarray(np.array(x, dtype=dtype))
+        if self.name == "cupy":
+            return self.lib.asarray(np.array(x, dtype=dtype))
         if self.name == "dask":
             # small chunks, so that every test runs across chunk boundaries
             return self.lib.from_array(np.array(x, dtype=dtype), chunks=2)
@@ -50,6 +59,8 @@ class Backend:
             return x.detach().cpu().numpy()
         if self.name == "array_api_strict":
             return np.from_dlpack(x)
+        if self.name == "cupy":
+            return self.lib.asnumpy(x)
         if self.name == "dask" and hasattr(x, "compute"):
             return np.asarray(x.compute())
         return np.asarray(x)
@@ -58,7 +69,7 @@ class Backend:
         """Whether ``x`` is an array of this backend."""
         if self.name == "jax":
             return isinstance(x, self.lib.Array)
-        if self.name in ("array_api_strict", "dask"):
+        if self.name in ("array_api_strict", "dask", "cupy"):
             return type(x).__module__.startswith(self.module.partition(".")[0])
         return type(x).__module__.partition(".")[0] == self.module
 
@@ -72,4 +83,6 @@ JAX = Backend("jax", "jax", differentiable=True)
 #: the array API standard and nothing else: proof that the distributions use only the standard + the backend layer
 STRICT = Backend("array_api_strict", "array_api_strict")
 DASK = Backend("dask", "dask.array", lazy=True)
-BACKENDS = [NUMPY, TORCH, JAX, STRICT, DASK]
+#: runs only where CuPy is installed and a GPU is present (skipped with the reason otherwise)
+CUPY = Backend("cupy", "cupy")
+BACKENDS = [NUMPY, TORCH, JAX, STRICT, DASK, CUPY]

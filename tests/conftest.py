@@ -17,7 +17,7 @@ if JAX.available():
 def backend(request: pytest.FixtureRequest) -> Backend:
     b: Backend = request.param
     if not b.available():
-        pytest.skip(f"{b.module} is not installed")
+        pytest.skip(f"{b.module} is not installed" + (" or no GPU is present" if b.name == "cupy" else ""))
     return b
 
 

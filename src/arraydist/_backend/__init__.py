@@ -29,7 +29,14 @@ __all__ = [
 ]
 
 # root module of an array type -> our backend module
-_BACKEND_MODULES = {"numpy": "_numpy", "torch": "_torch", "jax": "_jax", "jaxlib": "_jax", "dask": "_dask"}
+_BACKEND_MODULES = {
+    "numpy": "_numpy",
+    "torch": "_torch",
+    "jax": "_jax",
+    "jaxlib": "_jax",
+    "dask": "_dask",
+    "cupy": "_cupy",
+}
 
 _NEUTRAL_TYPES = (bool, int, float, list, tuple)
 _ops_by_type: dict[type, Ops | None] = dict.fromkeys(_NEUTRAL_TYPES)

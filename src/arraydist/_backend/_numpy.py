@@ -16,17 +16,28 @@ _NATIVE_NORMAL_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 class NumpyOps(Ops):
     name = "numpy"
 
-    def __init__(self) -> None:
-        super().__init__(np)
+    def __init__(self, module: Any = np, special_functions: Any = special) -> None:
+        # CuPy reuses this class with its own NumPy-like module and SciPy-like special functions.
+        super().__init__(module)
+        self.np = module
+        self.erf = special_functions.erf
+        self.erfc = special_functions.erfc
+        self.erfinv = special_functions.erfinv
+        self.ndtr = special_functions.ndtr
+        self.ndtri = special_functions.ndtri
+        self.log_ndtr = special_functions.log_ndtr
+        self.lgamma = special_functions.gammaln
+        self.digamma = special_functions.digamma
+        self.xlogy = special_functions.xlogy
 
     def asarray(self, x: Any, dtype: Any = None, device: Any = None) -> Array:
-        return np.asarray(x, dtype=dtype)
+        return self.np.asarray(x, dtype=dtype)
 
     def default_float(self) -> Any:
         return np.dtype(np.float64)
 
     def float_dtype(self, arrays: Any) -> Any:
-        dtype = np.result_type(*arrays) if arrays else None
+        dtype = self.np.result_type(*arrays) if arrays else None
         if dtype is None or dtype.kind != "f":
             return np.dtype(np.float64)
         return dtype
@@ -57,14 +68,14 @@ class NumpyOps(Ops):
         return float(getattr(x, how)())
 
     def broadcast_to(self, x: Array, shape: Shape) -> Array:
-        if np.shape(x) == shape:
+        if self.np.shape(x) == shape:
             return x
-        return np.broadcast_to(x, shape)
+        return self.np.broadcast_to(x, shape)
 
     def sum_rightmost(self, x: Array, n: int) -> Array:
         if n == 0:
             return x
-        return np.sum(x, axis=tuple(range(-n, 0)))
+        return self.np.sum(x, axis=tuple(range(-n, 0)))
 
     def cast(self, x: Array, dtype: Any) -> Array:
         return x if x.dtype == dtype else x.astype(dtype)
@@ -80,52 +91,44 @@ class NumpyOps(Ops):
         u = rng.random(size=shape, dtype=dtype if dtype in _NATIVE_NORMAL_DTYPES else np.float64)
         # Generator.random draws from [0, 1): map an exact 0 to the smallest positive number so that
         # inverse-CDF samplers never see log(0).
-        return np.maximum(u, np.finfo(dtype).tiny).astype(dtype, copy=False)
-
-    erf = staticmethod(special.erf)
-    erfc = staticmethod(special.erfc)
-    erfinv = staticmethod(special.erfinv)
-    ndtr = staticmethod(special.ndtr)
-    ndtri = staticmethod(special.ndtri)
-    log_ndtr = staticmethod(special.log_ndtr)
-    lgamma = staticmethod(special.gammaln)
-    digamma = staticmethod(special.digamma)
-    xlogy = staticmethod(special.xlogy)
+        return self.np.maximum(u, np.finfo(dtype).tiny).astype(dtype, copy=False)
 
     def softplus(self, x: Array) -> Array:
-        return np.logaddexp(0.0, x)
+        return self.np.logaddexp(0.0, x)
 
     def logsumexp(self, x: Array, axis: int = -1) -> Array:
         return special.logsumexp(x, axis=axis)
 
     def cholesky(self, x: Array) -> Array:
-        return np.linalg.cholesky(x)
+        return self.np.linalg.cholesky(x)
 
     def solve_triangular(self, a: Array, b: Array, *, lower: bool = True) -> Array:
         # SciPy >= 1.15 broadcasts batch dimensions; check_finite is off because validation owns that.
         return sla.solve_triangular(a, b, lower=lower, check_finite=False)
 
     def diagonal(self, x: Array) -> Array:
-        return np.diagonal(x, axis1=-2, axis2=-1)
+        return self.np.diagonal(x, axis1=-2, axis2=-1)
 
     def matrix_transpose(self, x: Array) -> Array:
-        return np.swapaxes(x, -1, -2)
+        return self.np.swapaxes(x, -1, -2)
 
     def eye(self, n: int, dtype: Any, device: Any) -> Array:
-        return np.eye(n, dtype=dtype)
+        return self.np.eye(n, dtype=dtype)
 
     def tril(self, x: Array) -> Array:
-        return np.tril(x)
+        return self.np.tril(x)
 
     def is_positive_definite(self, x: Array) -> Array:
-        x = np.asarray(x)
-        scale = np.max(np.abs(x), axis=(-2, -1), initial=0.0)
+        x = self.np.asarray(x)
+        scale = self.np.max(self.np.abs(x), axis=(-2, -1), initial=0.0)
         eps = np.finfo(x.dtype).eps if x.dtype.kind == "f" else np.finfo(np.float64).eps
-        symmetric = np.all(np.abs(x - np.swapaxes(x, -1, -2)) <= 16 * eps * scale[..., None, None], axis=(-2, -1))
+        symmetric = self.np.all(
+            self.np.abs(x - self.np.swapaxes(x, -1, -2)) <= 16 * eps * scale[..., None, None], axis=(-2, -1)
+        )
         with np.errstate(invalid="ignore"):
-            finite = np.all(np.isfinite(x), axis=(-2, -1))
-            safe = np.where(finite[..., None, None], x, np.eye(x.shape[-1], dtype=x.dtype))
-            positive = np.min(np.linalg.eigvalsh(safe), axis=-1) > 0
+            finite = self.np.all(self.np.isfinite(x), axis=(-2, -1))
+            safe = self.np.where(finite[..., None, None], x, self.np.eye(x.shape[-1], dtype=x.dtype))
+            positive = self.np.min(self.np.linalg.eigvalsh(safe), axis=-1) > 0
         return symmetric & finite & positive
 
 

@@ -1,0 +1,86 @@
+"""CuPy backend: the NumPy backend over CuPy's arrays, ``cupyx.scipy`` special functions and batched solves.
+
+Imported only once a CuPy array or generator has been seen.  Arrays are made on the device of the parameters.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import cupy as cp
+import cupyx.scipy.linalg as cpx_linalg
+import cupyx.scipy.special as cpx_special
+import numpy as np
+
+from ._base import Array, Ops, Shape, library_rng, seed_type_error
+from ._numpy import NumpyOps
+
+
+def _on(device: Any) -> Any:
+    """A context that makes new arrays on ``device`` (the current device when None)."""
+    return cp.cuda.Device(getattr(device, "id", None))
+
+
+class CupyOps(NumpyOps):
+    name = "cupy"
+
+    def __init__(self) -> None:
+        super().__init__(cp, cpx_special)
+
+    def asarray(self, x: Any, dtype: Any = None, device: Any = None) -> Array:
+        if isinstance(x, cp.ndarray) and (device is None or x.device == device):
+            return x if dtype is None or x.dtype == dtype else x.astype(dtype)
+        with _on(device):
+            return cp.asarray(x, dtype=dtype)
+
+    def device(self, x: Array) -> Any:
+        return x.device
+
+    def to_numpy(self, x: Array) -> np.ndarray:
+        return cp.asnumpy(x)
+
+    def from_numpy(self, x: np.ndarray, like: Array) -> Array:
+        with like.device:
+            return cp.asarray(x)
+
+    def make_rng(self, seed: object, device: Any) -> Any:
+        with _on(device):
+            if seed is None:
+                return cp.random.default_rng(int(library_rng().integers(2**63)))
+            if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool):
+                return cp.random.default_rng(int(seed))
+        if isinstance(seed, cp.random.Generator):
+            return seed
+        raise seed_type_error("cupy", seed, "None, an int or a cupy.random.Generator")
+
+    def normal(self, rng: Any, shape: Shape, dtype: Any, device: Any) -> Array:
+        with _on(device):
+            return rng.standard_normal(size=shape, dtype=np.dtype(dtype))
+
+    def uniform(self, rng: Any, shape: Shape, dtype: Any, device: Any) -> Array:
+        with _on(device):
+            u = rng.random(size=shape, dtype=np.dtype(dtype))
+            return cp.maximum(u, np.finfo(dtype).tiny)
+
+    def softplus(self, x: Array) -> Array:
+        return cp.logaddexp(0.0, x)
+
+    logsumexp = Ops.logsumexp  # the array-API formulation; it runs on the device
+
+    def solve_triangular(self, a: Array, b: Array, *, lower: bool = True) -> Array:
+        return cpx_linalg.solve_triangular(a, b, lower=lower)  # batched in CuPy, unlike SciPy before 1.15
+
+    def eye(self, n: int, dtype: Any, device: Any) -> Array:
+        with _on(device):
+            return cp.eye(n, dtype=dtype)
+
+    def is_positive_definite(self, x: Array) -> Array:
+        scale = cp.max(cp.abs(x), axis=(-2, -1))
+        eps = np.finfo(x.dtype).eps
+        symmetric = cp.all(cp.abs(x - cp.swapaxes(x, -1, -2)) <= 16 * eps * scale[..., None, None], axis=(-2, -1))
+        finite = cp.all(cp.isfinite(x), axis=(-2, -1))
+        safe = cp.where(finite[..., None, None], x, cp.eye(x.shape[-1], dtype=x.dtype))
+        return symmetric & finite & (cp.min(cp.linalg.eigvalsh(safe), axis=-1) > 0)
+
+
+OPS = CupyOps()
