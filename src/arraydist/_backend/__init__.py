@@ -79,7 +79,8 @@ def load_present_backends() -> None:
     backend loaded: tracers cannot follow an import.
     """
     for root, module in _BACKEND_MODULES.items():
-        if root in sys.modules:
+        # NumPy is always present but never traced: its backend (and SciPy) loads with the first NumPy array
+        if root != "numpy" and root in sys.modules:
             _backend_ops(module)
 
 
