@@ -18,14 +18,19 @@ from scipy import linalg as sla
 from scipy import special
 
 from ._base import Array, Ops, Shape, library_rng, seed_type_error
+from ._numpy import NumpyOps
 
 
-def _chunkwise(fn: Any) -> Any:
-    def apply(self: Any, x: Array) -> Array:
-        return da.map_blocks(fn, x, dtype=x.dtype)
+class _ChunkwiseSpecial:
+    """SciPy's special functions applied chunk by chunk (lazily) to Dask arrays."""
 
-    apply.__name__ = getattr(fn, "__name__", "special")
-    return apply
+    def __getattr__(self, name: str) -> Any:
+        fn = getattr(special, name)
+
+        def apply(*arrays: Array) -> Array:
+            return da.map_blocks(fn, *arrays, dtype=np.result_type(*[a.dtype for a in arrays]))
+
+        return apply
 
 
 def _whole_matrices(x: Array) -> Array:
@@ -37,47 +42,33 @@ def _solve_triangular_block(a: np.ndarray, b: np.ndarray, lower: bool) -> np.nda
     return sla.solve_triangular(a, b, lower=lower, check_finite=False)
 
 
-class DaskOps(Ops):
+class DaskOps(NumpyOps):
+    """The NumPy backend over ``dask.array``, with everything that would read values or need whole arrays
+    replaced by lazy, chunk-wise versions."""
+
     name = "dask"
     lazy = True
 
     def __init__(self) -> None:
-        super().__init__(xp_dask)
+        super().__init__(da, _ChunkwiseSpecial())
+        self.xp = xp_dask
 
     def asarray(self, x: Any, dtype: Any = None, device: Any = None) -> Array:
         if isinstance(x, da.Array):
             return x if dtype is None or x.dtype == dtype else x.astype(dtype)
         return da.asarray(np.asarray(x, dtype=dtype))
 
-    def default_float(self) -> Any:
-        return np.dtype(np.float64)
-
-    def float_dtype(self, arrays: Any) -> Any:
-        dtype = np.result_type(*[a.dtype for a in arrays]) if arrays else None  # dtypes only: never compute
-        if dtype is None or dtype.kind != "f":
-            return np.dtype(np.float64)
-        return dtype
-
-    def is_float_dtype(self, dtype: Any) -> bool:
-        return np.dtype(dtype).kind == "f"
-
-    def device(self, x: Array) -> Any:
-        return "cpu"
-
     def is_concrete(self, x: Array) -> bool:
+        return False
+
+    def can_inplace(self, *arrays: Array) -> bool:
         return False
 
     def to_numpy(self, x: Array) -> np.ndarray:
         return np.asarray(x.compute() if isinstance(x, da.Array) else x)
 
-    def broadcast_to(self, x: Array, shape: Shape) -> Array:
-        return x if tuple(x.shape) == shape else da.broadcast_to(x, shape)
-
-    def sum_rightmost(self, x: Array, n: int) -> Array:
-        return x if n == 0 else da.sum(x, axis=tuple(range(-n, 0)))
-
-    def cast(self, x: Array, dtype: Any) -> Array:
-        return x if x.dtype == dtype else x.astype(dtype)
+    def from_numpy(self, x: np.ndarray, like: Array) -> Array:
+        return da.asarray(x)
 
     def make_rng(self, seed: object, device: Any) -> Any:
         if seed is None:
@@ -100,20 +91,7 @@ class DaskOps(Ops):
         u = rng.random(shape, chunks="auto", dtype=np.float64)
         return da.maximum(u, np.finfo(dtype).tiny).astype(dtype)
 
-    erf = _chunkwise(special.erf)
-    erfc = _chunkwise(special.erfc)
-    erfinv = _chunkwise(special.erfinv)
-    ndtr = _chunkwise(special.ndtr)
-    ndtri = _chunkwise(special.ndtri)
-    log_ndtr = _chunkwise(special.log_ndtr)
-    lgamma = _chunkwise(special.gammaln)
-    digamma = _chunkwise(special.digamma)
-
-    def xlogy(self, x: Array, y: Array) -> Array:
-        return da.map_blocks(special.xlogy, x, y, dtype=np.result_type(x.dtype, y.dtype))
-
-    def softplus(self, x: Array) -> Array:
-        return da.logaddexp(0.0, x)
+    logsumexp = Ops.logsumexp  # SciPy's would compute the whole array
 
     def cholesky(self, x: Array) -> Array:
         return da.map_blocks(np.linalg.cholesky, _whole_matrices(x), dtype=x.dtype)
@@ -135,15 +113,6 @@ class DaskOps(Ops):
             concatenate=True,
             lower=lower,
         )
-
-    def diagonal(self, x: Array) -> Array:
-        return da.diagonal(x, axis1=-2, axis2=-1)
-
-    def matrix_transpose(self, x: Array) -> Array:
-        return da.swapaxes(x, -1, -2)
-
-    def eye(self, n: int, dtype: Any, device: Any) -> Array:
-        return da.eye(n, dtype=dtype)
 
     def tril(self, x: Array) -> Array:
         return da.map_blocks(np.tril, _whole_matrices(x), dtype=x.dtype)

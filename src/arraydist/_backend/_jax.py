@@ -122,18 +122,6 @@ class JaxOps(Ops):
     def solve_triangular(self, a: Array, b: Array, *, lower: bool = True) -> Array:
         return jsl.solve_triangular(a, b, lower=lower)
 
-    def diagonal(self, x: Array) -> Array:
-        return jnp.diagonal(x, axis1=-2, axis2=-1)
-
-    def matrix_transpose(self, x: Array) -> Array:
-        return jnp.swapaxes(x, -1, -2)
-
-    def eye(self, n: int, dtype: Any, device: Any) -> Array:
-        return jnp.eye(n, dtype=dtype)
-
-    def tril(self, x: Array) -> Array:
-        return jnp.tril(x)
-
     def is_positive_definite(self, x: Array) -> Array:
         scale = jnp.max(jnp.abs(x), axis=(-2, -1))
         eps = jnp.finfo(x.dtype).eps

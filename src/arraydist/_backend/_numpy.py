@@ -37,7 +37,7 @@ class NumpyOps(Ops):
         return np.dtype(np.float64)
 
     def float_dtype(self, arrays: Any) -> Any:
-        dtype = self.np.result_type(*arrays) if arrays else None
+        dtype = np.result_type(*[a.dtype for a in arrays]) if arrays else None  # dtypes only: never computes
         if dtype is None or dtype.kind != "f":
             return np.dtype(np.float64)
         return dtype
