@@ -155,3 +155,34 @@ def test_no_warnings_in_normal_use(backend: Backend) -> None:
         d = Normal(backend.asarray(np.linspace(-1, 1, 5)), 0.5)
         kl_divergence(d, Normal(0.0, 1.0))
         d.log_prob(d.sample((3,), seed=0))
+
+
+def test_torch_style_subclasses_work(torch_backend: Backend) -> None:
+    """Code written for torch.distributions (attributes + super().__init__, public overrides) runs as is."""
+    torch = torch_backend.lib
+
+    class Shifted(Distribution):
+        has_rsample = True
+
+        def __init__(self, loc: object, validate_args: bool | None = None) -> None:
+            self.loc = loc
+            super().__init__(batch_shape=loc.shape, validate_args=validate_args)  # type: ignore[attr-defined]
+
+        def rsample(self, sample_shape: object = ()) -> object:
+            return self.loc + torch.randn(tuple(sample_shape) + tuple(self.loc.shape))  # type: ignore[arg-type]
+
+        def log_prob(self, value: object) -> object:
+            return -0.5 * (value - self.loc) ** 2  # type: ignore[operator]
+
+    loc = torch.zeros(3, requires_grad=True)
+    d = Shifted(loc)
+    assert d.batch_shape == (3,) and d.backend == "torch" and d.dtype == torch.float32
+    draws = d.sample((2,))
+    assert draws.shape == (2, 3) and not draws.requires_grad
+    assert d.rsample().requires_grad
+    torch.testing.assert_close(d.log_prob(torch.ones(3)), torch.full((3,), -0.5))
+    assert "Shifted" in repr(d) and "backend=torch" in repr(d)
+    with pytest.raises(NotImplementedError, match=r"Shifted does not implement expand \(declare its parameters"):
+        d.expand((2, 3))
+    with pytest.raises(NotImplementedError, match="Shifted does not implement __getitem__"):
+        d[0]

@@ -114,13 +114,18 @@ class Distribution:
             Distribution._on_subclass(cls)
 
     def __init__(self, batch_shape: Any = (), event_shape: Any = (), validate_args: bool | None = None) -> None:
-        """For subclasses that manage their own state, as in ``torch.distributions``."""
+        """For subclasses that manage their own state, as in ``torch.distributions``: set the parameters as
+        attributes, then call this; the backend, dtype and device come from those attributes' arrays."""
         self._batch_shape = as_shape(batch_shape, "batch_shape")
         self._event_shape = as_shape(event_shape, "event_shape")
         self._validate_args = self._resolve_validate(validate_args)
-        if not hasattr(self, "_ops"):
-            self._ops = _numpy_ops()
-            self._neutral = True
+        if "_ops" not in self.__dict__:
+            arrays = [v for v in vars(self).values() if hasattr(v, "shape") and hasattr(v, "dtype")]
+            ops = ops_for(*arrays, what=f"{type(self).__name__} attributes")
+            self._ops = ops if ops is not None else _numpy_ops()
+            self._neutral = False
+            self._dtype = arrays[0].dtype if arrays else self._ops.default_float()
+            self._device = self._ops.device(arrays[0]) if arrays else None
 
     # ------------------------------------------------------------------ global switch
     @staticmethod
@@ -379,7 +384,16 @@ class Distribution:
             raise ValueError(f"{type(self).__name__}.expand: cannot expand batch_shape {old} to {new}")
         return self._expand(new)
 
+    def _undeclared(self, what: str) -> NotImplementedError | None:
+        """The error for a subclass that declares no parameters (torch style) and does not override ``what``."""
+        if not self._param_ndims and type(self)._tree_flatten is Distribution._tree_flatten:
+            return _not_implemented(self, f"{what} (declare its parameters in arg_constraints, or override {what})")
+        return None
+
     def _expand(self, batch_shape: Shape) -> Distribution:
+        error = self._undeclared("expand")
+        if error is not None:
+            raise error
         ops = self._ops
         children, aux = self._tree_flatten()
         expanded = []
@@ -416,6 +430,9 @@ class Distribution:
         return self._index(self._normalize_index(index))
 
     def _index(self, index: tuple[Any, ...]) -> Distribution:
+        error = self._undeclared("__getitem__")
+        if error is not None:
+            raise error
         ops = self._ops
         batch = self._batch_shape
         children, aux = self._tree_flatten()
@@ -456,6 +473,10 @@ class Distribution:
     def _sample(self, sample_shape: Shape, rng: Any) -> Array:
         if not self.has_rsample:
             raise _not_implemented(self, "sample")
+        cls = type(self)
+        if cls._rsample is Distribution._rsample and cls.rsample is not Distribution.rsample:
+            # a torch.distributions-style subclass that overrides the public rsample (it takes no seed)
+            return self._ops.stop_gradient(self.rsample(sample_shape))
         return self._ops.stop_gradient(self._rsample(sample_shape, rng))
 
     def _rsample(self, sample_shape: Shape, rng: Any) -> Array:
