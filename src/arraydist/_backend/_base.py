@@ -54,6 +54,19 @@ def numpy_rng_from_seed(seed: object, backend: str) -> np.random.Generator:
     raise seed_type_error(backend, seed, "None, an int or a numpy.random.Generator")
 
 
+def seeded_generator(seed: object, backend: str, default_rng: Any, generator_type: type) -> Any:
+    """A generator of a library seeded like NumPy (Dask, CuPy): ``None`` draws a seed from the library-owned
+    generator (so ``arraydist.manual_seed`` reproduces it), an int seeds a new one, a generator is used as is."""
+    if seed is None:
+        return default_rng(int(library_rng().integers(2**63)))
+    if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool):
+        return default_rng(int(seed))
+    if isinstance(seed, generator_type):
+        return seed
+    public_module = ".".join(p for p in generator_type.__module__.split(".") if not p.startswith("_"))
+    raise seed_type_error(backend, seed, f"None, an int or a {public_module}.{generator_type.__qualname__}")
+
+
 class Ops:
     """Backend operations over one array namespace ``xp``."""
 

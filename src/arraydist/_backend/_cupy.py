@@ -12,7 +12,7 @@ import cupyx.scipy.linalg as cpx_linalg
 import cupyx.scipy.special as cpx_special
 import numpy as np
 
-from ._base import Array, Ops, Shape, library_rng, seed_type_error
+from ._base import Array, Ops, Shape, seeded_generator
 from ._numpy import NumpyOps
 
 
@@ -45,13 +45,7 @@ class CupyOps(NumpyOps):
 
     def make_rng(self, seed: object, device: Any) -> Any:
         with _on(device):
-            if seed is None:
-                return cp.random.default_rng(int(library_rng().integers(2**63)))
-            if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool):
-                return cp.random.default_rng(int(seed))
-        if isinstance(seed, cp.random.Generator):
-            return seed
-        raise seed_type_error("cupy", seed, "None, an int or a cupy.random.Generator")
+            return seeded_generator(seed, "cupy", cp.random.default_rng, cp.random.Generator)
 
     def normal(self, rng: Any, shape: Shape, dtype: Any, device: Any) -> Array:
         with _on(device):

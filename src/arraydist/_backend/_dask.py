@@ -17,7 +17,7 @@ import numpy as np
 from scipy import linalg as sla
 from scipy import special
 
-from ._base import Array, Ops, Shape, library_rng, seed_type_error
+from ._base import Array, Ops, Shape, seeded_generator
 from ._numpy import NumpyOps
 
 
@@ -71,14 +71,7 @@ class DaskOps(NumpyOps):
         return da.asarray(x)
 
     def make_rng(self, seed: object, device: Any) -> Any:
-        if seed is None:
-            # a fresh Dask generator seeded from the library-owned one (arraydist.manual_seed reproduces it)
-            return da.random.default_rng(int(library_rng().integers(2**63)))
-        if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool):
-            return da.random.default_rng(int(seed))
-        if isinstance(seed, da.random.Generator):
-            return seed
-        raise seed_type_error("dask", seed, "None, an int or a dask.array.random.Generator")
+        return seeded_generator(seed, "dask", da.random.default_rng, da.random.Generator)
 
     def normal(self, rng: Any, shape: Shape, dtype: Any, device: Any) -> Array:
         # chunks="auto" depends only on shape and dtype: the same seed and shape give the same chunks and draws
