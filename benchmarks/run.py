@@ -12,6 +12,7 @@ Timings are never asserted in the test suite: this table is where performance is
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import math
 import os
 import sys
@@ -152,6 +153,106 @@ def torch_large_rows(quick: bool) -> list[Row]:
     ]
 
 
+def cuda_rows(quick: bool) -> list[Row]:
+    """The same work on one CUDA GPU: arraydist on torch (and on CuPy) against torch.distributions on the device.
+
+    Every call ends with a device synchronisation, so that the time is the kernels' and not their launch.
+    """
+    import torch
+    import torch.distributions as td
+
+    dev = torch.device("cuda")
+    sync = torch.cuda.synchronize
+    gen = torch.Generator(device=dev).manual_seed(2)
+
+    def synced(f: Callable[[], Any]) -> Callable[[], Any]:
+        def run() -> Any:
+            out = f()
+            sync()
+            return out
+
+        return run
+
+    n = 10**6 if quick else 10**8
+    value, loc = torch.randn(n, generator=gen, device=dev), torch.randn(n, generator=gen, device=dev)
+    scale = torch.rand(n, generator=gen, device=dev) + 0.5
+    big_ours, big_torch = ad.Normal(loc, scale), td.Normal(loc, scale)
+    mu = torch.randn(3, 2, generator=gen, device=dev, requires_grad=True)
+    sigma = (torch.rand(3, 2, generator=gen, device=dev) + 0.5).requires_grad_()
+
+    def vae_ours() -> Any:
+        q = ad.Normal(mu, sigma)
+        return q.log_prob(q.rsample()), ad.kl_divergence(q, ad.Normal(0.0, 1.0))
+
+    def vae_torch() -> Any:
+        q = td.Normal(mu, sigma)
+        prior = td.Normal(torch.zeros_like(mu), torch.ones_like(sigma))
+        return q.log_prob(q.rsample()), td.kl_divergence(q, prior)
+
+    k, m = 8, (10**4 if quick else 10**6)
+    cov = torch.eye(k, device=dev) + 0.3 * torch.ones(k, k, device=dev)
+    mvn_loc = torch.randn(16, k, generator=gen, device=dev)
+    mvn_value = torch.randn(m, 16, k, generator=gen, device=dev)
+    mvn_ours = ad.MultivariateNormal(mvn_loc, covariance_matrix=cov)
+    mvn_torch = td.MultivariateNormal(mvn_loc, covariance_matrix=cov)
+    rows = [
+        Row(
+            "VAE step (3, 2), validation on (cuda)",
+            synced(vae_ours),
+            "torch.distributions (cuda, validation on)",
+            synced(vae_torch),
+            100 if quick else 1000,
+        ),
+        Row(
+            f"Normal.log_prob, {n:.0e} elements (torch cuda)",
+            synced(lambda: big_ours.log_prob(value)),
+            "torch.distributions (cuda)",
+            synced(lambda: big_torch.log_prob(value)),
+            5,
+        ),
+        Row(
+            f"Normal.rsample, {n:.0e} draws (torch cuda)",
+            synced(lambda: big_ours.rsample()),
+            "torch.distributions (cuda)",
+            synced(lambda: big_torch.rsample()),
+            5,
+        ),
+    ]
+    if importlib.util.find_spec("cupy") is not None:
+        import cupy
+
+        c_value, c_loc, c_scale = (cupy.from_dlpack(t.detach()) for t in (value, loc, scale))
+        c_ours = ad.Normal(c_loc, c_scale)
+
+        def cupy_synced(f: Callable[[], Any]) -> Callable[[], Any]:
+            def run() -> Any:
+                out = f()
+                cupy.cuda.get_current_stream().synchronize()
+                return out
+
+            return run
+
+        rows.append(
+            Row(
+                f"Normal.log_prob, {n:.0e} elements (cupy)",
+                cupy_synced(lambda: c_ours.log_prob(c_value)),
+                "torch.distributions (cuda)",
+                synced(lambda: big_torch.log_prob(value)),
+                5,
+            )
+        )
+    rows.append(
+        Row(
+            f"MVN.log_prob, {m:.0e} x 16 x {k}-dim (torch cuda)",
+            synced(lambda: mvn_ours.log_prob(mvn_value)),
+            "torch.distributions (cuda)",
+            synced(lambda: mvn_torch.log_prob(mvn_value)),
+            5,
+        )
+    )
+    return rows
+
+
 def numpy_rows(quick: bool) -> list[Row]:
     from scipy import stats
 
@@ -202,17 +303,19 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="small sizes and few repeats (a smoke test)")
     parser.add_argument("--repeats", type=int, default=None, help="interleaved repetitions per row")
+    parser.add_argument("--cuda", action="store_true", help="only the rows on a CUDA GPU (torch, and CuPy if present)")
     args = parser.parse_args(argv)
     repeats = args.repeats or (2 if args.quick else 7)
-    import importlib.util
     import platform
 
     groups: list[Callable[[bool], list[Row]]] = []
-    if importlib.util.find_spec("torch") is not None:
-        groups += [torch_rows, torch_large_rows]
+    if args.cuda:
+        groups.append(cuda_rows)
+    elif importlib.util.find_spec("torch") is not None:
+        groups += [torch_rows, torch_large_rows, numpy_rows]
     else:
         print("(torch is not installed: its rows are skipped)")
-    groups.append(numpy_rows)
+        groups.append(numpy_rows)
     print(f"arraydist {ad.__version__}, Python {platform.python_version()}, NumPy {np.__version__}, one thread")
     print(f"| {'benchmark':52} | {'arraydist':>10} | {'peer':42} | {'peer time':>10} | {'ratio':>6} |")
     print(f"|{'-' * 54}|{'-' * 12}|{'-' * 44}|{'-' * 12}|{'-' * 8}|")

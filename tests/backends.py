@@ -21,6 +21,13 @@ class Backend:
     differentiable: bool = False
     #: values are never read eagerly (so value checks are skipped by design)
     lazy: bool = False
+    #: the device the arrays live on, where the library has several (``None``: its default)
+    device: str | None = None
+
+    @property
+    def id(self) -> str:
+        """The test id: the library, and the device where it is not the default."""
+        return self.name if self.device is None else f"{self.name}-{self.device}"
 
     def available(self) -> bool:
         if importlib.util.find_spec(self.module.partition(".")[0]) is None:
@@ -30,7 +37,15 @@ class Backend:
                 return self.lib.cuda.runtime.getDeviceCount() > 0
             except Exception:
                 return False
+        if self.device == "cuda":
+            return bool(self.lib.cuda.is_available())
         return True
+
+    def needs(self) -> str:
+        """What must be present for this backend, for the skip reason."""
+        if self.name == "cupy" or self.device == "cuda":
+            return f"{self.module} with a CUDA GPU"
+        return self.module
 
     @property
     def lib(self) -> Any:
@@ -42,7 +57,7 @@ class Backend:
     def asarray(self, x: Any, dtype: str = "float64") -> Any:
         """A NumPy array (or number) as an array of this backend."""
         if self.name == "torch":
-            return self.lib.as_tensor(np.array(x, dtype=dtype))
+            return self.lib.as_tensor(np.array(x, dtype=dtype), device=self.device)
         if self.name == "jax":
             return importlib.import_module("jax.numpy").asarray(np.array(x, dtype=dtype))
         if self.name == "array_api_strict":
@@ -71,6 +86,8 @@ class Backend:
             return isinstance(x, self.lib.Array)
         if self.name in ("array_api_strict", "dask", "cupy"):
             return type(x).__module__.startswith(self.module.partition(".")[0])
+        if self.name == "torch":
+            return isinstance(x, self.lib.Tensor) and x.device.type == (self.device or "cpu")
         return type(x).__module__.partition(".")[0] == self.module
 
     def dtype_name(self, x: Any) -> str:
@@ -85,4 +102,6 @@ STRICT = Backend("array_api_strict", "array_api_strict")
 DASK = Backend("dask", "dask.array", lazy=True)
 #: runs only where CuPy is installed and a GPU is present (skipped with the reason otherwise)
 CUPY = Backend("cupy", "cupy")
-BACKENDS = [NUMPY, TORCH, JAX, STRICT, DASK, CUPY]
+#: PyTorch with every array on the GPU: runs only where CUDA is present (skipped with the reason otherwise)
+TORCH_CUDA = Backend("torch", "torch", differentiable=True, device="cuda")
+BACKENDS = [NUMPY, TORCH, JAX, STRICT, DASK, CUPY, TORCH_CUDA]

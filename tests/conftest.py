@@ -13,11 +13,11 @@ if JAX.available():
     jax.config.update("jax_enable_x64", True)
 
 
-@pytest.fixture(params=BACKENDS, ids=lambda b: b.name)
+@pytest.fixture(params=BACKENDS, ids=lambda b: b.id)
 def backend(request: pytest.FixtureRequest) -> Backend:
     b: Backend = request.param
     if not b.available():
-        pytest.skip(f"{b.module} is not installed" + (" or no GPU is present" if b.name == "cupy" else ""))
+        pytest.skip(f"needs {b.needs()}: not present on this machine")
     return b
 
 
@@ -28,7 +28,7 @@ def dtype(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture
 def torch_backend() -> Backend:
-    b = next(b for b in BACKENDS if b.name == "torch")
+    b = next(b for b in BACKENDS if b.name == "torch" and b.device is None)
     if not b.available():
         pytest.skip("torch is not installed")
     return b

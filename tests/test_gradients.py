@@ -69,7 +69,7 @@ def _direction(x: Any, rng: np.random.Generator) -> Any:
     return v
 
 
-@pytest.mark.parametrize("backend", DIFFERENTIABLE, ids=lambda b: b.name)
+@pytest.mark.parametrize("backend", DIFFERENTIABLE, ids=lambda b: b.id)
 @pytest.mark.parametrize("case", [c for c in CASES if "neutral" not in c.tags], ids=str)
 def test_rsample_and_log_prob_gradients_match_finite_differences(case: Case, backend: Backend) -> None:
     leaves: list[Any] = []

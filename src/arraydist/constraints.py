@@ -231,6 +231,10 @@ class Independent(Constraint):
         xp = _ops(result).xp
         return xp.all(result, axis=tuple(range(-n, 0)))
 
+    def check_all(self, value: Any, ops: Any) -> bool:
+        # every event holds exactly when every element holds: the base constraint's fast path applies
+        return self.base_constraint.check_all(value, ops)
+
     def describe(self) -> str:
         return self.base_constraint.describe() + f" in each of the last {self.reinterpreted_batch_ndims} dims"
 

@@ -260,7 +260,7 @@ class Distribution:
         Results are cached on the instance; a distribution of Python scalars alone (``Normal(0.0, 1.0)`` as the
         prior of every training step) is a value, so its conversion is shared between equal instances too.
         """
-        key = (ops.name, dtype, device)
+        key = (ops.name, dtype, ops.device_key(device))
         cache = self.__dict__.get("_materialized", {})
         found = cache.get(key)
         if found is not None:

@@ -102,6 +102,10 @@ class Ops:
     def device(self, x: Array) -> Any:
         return x.device
 
+    def device_key(self, device: Any) -> Any:
+        """A hashable stand-in for ``device`` (a cache key); devices of most libraries are hashable already."""
+        return device
+
     def is_concrete(self, x: Array) -> bool:
         """Whether the values of ``x`` can be read now (False for tracers and lazy arrays)."""
         return not self.lazy
@@ -146,6 +150,10 @@ class Ops:
         if tuple(x.shape) == shape:
             return x
         return self.xp.broadcast_to(x, shape)
+
+    def sum_squares(self, x: Array) -> Array:
+        r""":math:`\sum_i x_i^2` over the last axis."""
+        return self.xp.sum(x * x, axis=-1)
 
     def sum_rightmost(self, x: Array, n: int) -> Array:
         if n == 0:

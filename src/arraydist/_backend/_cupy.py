@@ -36,6 +36,9 @@ class CupyOps(NumpyOps):
     def device(self, x: Array) -> Any:
         return x.device
 
+    def device_key(self, device: Any) -> Any:
+        return getattr(device, "id", device)  # cupy.cuda.Device is not hashable; its ordinal is
+
     def to_numpy(self, x: Array) -> np.ndarray:
         return cp.asnumpy(x)
 
