@@ -10,6 +10,8 @@ Shape = tuple[int, ...]
 
 def as_shape(shape: Any, name: str = "sample_shape") -> Shape:
     """Normalise an int, list, tuple or ``torch.Size`` to a tuple of non-negative ints."""
+    if type(shape) is tuple and not shape:
+        return shape
     if isinstance(shape, tuple) and all(type(s) is int for s in shape):
         result = shape
     elif isinstance(shape, Iterable) and not isinstance(shape, (str, bytes)):

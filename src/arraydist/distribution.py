@@ -21,7 +21,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from . import constraints
-from ._backend import Ops, compiling, neutral_ops, ops_for, ops_for_seed, ops_of
+from ._backend import Ops, _ops_by_type, compiling, neutral_ops, ops_for, ops_for_seed, ops_of
 from ._backend import numpy_ops as _numpy_ops
 from ._shapes import Shape, as_shape, broadcast_shapes
 
@@ -50,6 +50,10 @@ def _format_bad_values(ops: Ops, value: Array, ok: Array, event_dim: int) -> str
 
 
 _SCALAR_MATERIALIZED: dict[Any, Distribution] = {}
+#: (class, validate, Python-number parameters) -> the state of a distribution made of them (read-only arrays)
+_NUMBER_TEMPLATES: dict[Any, dict[str, Any]] = {}
+_NUMBER_TYPES = frozenset((float, int))
+_EMPTY: dict[Any, Any] = {}
 
 
 def _index_ndim(item: Any) -> int:
@@ -93,6 +97,8 @@ class Distribution:
 
     # canonical parameters (the pytree leaves) -> event rank; derived from ``arg_constraints`` unless declared
     _param_ndims: ClassVar[dict[str, int]] = {}
+    #: every declared parameter has event rank 0 and the event shape is () (set per subclass)
+    _univariate_params: ClassVar[bool] = False
     # canonical parameters kept without broadcasting to the batch shape (e.g. one shared ``scale_tril``)
     _unbroadcast: ClassVar[frozenset[str]] = frozenset()
     _default_validate_args: ClassVar[bool] = True
@@ -110,6 +116,11 @@ class Distribution:
         super().__init_subclass__(**kwargs)
         if "_param_ndims" not in cls.__dict__ and "arg_constraints" in cls.__dict__:
             cls._param_ndims = {k: c.event_dim for k, c in cls.arg_constraints.items()}
+        cls._univariate_params = (
+            bool(cls._param_ndims)
+            and not any(cls._param_ndims.values())
+            and cls._event_shape_from is Distribution._event_shape_from
+        )
         if Distribution._on_subclass is not None:
             Distribution._on_subclass(cls)
 
@@ -141,8 +152,53 @@ class Distribution:
 
     # ------------------------------------------------------------------ construction from parameters
     def _init_params(self, params: dict[str, Any], validate_args: bool | None) -> None:
-        """Convert user parameters to one library, dtype and device; validate; set them as attributes."""
+        """Convert user parameters to one library, dtype and device; validate; set them as attributes.
+
+        Two common cases skip the general conversion (they cost most of a small training step otherwise):
+        parameters that are already arrays of one library, dtype and device, and Python numbers alone (the
+        ``Normal(0.0, 1.0)`` prior made anew in every step), whose converted and validated state is a value
+        shared by every instance made of the same numbers.
+        """
+        values = tuple(params.values())
+        t = type(values[0])
+        if t is float or t is int:
+            if _NUMBER_TYPES.issuperset(map(type, values)) and self._init_from_template(params, values, validate_args):
+                return
+        else:
+            ops = _ops_by_type.get(t)
+            if ops is not None and ops.same_placement(values):
+                validate = self._validate_args = (
+                    Distribution._default_validate_args if validate_args is None else bool(validate_args)
+                )
+                if validate:
+                    self._check_params(params, ops)
+                self._set_params(params, ops)
+                return
         self._set_params(*self._convert_params(params, validate_args))
+
+    def _init_from_template(self, params: dict[str, Any], values: tuple[Any, ...], validate_args: bool | None) -> bool:
+        """Set up a distribution of Python numbers from the shared state of an equal one (False: not cached)."""
+        if compiling():
+            return False
+        if 0.0 in values:
+            for v in values:
+                if v == 0.0 and math.copysign(1.0, v) < 0.0:
+                    return False  # -0.0 == 0.0 as a key: keep its sign by taking the general path
+        validate = Distribution._default_validate_args if validate_args is None else bool(validate_args)
+        key = (type(self), validate, values)
+        template = _NUMBER_TEMPLATES.get(key)
+        if template is not None:
+            self.__dict__.update(template)
+            return True
+        self._set_params(*self._convert_params(params, validate_args))
+        if len(_NUMBER_TEMPLATES) < 256:
+            # conversions to other libraries (_materialize) are shared too: the instances are equal values
+            self.__dict__.setdefault("_materialized", {})
+            for v in self.__dict__.values():
+                if type(v) is np.ndarray:
+                    v.flags.writeable = False  # shared by every instance made of these numbers
+            _NUMBER_TEMPLATES[key] = dict(self.__dict__)
+        return True
 
     def _convert_params(self, params: dict[str, Any], validate_args: bool | None) -> tuple[dict[str, Array], Ops, bool]:
         """User parameters as arrays of one library, dtype and device, validated when asked for."""
@@ -178,35 +234,56 @@ class Distribution:
             )
 
     def _set_params(self, params: dict[str, Array], ops: Ops | None = None, neutral: bool = False) -> None:
-        """Set canonical parameters, inferring batch and event shapes and broadcasting (no validation)."""
+        """Set canonical parameters, inferring batch and event shapes and broadcasting (no validation).
+
+        ``params`` may be updated in place (broadcast parameters): callers pass a dict of their own.
+        """
         state = self.__dict__
-        if not all(hasattr(p, "shape") for p in params.values()):
+        if ops is not None and self._univariate_params:
+            # every parameter has event rank 0: the batch shape is their common shape (the usual case)
+            it = iter(params.values())
+            first = next(it)
+            batch = first.shape
+            for p in it:
+                if p.shape != batch:
+                    break
+            else:
+                state.update(params)
+                state["_ops"] = ops
+                state["_neutral"] = neutral
+                state["_batch_shape"] = tuple(batch)
+                state["_event_shape"] = ()
+                state["_dtype"] = first.dtype
+                state["_device"] = ops.device(first)
+                return
+        ndims = self._param_ndims
+        batch_shapes = []
+        try:
+            for k, p in params.items():
+                shape = tuple(p.shape)
+                nd = ndims[k]
+                if nd:
+                    if len(shape) < nd:
+                        raise ValueError(
+                            f"{type(self).__name__}: parameter {k.lstrip('_')!r} needs at least {nd} dimension(s) "
+                            f"for its event, got shape {shape}"
+                        )
+                    shape = shape[: len(shape) - nd]
+                batch_shapes.append(shape)
+        except AttributeError:
             # JAX unflattens tree structures with placeholder leaves (in_axes specs...): keep them as they are.
             state.update(params)
             return
         if ops is None:
             ops = ops_for(*params.values()) or _numpy_ops()
-        state["_ops"] = ops
-        state["_neutral"] = neutral
-        ndims = self._param_ndims
-        batch_shapes = []
-        for k, p in params.items():
-            shape = p.shape
-            nd = ndims[k]
-            if nd:
-                if len(shape) < nd:
-                    raise ValueError(
-                        f"{type(self).__name__}: parameter {k.lstrip('_')!r} needs at least {nd} dimension(s) "
-                        f"for its event, got shape {tuple(shape)}"
-                    )
-                shape = shape[: len(shape) - nd]
-            batch_shapes.append(tuple(shape))
         batch = batch_shapes[0]
         for other in batch_shapes:
             if other != batch:
                 batch = self._broadcast_params(params, batch_shapes, ops)
                 break
         state.update(params)
+        state["_ops"] = ops
+        state["_neutral"] = neutral
         state["_batch_shape"] = batch
         state["_event_shape"] = self._event_shape_from(params)
         first = next(iter(params.values()))
@@ -261,8 +338,7 @@ class Distribution:
         prior of every training step) is a value, so its conversion is shared between equal instances too.
         """
         key = (ops.name, dtype, ops.device_key(device))
-        cache = self.__dict__.get("_materialized", {})
-        found = cache.get(key)
+        found = self.__dict__.get("_materialized", _EMPTY).get(key)
         if found is not None:
             return found
         if compiling():
@@ -311,6 +387,23 @@ class Distribution:
         """Shape check (always) and support check (when validating) of a value passed to ``method``."""
         shape = tuple(value.shape)
         event = self._event_shape
+        batch = self._batch_shape
+        if not event and shape[len(shape) - len(batch) :] == batch:
+            pass  # the common case, a univariate value that ends in the batch shape
+        else:
+            self._check_value_shape(shape, method)
+        if self._validate_args:
+            support = self.support if support is None else support
+            ops = self._ops
+            if support is not None and ops.is_concrete(value) and not support.check_all(value, ops):
+                ok = support.check(value)
+                raise ValueError(
+                    f"{type(self).__name__}.{method}: the value must be {support.describe()} (constraint "
+                    f"{support!r}); got shape {shape} with " + _format_bad_values(ops, value, ok, support.event_dim)
+                )
+
+    def _check_value_shape(self, shape: Shape, method: str) -> None:
+        event = self._event_shape
         n = len(event)
         if n and (len(shape) < n or shape[len(shape) - n :] != event):
             raise ValueError(
@@ -326,15 +419,6 @@ class Distribution:
                 what=f"{type(self).__name__}.{method}: the value's shape {shape} (batch part {vb}) and the "
                 f"distribution's batch_shape {batch}: the shapes",
             )
-        if self._validate_args:
-            support = self.support if support is None else support
-            ops = self._ops
-            if support is not None and ops.is_concrete(value) and not support.check_all(value, ops):
-                ok = support.check(value)
-                raise ValueError(
-                    f"{type(self).__name__}.{method}: the value must be {support.describe()} (constraint "
-                    f"{support!r}); got shape {shape} with " + _format_bad_values(ops, value, ok, support.event_dim)
-                )
 
     # ------------------------------------------------------------------ shapes and identity
     @property
@@ -485,6 +569,9 @@ class Distribution:
     # ------------------------------------------------------------------ densities
     def log_prob(self, value: Any) -> Array:
         """Log density (or log mass) of ``value``; the result has shape ``sample_shape + batch_shape``."""
+        if _ops_by_type.get(type(value)) is self._ops and not self._neutral:
+            self._check_value(value, "log_prob")  # the common case: a value of the parameters' library
+            return self._log_prob(value)
         d, value = self._adopt(value, "log_prob")
         d._check_value(value, "log_prob")
         return d._log_prob(value)

@@ -102,6 +102,16 @@ class Ops:
     def device(self, x: Array) -> Any:
         return x.device
 
+    def same_placement(self, arrays: tuple[Any, ...]) -> bool:
+        """Whether ``arrays`` (the first one of this library) are all arrays of one type, one floating dtype and
+        one device: then a distribution takes them as they are, with no conversion."""
+        first = arrays[0]
+        t, dtype = type(first), first.dtype
+        if not self.is_float_dtype(dtype):
+            return False
+        device = self.device(first)
+        return all(type(a) is t and a.dtype == dtype and self.device(a) == device for a in arrays[1:])
+
     def device_key(self, device: Any) -> Any:
         """A hashable stand-in for ``device`` (a cache key); devices of most libraries are hashable already."""
         return device
@@ -126,9 +136,9 @@ class Ops:
     def stop_gradient(self, x: Array) -> Array:
         return x
 
-    def addcmul(self, a: Array, b: Array, c: Array, value: float = 1.0) -> Array:
+    def addcmul(self, a: Array, b: Array, c: Array, *, value: float = 1.0) -> Array:
         """``a + value * b * c`` (one fused operation where the backend has one)."""
-        return a + value * (b * c)
+        return a + b * c if value == 1.0 else a + value * (b * c)
 
     def const(self, value: float, dtype: Any, device: Any) -> Any:
         """A constant operand for arithmetic with arrays of ``dtype`` on ``device``.

@@ -6,6 +6,7 @@ Imported only once a torch tensor (or ``torch.Generator``) has been seen, so tor
 from __future__ import annotations
 
 import math
+from itertools import chain
 from typing import Any
 
 import array_api_compat.torch as xp_torch
@@ -17,12 +18,42 @@ from ._base import Array, Ops, Shape, seed_type_error
 _SMALL = 64
 
 
+_is_compiling = torch.compiler.is_compiling
+_is_functorch_wrapped = torch._C._functorch.is_functorch_wrapped_tensor
+
+
 def _flat_values(x: Array) -> list[float]:
-    """The values of a small CPU tensor as a flat list (tolist needs no detach and makes no tensor)."""
+    """The values of a tensor as a flat list (tolist needs no detach and makes no tensor)."""
     values = x.tolist()
+    if type(values) is not list:
+        return [values]
     for _ in range(x.ndim - 1):
-        values = [v for row in values for v in row]
-    return values if x.ndim else [values]
+        values = list(chain.from_iterable(values))
+    return values
+
+
+def _reduce_small(x: Array, how: str) -> float:
+    """``min``/``max``/``sum`` of a small non-empty CPU tensor, read as Python floats (NaN if any is NaN).
+
+    Reading six values costs a third of a reduction kernel plus ``.item()``; the common one- and
+    two-dimensional shapes are reduced row by row in C (``map``) without flattening.
+    """
+    nd = x.ndim
+    if nd == 2:
+        rows = x.tolist()
+        total = sum(map(sum, rows))
+        if how == "sum":
+            return total
+        if total != total and any(v != v for row in rows for v in row):  # a NaN (not just inf - inf)
+            return math.nan
+        return min(map(min, rows)) if how == "min" else max(map(max, rows))
+    values = _flat_values(x) if nd != 1 else x.tolist()
+    total = sum(values)
+    if how == "sum":
+        return total
+    if total != total and any(v != v for v in values):
+        return math.nan
+    return min(values) if how == "min" else max(values)
 
 
 class TorchOps(Ops):
@@ -44,8 +75,7 @@ class TorchOps(Ops):
             x = np.array(x)  # torch cannot wrap read-only memory (broadcast views of neutral parameters)
         return torch.as_tensor(x, dtype=dtype, device=device)
 
-    def addcmul(self, a: Array, b: Array, c: Array, value: float = 1.0) -> Array:
-        return torch.addcmul(a, b, c, value=value)
+    addcmul = staticmethod(torch.addcmul)
 
     def const(self, value: float, dtype: Any, device: Any) -> Array:
         # Shared, never-mutated 0-d tensors: autograd arithmetic with a Python float costs twice that with a
@@ -78,7 +108,7 @@ class TorchOps(Ops):
 
     def is_concrete(self, x: Array) -> bool:
         # FakeTensors (torch.compile tracing) and functorch wrappers have no readable values.
-        return not torch.compiler.is_compiling() and not torch._C._functorch.is_functorch_wrapped_tensor(x)
+        return not _is_compiling() and not _is_functorch_wrapped(x)
 
     def to_numpy(self, x: Array) -> np.ndarray:
         return x.detach().cpu().numpy()
@@ -87,12 +117,17 @@ class TorchOps(Ops):
         return torch.as_tensor(x, device=like.device)
 
     def can_inplace(self, *arrays: Array) -> bool:
-        if torch.is_grad_enabled() and any(a.requires_grad for a in arrays):
-            return False
-        if torch.compiler.is_compiling():
+        if torch.is_grad_enabled():
+            for a in arrays:
+                if a.requires_grad:
+                    return False
+        if _is_compiling():
             return False
         # under torch.func transforms an in-place update may meet an operand with more batch dimensions
-        return not any(torch._C._functorch.is_functorch_wrapped_tensor(a) for a in arrays)
+        for a in arrays:  # noqa: SIM110 (a loop: a generator costs more on this hot path)
+            if _is_functorch_wrapped(a):
+                return False
+        return True
 
     def stop_gradient(self, x: Array) -> Array:
         return x.detach()
@@ -101,19 +136,23 @@ class TorchOps(Ops):
         return bool(torch.all(x))
 
     def reduce_value(self, x: Array, how: str) -> float:
-        size = x.numel()
-        if size == 0:
+        n = x.numel()
+        if n == 0:
             return {"min": math.inf, "max": -math.inf, "sum": 0.0}[how]
-        if size <= _SMALL and x.is_cpu:
-            # Small CPU tensors (the parameters of a training step): reading the values costs a third of a
-            # reduction kernel plus .item(), measured inside a VAE step.
-            values = _flat_values(x)
-            if how == "sum":
-                return float(sum(values))
-            if any(v != v for v in values):
-                return math.nan
-            return float(min(values) if how == "min" else max(values))
+        if n <= _SMALL and x.is_cpu:
+            return _reduce_small(x, how)  # the parameters of a training step: no kernel, no sync
         return getattr(x.detach(), how)().item()
+
+    def same_placement(self, arrays: tuple[Any, ...]) -> bool:
+        first = arrays[0]
+        dtype = first.dtype
+        if not dtype.is_floating_point:
+            return False
+        device = first.device
+        for a in arrays:  # noqa: SIM110 (a loop: a generator costs more on this hot path)
+            if not isinstance(a, torch.Tensor) or a.dtype is not dtype or a.device != device:
+                return False
+        return True
 
     def broadcast_to(self, x: Array, shape: Shape) -> Array:
         if x.shape == shape:

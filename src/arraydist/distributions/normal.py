@@ -68,8 +68,13 @@ class Normal(Distribution):
         return self.scale * self.scale
 
     def _rsample(self, sample_shape: tuple[int, ...], rng: Any) -> Array:
-        eps = self._ops.normal(rng, sample_shape + self._batch_shape, self._dtype, self._device)
-        return self.loc + self.scale * eps
+        ops, loc, scale = self._ops, self.loc, self.scale
+        eps = ops.normal(rng, sample_shape + self._batch_shape, self._dtype, self._device)
+        if ops.can_inplace(loc, scale):  # eps is ours and full size: scale and shift it where it lies
+            eps *= scale
+            eps += loc
+            return eps
+        return ops.addcmul(loc, scale, eps)  # one autograd node instead of two
 
     def _log_prob(self, value: Array) -> Array:
         ops, loc, scale = self._ops, self.loc, self.scale
@@ -86,7 +91,7 @@ class Normal(Distribution):
             z -= log_scale
             return z
         z = z / scale
-        return ops.addcmul(k(-_HALF_LOG_2PI) - log_scale, z, z, -0.5)
+        return ops.addcmul(k(-_HALF_LOG_2PI) - log_scale, z, z, value=-0.5)
 
     def _cdf(self, value: Array) -> Array:
         return self._ops.ndtr((value - self.loc) / self.scale)
@@ -109,8 +114,8 @@ def _kl_normal_normal(p: Normal, q: Normal) -> Array:
         loc_q, scale_q = known["loc"], known["scale"]
         diff = p.loc if loc_q == 0.0 else p.loc - k(loc_q)
         half_precision = 0.5 / (scale_q * scale_q)
-        out = ops.addcmul(k(math.log(scale_q) - 0.5) - ops.xp.log(p.scale), p.scale, p.scale, half_precision)
-        return ops.addcmul(out, diff, diff, half_precision)
+        out = ops.addcmul(k(math.log(scale_q) - 0.5) - ops.xp.log(p.scale), p.scale, p.scale, value=half_precision)
+        return ops.addcmul(out, diff, diff, value=half_precision)
     ratio = p.scale / q.scale
     ratio = ratio * ratio
     t = (p.loc - q.loc) / q.scale
