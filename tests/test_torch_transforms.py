@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import subprocess
+import sys
 from typing import Any
 
 import numpy as np
@@ -57,6 +59,26 @@ def test_compiled_vae_step_with_inductor() -> None:
     # d/dloc [log q(z) + KL(q || N(0, 1))] = 0 + loc = 0 at loc = 0; d/dscale = -1/scale + (scale - 1/scale)
     torch.testing.assert_close(loc.grad, torch.zeros(3, 2))
     torch.testing.assert_close(scale.grad, torch.full((3, 2), -2.0 + 0.5 - 2.0))
+
+
+FIRST_USE_UNDER_COMPILE = """
+import arraydist  # before torch: nothing of the torch backend is loaded yet
+import torch
+
+def step(loc, scale):
+    q = arraydist.Normal(loc, scale)
+    return (q.log_prob(q.rsample()) + arraydist.kl_divergence(q, arraydist.Normal(0.0, 1.0))).sum()
+
+loss = torch.compile(step, fullgraph=True, backend="aot_eager")(torch.zeros(3, 2), torch.ones(3, 2))
+print(tuple(loss.shape), bool(torch.isfinite(loss)))
+"""
+
+
+def test_first_use_inside_torch_compile() -> None:
+    # the backend module is imported while the tracer runs (a statement it follows, not importlib)
+    result = subprocess.run([sys.executable, "-c", FIRST_USE_UNDER_COMPILE], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.strip() == "() True"
 
 
 @pytest.mark.parametrize("validate", [False, True])

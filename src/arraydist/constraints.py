@@ -14,6 +14,9 @@ Interval(lower_bound=0.0, upper_bound=1.0)
 
 from __future__ import annotations
 
+import math
+import operator
+from itertools import repeat
 from typing import Any
 
 from ._backend import ops_of
@@ -88,6 +91,9 @@ class _Real(Constraint):
         return value == value  # False exactly at NaN
 
     def check_all(self, value: Any, ops: Any) -> bool:
+        values = ops.small_values(value)
+        if values is not None:
+            return not any(map(math.isnan, values))
         # A NaN anywhere makes the sum NaN; a NaN sum without NaN inputs (inf - inf) falls back to the exact test.
         total = ops.reduce_value(value, "sum")
         return total == total or ops.all(self.check(value))
@@ -111,6 +117,9 @@ class GreaterThan(Constraint):
         return value > self.lower_bound
 
     def check_all(self, value: Any, ops: Any) -> bool:
+        values = ops.small_values(value)
+        if values is not None:  # NaN > bound is False
+            return all(map(operator.lt, repeat(self.lower_bound, len(values)), values))
         # min propagates NaN, and NaN > bound is False
         return ops.reduce_value(value, "min") > self.lower_bound
 
@@ -126,6 +135,9 @@ class GreaterThanEq(GreaterThan):
         return value >= self.lower_bound
 
     def check_all(self, value: Any, ops: Any) -> bool:
+        values = ops.small_values(value)
+        if values is not None:
+            return all(map(operator.le, repeat(self.lower_bound, len(values)), values))
         return ops.reduce_value(value, "min") >= self.lower_bound
 
     def describe(self) -> str:

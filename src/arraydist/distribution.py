@@ -14,7 +14,9 @@ library, shape and support in one place.
 
 from __future__ import annotations
 
+import functools
 import math
+import struct
 from collections.abc import Callable
 from typing import Any, ClassVar
 
@@ -53,7 +55,16 @@ _SCALAR_MATERIALIZED: dict[Any, Distribution] = {}
 #: (class, validate, Python-number parameters) -> the state of a distribution made of them (read-only arrays)
 _NUMBER_TEMPLATES: dict[Any, dict[str, Any]] = {}
 _NUMBER_TYPES = frozenset((float, int))
+
+
+@functools.cache
+def _pack_floats(n: int) -> Callable[..., bytes]:
+    """Packs ``n`` numbers as doubles: the exact bits, a cache key that tells -0.0 from 0.0."""
+    return struct.Struct(f"{n}d").pack
+
+
 _EMPTY: dict[Any, Any] = {}
+_NO_SHAPE: Shape = ()
 
 
 def _index_ndim(item: Any) -> int:
@@ -162,7 +173,8 @@ class Distribution:
         values = tuple(params.values())
         t = type(values[0])
         if t is float or t is int:
-            if _NUMBER_TYPES.issuperset(map(type, values)) and self._init_from_template(params, values, validate_args):
+            if _NUMBER_TYPES.issuperset(map(type, values)):
+                self._init_numbers(params, values, validate_args)
                 return
         else:
             ops = _ops_by_type.get(t)
@@ -176,29 +188,32 @@ class Distribution:
                 return
         self._set_params(*self._convert_params(params, validate_args))
 
-    def _init_from_template(self, params: dict[str, Any], values: tuple[Any, ...], validate_args: bool | None) -> bool:
-        """Set up a distribution of Python numbers from the shared state of an equal one (False: not cached)."""
+    def _init_numbers(self, params: dict[str, Any], values: tuple[Any, ...], validate_args: bool | None) -> None:
+        """Parameters of Python numbers alone: the state of an equal distribution, converted and validated once.
+
+        The key holds the numbers' exact bits (so -0.0 and 0.0 differ); under ``torch.compile`` the shared
+        NumPy state is never used (the neutral backend is torch there).
+        """
         if compiling():
-            return False
-        if 0.0 in values:
-            for v in values:
-                if v == 0.0 and math.copysign(1.0, v) < 0.0:
-                    return False  # -0.0 == 0.0 as a key: keep its sign by taking the general path
+            self._set_params(*self._convert_params(params, validate_args))
+            return
         validate = Distribution._default_validate_args if validate_args is None else bool(validate_args)
-        key = (type(self), validate, values)
+        try:
+            key = (type(self), validate, _pack_floats(len(values))(*values))
+        except (struct.error, OverflowError):  # an int too large for a double: no sharing
+            key = None
         template = _NUMBER_TEMPLATES.get(key)
         if template is not None:
             self.__dict__.update(template)
-            return True
+            return
         self._set_params(*self._convert_params(params, validate_args))
-        if len(_NUMBER_TEMPLATES) < 256:
+        if key is not None and len(_NUMBER_TEMPLATES) < 256:
             # conversions to other libraries (_materialize) are shared too: the instances are equal values
             self.__dict__.setdefault("_materialized", {})
             for v in self.__dict__.values():
                 if type(v) is np.ndarray:
                     v.flags.writeable = False  # shared by every instance made of these numbers
             _NUMBER_TEMPLATES[key] = dict(self.__dict__)
-        return True
 
     def _convert_params(self, params: dict[str, Any], validate_args: bool | None) -> tuple[dict[str, Array], Ops, bool]:
         """User parameters as arrays of one library, dtype and device, validated when asked for."""
@@ -214,7 +229,7 @@ class Distribution:
         device = ops.device(arrays[0]) if arrays else None
         try:
             converted = {k: ops.asarray(v, dtype, device) for k, v in params.items()}
-        except (TypeError, ValueError) as exc:
+        except (TypeError, ValueError, OverflowError) as exc:
             raise TypeError(f"{name}: cannot convert the parameters to {ops.name} arrays: {exc}") from exc
         self._validate_args = validate = self._resolve_validate(validate_args)
         if validate:
@@ -249,12 +264,14 @@ class Distribution:
                     break
             else:
                 state.update(params)
-                state["_ops"] = ops
-                state["_neutral"] = neutral
-                state["_batch_shape"] = tuple(batch)
-                state["_event_shape"] = ()
-                state["_dtype"] = first.dtype
-                state["_device"] = ops.device(first)
+                state.update(
+                    _ops=ops,
+                    _neutral=neutral,
+                    _batch_shape=tuple(batch),
+                    _event_shape=(),
+                    _dtype=first.dtype,
+                    _device=ops.device(first),
+                )
                 return
         ndims = self._param_ndims
         batch_shapes = []
@@ -337,8 +354,12 @@ class Distribution:
         Results are cached on the instance; a distribution of Python scalars alone (``Normal(0.0, 1.0)`` as the
         prior of every training step) is a value, so its conversion is shared between equal instances too.
         """
-        key = (ops.name, dtype, ops.device_key(device))
-        found = self.__dict__.get("_materialized", _EMPTY).get(key)
+        key = (ops.name, dtype, device)
+        try:
+            found = self.__dict__.get("_materialized", _EMPTY).get(key)
+        except TypeError:  # a device that is not hashable (CuPy's): key by the backend's stand-in
+            key = (ops.name, dtype, ops.device_key(device))
+            found = self.__dict__.get("_materialized", _EMPTY).get(key)
         if found is not None:
             return found
         if compiling():
@@ -551,8 +572,11 @@ class Distribution:
         """Reparameterized draws: gradients flow back to the parameters where the backend differentiates."""
         if not self.has_rsample:
             raise _not_implemented(self, "rsample (it has no reparameterized sampler; use sample)")
-        d, rng = self._sampling(seed)
-        return d._rsample(as_shape(sample_shape), rng)
+        if self._neutral:
+            d, rng = self._sampling(seed)
+        else:
+            d, rng = self, self._ops.make_rng(seed, self._device)
+        return d._rsample(sample_shape if sample_shape is _NO_SHAPE else as_shape(sample_shape), rng)
 
     def _sample(self, sample_shape: Shape, rng: Any) -> Array:
         if not self.has_rsample:

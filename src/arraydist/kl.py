@@ -86,7 +86,9 @@ def kl_divergence(p: Distribution, q: Distribution) -> Any:
             f"no KL divergence is registered for {type(p).__name__} || {type(q).__name__}; "
             "register one with arraydist.register_kl"
         )
-    if p._ops is not q._ops or p._neutral is not q._neutral:
+    if q._neutral and not p._neutral:  # the usual case: a prior of Python numbers, as p's arrays
+        q = q._materialize(p._ops, p._dtype, p._device)
+    elif p._ops is not q._ops or p._neutral is not q._neutral:
         p, q = p._adopt_like(q), q._adopt_like(p)
         if p._ops is not q._ops:
             raise TypeError(

@@ -7,7 +7,6 @@ Python numbers and nested lists of them belong to no library: ``ops_of`` returns
 
 from __future__ import annotations
 
-import importlib
 import numbers
 import sys
 from typing import Any
@@ -49,8 +48,26 @@ _loaded: dict[str, Ops] = {}
 def _backend_ops(module: str) -> Ops:
     ops = _loaded.get(module)
     if ops is None:
-        ops = _loaded[module] = importlib.import_module(f"{__name__}.{module}").OPS
+        ops = _loaded[module] = _import_backend(module).OPS
     return ops
+
+
+def _import_backend(module: str) -> Any:
+    # Import statements, not importlib: torch.compile's tracer runs an import statement when it meets one (so a
+    # first use of the torch backend inside a compiled function works), whereas it refuses importlib calls.
+    if module == "_torch":
+        from . import _torch as backend
+    elif module == "_numpy":
+        from . import _numpy as backend
+    elif module == "_jax":
+        from . import _jax as backend
+    elif module == "_dask":
+        from . import _dask as backend
+    elif module == "_cupy":
+        from . import _cupy as backend
+    else:
+        raise ValueError(f"unknown arraydist backend module {module!r}")
+    return backend
 
 
 def numpy_ops() -> Ops:

@@ -150,6 +150,14 @@ class Ops:
     def all(self, x: Array) -> bool:
         return bool(self.xp.all(x))
 
+    def small_values(self, x: Array) -> list[Any] | None:
+        """The values of a small concrete host array as a flat list of Python numbers, else None.
+
+        Value checks on the parameters of a training step (a handful of numbers) read them this way: cheaper
+        than a reduction and its host read.  Backends whose arrays live elsewhere keep the default, None.
+        """
+        return None
+
     def reduce_value(self, x: Array, how: str) -> float:
         """``min``, ``max`` or ``sum`` of all of ``x`` as a Python float (NaN-propagating; empty is neutral)."""
         if x.size == 0 if isinstance(x.size, int) else False:

@@ -60,6 +60,11 @@ class NumpyOps(Ops):
     def all(self, x: Array) -> bool:
         return bool(x.all()) if x.ndim else bool(x)
 
+    def small_values(self, x: Array) -> list[Any] | None:
+        if type(x) is np.ndarray and x.size <= 64:
+            return x.ravel().tolist()
+        return None
+
     def reduce_value(self, x: Array, how: str) -> float:
         if x.ndim == 0:
             return float(x)

@@ -32,30 +32,6 @@ def _flat_values(x: Array) -> list[float]:
     return values
 
 
-def _reduce_small(x: Array, how: str) -> float:
-    """``min``/``max``/``sum`` of a small non-empty CPU tensor, read as Python floats (NaN if any is NaN).
-
-    Reading six values costs a third of a reduction kernel plus ``.item()``; the common one- and
-    two-dimensional shapes are reduced row by row in C (``map``) without flattening.
-    """
-    nd = x.ndim
-    if nd == 2:
-        rows = x.tolist()
-        total = sum(map(sum, rows))
-        if how == "sum":
-            return total
-        if total != total and any(v != v for row in rows for v in row):  # a NaN (not just inf - inf)
-            return math.nan
-        return min(map(min, rows)) if how == "min" else max(map(max, rows))
-    values = _flat_values(x) if nd != 1 else x.tolist()
-    total = sum(values)
-    if how == "sum":
-        return total
-    if total != total and any(v != v for v in values):
-        return math.nan
-    return min(values) if how == "min" else max(values)
-
-
 class TorchOps(Ops):
     name = "torch"
     differentiable = True
@@ -135,13 +111,40 @@ class TorchOps(Ops):
     def all(self, x: Array) -> bool:
         return bool(torch.all(x))
 
+    def small_values(self, x: Array) -> list[Any] | None:
+        if x.numel() > _SMALL or not x.is_cpu:
+            return None
+        values = x.tolist()  # no detach needed, no tensor made
+        nd = x.ndim
+        if nd == 1:
+            return values
+        if nd == 2:
+            return list(chain.from_iterable(values))
+        return _flat_values(x) if nd else [values]
+
     def reduce_value(self, x: Array, how: str) -> float:
         n = x.numel()
+        if n > _SMALL or not x.is_cpu:
+            return getattr(x.detach(), how)().item()
         if n == 0:
             return {"min": math.inf, "max": -math.inf, "sum": 0.0}[how]
-        if n <= _SMALL and x.is_cpu:
-            return _reduce_small(x, how)  # the parameters of a training step: no kernel, no sync
-        return getattr(x.detach(), how)().item()
+        # A small CPU tensor (the parameters of a training step): reading its values as Python floats costs a
+        # third of a reduction kernel plus .item(); two-dimensional ones are reduced row by row in C (map).
+        if x.ndim == 2:
+            rows = x.tolist()
+            total = sum(map(sum, rows))
+            if how == "sum":
+                return total
+            if total != total and any(v != v for row in rows for v in row):  # a NaN (not just inf - inf)
+                return math.nan
+            return min(map(min, rows)) if how == "min" else max(map(max, rows))
+        values = _flat_values(x)
+        total = sum(values)
+        if how == "sum":
+            return total
+        if total != total and any(v != v for v in values):
+            return math.nan
+        return min(values) if how == "min" else max(values)
 
     def same_placement(self, arrays: tuple[Any, ...]) -> bool:
         first = arrays[0]

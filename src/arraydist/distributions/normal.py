@@ -6,6 +6,7 @@ import math
 from typing import Any
 
 from .. import constraints
+from .._backend import compiling
 from ..distribution import Distribution
 from ..kl import register_kl
 
@@ -78,12 +79,12 @@ class Normal(Distribution):
 
     def _log_prob(self, value: Array) -> Array:
         ops, loc, scale = self._ops, self.loc, self.scale
-        k = self._const
         log_scale = ops.xp.log(scale)
         z = value - loc
         if ops.can_inplace(value, loc, scale):
             # Without autograd, work in place on the one full-size temporary: a third of the memory traffic
             # of the textbook expression on large arrays.
+            k = self._const
             z /= scale
             z *= z
             z *= k(-0.5)
@@ -91,7 +92,7 @@ class Normal(Distribution):
             z -= log_scale
             return z
         z = z / scale
-        return ops.addcmul(k(-_HALF_LOG_2PI) - log_scale, z, z, value=-0.5)
+        return ops.addcmul(ops.const(-_HALF_LOG_2PI, self._dtype, self._device) - log_scale, z, z, value=-0.5)
 
     def _cdf(self, value: Array) -> Array:
         return self._ops.ndtr((value - self.loc) / self.scale)
@@ -107,16 +108,34 @@ class Normal(Distribution):
 @register_kl(Normal, Normal)
 def _kl_normal_normal(p: Normal, q: Normal) -> Array:
     r""":math:`\log\frac{\sigma_q}{\sigma_p} + \frac{\sigma_p^2 + (\mu_p-\mu_q)^2}{2\sigma_q^2} - \frac12`."""
-    ops, k = p._ops, p._const
-    known = q._scalar_params()
+    ops = p._ops
+    known = q.__dict__.get("_scalars")  # q._scalar_params(), without the call on this hot path
     if known is not None:
-        # q made of Python numbers (the N(0, 1) prior of a VAE): fold its values into the constants.
-        loc_q, scale_q = known["loc"], known["scale"]
-        diff = p.loc if loc_q == 0.0 else p.loc - k(loc_q)
-        half_precision = 0.5 / (scale_q * scale_q)
-        out = ops.addcmul(k(math.log(scale_q) - 0.5) - ops.xp.log(p.scale), p.scale, p.scale, value=half_precision)
+        # q made of Python numbers (the N(0, 1) prior of a VAE): its values fold into constants, made once per
+        # library, dtype and device (q is then a cached conversion of the prior, shared by every step).
+        folded = q.__dict__.get("_kl_folded")
+        if folded is None:
+            folded = _fold_normal_prior(q, known)
+        shift, const, half_precision = folded
+        diff = p.loc if shift is None else p.loc - shift
+        out = ops.addcmul(const - ops.xp.log(p.scale), p.scale, p.scale, value=half_precision)
         return ops.addcmul(out, diff, diff, value=half_precision)
+    k = p._const
     ratio = p.scale / q.scale
     ratio = ratio * ratio
     t = (p.loc - q.loc) / q.scale
     return k(0.5) * (ops.addcmul(ratio, t, t) - ops.xp.log(ratio)) - k(0.5)
+
+
+def _fold_normal_prior(q: Normal, known: dict[str, float]) -> tuple[Any, Any, float]:
+    r"""For KL(p || q) with q = N(m, s) of Python numbers: (m as a constant or None when 0,
+    :math:`\log s - \tfrac12` as a constant, :math:`1/(2s^2)`)."""
+    loc_q, scale_q = known["loc"], known["scale"]
+    folded = (
+        None if loc_q == 0.0 else q._const(loc_q),
+        q._const(math.log(scale_q) - 0.5),
+        0.5 / (scale_q * scale_q),
+    )
+    if not compiling():
+        q.__dict__["_kl_folded"] = folded
+    return folded
