@@ -2,10 +2,11 @@
 
     python benchmarks/run.py            # full sizes (about a minute on two cores)
     python benchmarks/run.py --quick    # small sizes, a smoke test of the benchmark itself
+    python benchmarks/run.py --cuda     # the GPU rows only (torch on CUDA, and CuPy where installed)
 
 Every row times arraydist and a peer (torch.distributions, scipy.stats) on the same inputs, interleaving their
 repetitions so that drifts of the machine's speed affect both alike, and reports the best time of each and
-``ratio = peer time / arraydist time`` (above 1: arraydist is faster).  Everything runs on one CPU thread.
+``ratio = peer time / arraydist time`` (above 1: arraydist is faster).  The CPU rows run on one thread.
 Timings are never asserted in the test suite: this table is where performance is read.
 """
 
@@ -189,7 +190,7 @@ def cuda_rows(quick: bool) -> list[Row]:
         prior = td.Normal(torch.zeros_like(mu), torch.ones_like(sigma))
         return q.log_prob(q.rsample()), td.kl_divergence(q, prior)
 
-    k, m = 8, (10**4 if quick else 10**6)
+    k, m = 8, (10**4 if quick else 10**5)
     cov = torch.eye(k, device=dev) + 0.3 * torch.ones(k, k, device=dev)
     mvn_loc = torch.randn(16, k, generator=gen, device=dev)
     mvn_value = torch.randn(m, 16, k, generator=gen, device=dev)
@@ -247,7 +248,7 @@ def cuda_rows(quick: bool) -> list[Row]:
             synced(lambda: mvn_ours.log_prob(mvn_value)),
             "torch.distributions (cuda)",
             synced(lambda: mvn_torch.log_prob(mvn_value)),
-            5,
+            1,  # torch.distributions takes seconds here (one triangular solve with 1.6e6 columns on the GPU)
         )
     )
     return rows
