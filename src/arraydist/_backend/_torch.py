@@ -18,6 +18,7 @@ from ._base import Array, Ops, Shape, seed_type_error
 _SMALL = 64
 
 
+_CPU = torch.device("cpu")
 _is_compiling = torch.compiler.is_compiling
 _is_functorch_wrapped = torch._C._functorch.is_functorch_wrapped_tensor
 
@@ -80,7 +81,7 @@ class TorchOps(Ops):
         return bool(dtype.is_floating_point)
 
     def device(self, x: Array) -> Any:
-        return x.device
+        return _CPU if x.is_cpu else x.device  # one shared object for the common case (no new device object)
 
     def is_concrete(self, x: Array) -> bool:
         # FakeTensors (torch.compile tracing) and functorch wrappers have no readable values.
@@ -151,8 +152,13 @@ class TorchOps(Ops):
         dtype = first.dtype
         if not dtype.is_floating_point:
             return False
+        if first.is_cpu:  # one CPU device: a flag, without making device objects
+            for a in arrays:  # noqa: SIM110 (a loop: a generator costs more on this hot path)
+                if not isinstance(a, torch.Tensor) or a.dtype is not dtype or not a.is_cpu:
+                    return False
+            return True
         device = first.device
-        for a in arrays:  # noqa: SIM110 (a loop: a generator costs more on this hot path)
+        for a in arrays:  # noqa: SIM110
             if not isinstance(a, torch.Tensor) or a.dtype is not dtype or a.device != device:
                 return False
         return True
