@@ -40,7 +40,9 @@ class Row:
 
 def best_times(row: Row, repeats: int) -> tuple[float, float]:
     ours = peer = math.inf
-    row.ours(), row.peer()  # warm-up (imports, caches, allocator)
+    # warm-up, one timed-size batch of each (imports, caches, the allocator, the CPU's clock): steady state only
+    timeit.timeit(row.ours, number=row.number)
+    timeit.timeit(row.peer, number=row.number)
     for _ in range(repeats):
         ours = min(ours, timeit.timeit(row.ours, number=row.number) / row.number)
         peer = min(peer, timeit.timeit(row.peer, number=row.number) / row.number)
