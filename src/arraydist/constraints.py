@@ -16,8 +16,11 @@ from __future__ import annotations
 
 import math
 import operator
+from collections.abc import Iterable
 from itertools import repeat
 from typing import Any
+
+import numpy as np
 
 from ._backend import ops_of
 
@@ -67,9 +70,18 @@ class Constraint:
     def check_all(self, value: Any, ops: Any) -> bool:
         """Whether every element (or event) of ``value`` is inside: one reduction, one host read.
 
-        Subclasses override this with a cheaper reduction than ``all(check(value))`` where one is exact.
+        Subclasses override this with a cheaper reduction than ``all(check(value))`` where one is exact.  A few
+        numbers on the host are checked by :meth:`check_values` instead (``Distribution`` tries that first).
         """
         return ops.all(self.check(value))
+
+    def check_values(self, values: Iterable[Any]) -> bool | None:
+        """Whether every number of ``values``, the elements of a small array (see ``Ops.small_values``; iterate
+        them once), is inside; None where the elements alone cannot tell (constraints on whole events).
+
+        Checked in C over Python numbers (``map``): on a handful of numbers, cheaper than any array operation.
+        """
+        return None
 
     def describe(self) -> str:
         """A short description for error messages."""
@@ -90,10 +102,10 @@ class _Real(Constraint):
     def check(self, value: Any) -> Any:
         return value == value  # False exactly at NaN
 
+    def check_values(self, values: Iterable[Any]) -> bool:
+        return not any(map(math.isnan, values))
+
     def check_all(self, value: Any, ops: Any) -> bool:
-        values = ops.small_values(value)
-        if values is not None:
-            return not any(map(math.isnan, values))
         # A NaN anywhere makes the sum NaN; a NaN sum without NaN inputs (inf - inf) falls back to the exact test.
         total = ops.reduce_value(value, "sum")
         return total == total or ops.all(self.check(value))
@@ -108,6 +120,9 @@ class _Boolean(Constraint):
     def check(self, value: Any) -> Any:
         return (value == 0) | (value == 1)
 
+    def check_values(self, values: Iterable[Any]) -> bool:
+        return all(v == 0 or v == 1 for v in values)
+
 
 class GreaterThan(Constraint):
     def __init__(self, lower_bound: float) -> None:
@@ -116,10 +131,10 @@ class GreaterThan(Constraint):
     def check(self, value: Any) -> Any:
         return value > self.lower_bound
 
+    def check_values(self, values: Iterable[Any]) -> bool:
+        return all(map(operator.lt, repeat(self.lower_bound), values))  # NaN > bound is False
+
     def check_all(self, value: Any, ops: Any) -> bool:
-        values = ops.small_values(value)
-        if values is not None:  # NaN > bound is False
-            return all(map(operator.lt, repeat(self.lower_bound, len(values)), values))
         # min propagates NaN, and NaN > bound is False
         return ops.reduce_value(value, "min") > self.lower_bound
 
@@ -134,10 +149,10 @@ class GreaterThanEq(GreaterThan):
     def check(self, value: Any) -> Any:
         return value >= self.lower_bound
 
+    def check_values(self, values: Iterable[Any]) -> bool:
+        return all(map(operator.le, repeat(self.lower_bound), values))
+
     def check_all(self, value: Any, ops: Any) -> bool:
-        values = ops.small_values(value)
-        if values is not None:
-            return all(map(operator.le, repeat(self.lower_bound, len(values)), values))
         return ops.reduce_value(value, "min") >= self.lower_bound
 
     def describe(self) -> str:
@@ -156,6 +171,9 @@ class LessThan(Constraint):
 
     def check_all(self, value: Any, ops: Any) -> bool:
         return ops.reduce_value(value, "max") < self.upper_bound
+
+    def check_values(self, values: Iterable[Any]) -> bool:
+        return all(map(operator.gt, repeat(self.upper_bound), values))
 
     def describe(self) -> str:
         return f"< {self.upper_bound}"
@@ -176,6 +194,10 @@ class Interval(Constraint):
         low, high = ops.reduce_value(value, "min"), ops.reduce_value(value, "max")
         return low >= self.lower_bound and high <= self.upper_bound
 
+    def check_values(self, values: Iterable[Any]) -> bool:
+        low, high = self.lower_bound, self.upper_bound
+        return all(low <= v <= high for v in values)  # NaN compares False
+
     def describe(self) -> str:
         return f"in [{self.lower_bound}, {self.upper_bound}]"
 
@@ -186,6 +208,14 @@ class Interval(Constraint):
 class HalfOpenInterval(Interval):
     def check(self, value: Any) -> Any:
         return (value >= self.lower_bound) & (value < self.upper_bound)
+
+    def check_all(self, value: Any, ops: Any) -> bool:
+        low, high = ops.reduce_value(value, "min"), ops.reduce_value(value, "max")
+        return low >= self.lower_bound and high < self.upper_bound
+
+    def check_values(self, values: Iterable[Any]) -> bool:
+        low, high = self.lower_bound, self.upper_bound
+        return all(low <= v < high for v in values)
 
     def describe(self) -> str:
         return f"in [{self.lower_bound}, {self.upper_bound})"
@@ -198,7 +228,15 @@ class IntegerInterval(Interval):
     is_discrete = True
 
     def check(self, value: Any) -> Any:
-        return (value % 1 == 0) & (value >= self.lower_bound) & (value <= self.upper_bound)
+        with np.errstate(invalid="ignore"):  # NaN and inf % 1 are NaN (not integers), and NumPy warns
+            return (value % 1 == 0) & (value >= self.lower_bound) & (value <= self.upper_bound)
+
+    def check_all(self, value: Any, ops: Any) -> bool:
+        return ops.all(self.check(value))
+
+    def check_values(self, values: Iterable[Any]) -> bool:
+        low, high = self.lower_bound, self.upper_bound
+        return all(v % 1 == 0 and low <= v <= high for v in values)
 
     def describe(self) -> str:
         return f"an integer in [{self.lower_bound}, {self.upper_bound}]"
@@ -211,7 +249,15 @@ class IntegerGreaterThanEq(GreaterThanEq):
     is_discrete = True
 
     def check(self, value: Any) -> Any:
-        return (value % 1 == 0) & (value >= self.lower_bound)
+        with np.errstate(invalid="ignore"):  # NaN and inf % 1 are NaN (not integers), and NumPy warns
+            return (value % 1 == 0) & (value >= self.lower_bound)
+
+    def check_values(self, values: Iterable[Any]) -> bool:
+        bound = self.lower_bound
+        return all(v % 1 == 0 and v >= bound for v in values)  # NaN % 1 is NaN: not an integer
+
+    def check_all(self, value: Any, ops: Any) -> bool:
+        return ops.all(self.check(value))
 
     def describe(self) -> str:
         return f"an integer >= {self.lower_bound}"
@@ -246,6 +292,9 @@ class Independent(Constraint):
     def check_all(self, value: Any, ops: Any) -> bool:
         # every event holds exactly when every element holds: the base constraint's fast path applies
         return self.base_constraint.check_all(value, ops)
+
+    def check_values(self, values: Iterable[Any]) -> bool | None:
+        return self.base_constraint.check_values(values)
 
     def describe(self) -> str:
         return self.base_constraint.describe() + f" in each of the last {self.reinterpreted_batch_ndims} dims"

@@ -14,7 +14,6 @@ library, shape and support in one place.
 
 from __future__ import annotations
 
-import functools
 import math
 import struct
 from collections.abc import Callable
@@ -57,10 +56,8 @@ _NUMBER_TEMPLATES: dict[Any, dict[str, Any]] = {}
 _NUMBER_TYPES = frozenset((float, int))
 
 
-@functools.cache
-def _pack_floats(n: int) -> Callable[..., bytes]:
-    """Packs ``n`` numbers as doubles: the exact bits, a cache key that tells -0.0 from 0.0."""
-    return struct.Struct(f"{n}d").pack
+#: n -> packs n numbers as doubles: their exact bits, a cache key that tells -0.0 from 0.0
+_pack_floats = [struct.Struct(f"{n}d").pack for n in range(9)]
 
 
 _EMPTY: dict[Any, Any] = {}
@@ -173,41 +170,52 @@ class Distribution:
         values = tuple(params.values())
         t = type(values[0])
         if t is float or t is int:
-            if _NUMBER_TYPES.issuperset(map(type, values)):
-                self._init_numbers(params, values, validate_args)
+            # Python numbers alone: the state of an equal distribution, converted and validated once.  The key
+            # holds the numbers' exact bits (-0.0 is not 0.0); under torch.compile the neutral backend is torch
+            # and nothing is shared.
+            if _NUMBER_TYPES.issuperset(map(type, values)) and not compiling():
+                validate = Distribution._default_validate_args if validate_args is None else bool(validate_args)
+                try:
+                    key = (type(self), validate, _pack_floats[len(values)](*values))
+                except (struct.error, OverflowError, IndexError):  # no double for it, or many numbers
+                    key = None
+                template = _NUMBER_TEMPLATES.get(key)
+                if template is not None:
+                    self.__dict__.update(template)
+                    return
+                self._set_params(*self._convert_params(params, validate_args))
+                if key is not None:
+                    self._share_numbers(key)
                 return
         else:
             ops = _ops_by_type.get(t)
-            if ops is not None and ops.same_placement(values):
+            placed = None if ops is None else ops.placement(values)
+            if placed is not None:
                 validate = self._validate_args = (
                     Distribution._default_validate_args if validate_args is None else bool(validate_args)
                 )
                 if validate:
                     self._check_params(params, ops)
+                if self._univariate_params:
+                    # every parameter has event rank 0: the batch shape is their common shape (the usual case)
+                    shape = values[0].shape
+                    for v in values:
+                        if v.shape != shape:
+                            break
+                    else:
+                        state = self.__dict__
+                        state.update(params)  # _neutral and _event_shape keep their class defaults
+                        state["_ops"] = ops
+                        state["_batch_shape"] = tuple(shape)
+                        state["_dtype"], state["_device"] = placed
+                        return
                 self._set_params(params, ops)
                 return
         self._set_params(*self._convert_params(params, validate_args))
 
-    def _init_numbers(self, params: dict[str, Any], values: tuple[Any, ...], validate_args: bool | None) -> None:
-        """Parameters of Python numbers alone: the state of an equal distribution, converted and validated once.
-
-        The key holds the numbers' exact bits (so -0.0 and 0.0 differ); under ``torch.compile`` the shared
-        NumPy state is never used (the neutral backend is torch there).
-        """
-        if compiling():
-            self._set_params(*self._convert_params(params, validate_args))
-            return
-        validate = Distribution._default_validate_args if validate_args is None else bool(validate_args)
-        try:
-            key = (type(self), validate, _pack_floats(len(values))(*values))
-        except (struct.error, OverflowError):  # an int too large for a double: no sharing
-            key = None
-        template = _NUMBER_TEMPLATES.get(key)
-        if template is not None:
-            self.__dict__.update(template)
-            return
-        self._set_params(*self._convert_params(params, validate_args))
-        if key is not None and len(_NUMBER_TEMPLATES) < 256:
+    def _share_numbers(self, key: Any) -> None:
+        """Keep this state (of Python numbers alone) for later distributions made of the same numbers."""
+        if len(_NUMBER_TEMPLATES) < 256:
             # conversions to other libraries (_materialize) are shared too: the instances are equal values
             self.__dict__.setdefault("_materialized", {})
             for v in self.__dict__.values():
@@ -239,7 +247,14 @@ class Distribution:
     def _check_params(self, params: dict[str, Array], ops: Ops) -> None:
         for name, constraint in self.arg_constraints.items():
             value = params.get(name)
-            if value is None or not ops.is_concrete(value) or constraint.check_all(value, ops):
+            if value is None:
+                continue
+            # a few numbers (the parameters of a training step) are read once and checked as Python numbers
+            values = ops.small_values(value)
+            ok = None if values is None else constraint.check_values(values)
+            if ok is None:
+                ok = not ops.is_concrete(value) or constraint.check_all(value, ops)
+            if ok:
                 continue
             ok = constraint.check(value)
             raise ValueError(
@@ -415,8 +430,14 @@ class Distribution:
             self._check_value_shape(shape, method)
         if self._validate_args:
             support = self.support if support is None else support
+            if support is None:
+                return
             ops = self._ops
-            if support is not None and ops.is_concrete(value) and not support.check_all(value, ops):
+            values = ops.small_values(value)
+            ok = None if values is None else support.check_values(values)
+            if ok is None:
+                ok = not ops.is_concrete(value) or support.check_all(value, ops)
+            if not ok:
                 ok = support.check(value)
                 raise ValueError(
                     f"{type(self).__name__}.{method}: the value must be {support.describe()} (constraint "

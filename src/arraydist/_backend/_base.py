@@ -9,7 +9,7 @@ everywhere, fast nowhere, and never used by the NumPy, PyTorch or JAX backends.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -102,15 +102,18 @@ class Ops:
     def device(self, x: Array) -> Any:
         return x.device
 
-    def same_placement(self, arrays: tuple[Any, ...]) -> bool:
-        """Whether ``arrays`` (the first one of this library) are all arrays of one type, one floating dtype and
-        one device: then a distribution takes them as they are, with no conversion."""
+    def placement(self, arrays: tuple[Any, ...]) -> tuple[Any, Any] | None:
+        """``(dtype, device)`` when ``arrays`` (the first one of this library) are all arrays of one type, one
+        floating dtype and one device, else None: then a distribution takes them as they are, unconverted."""
         first = arrays[0]
         t, dtype = type(first), first.dtype
         if not self.is_float_dtype(dtype):
-            return False
+            return None
         device = self.device(first)
-        return all(type(a) is t and a.dtype == dtype and self.device(a) == device for a in arrays[1:])
+        for a in arrays[1:]:
+            if type(a) is not t or a.dtype != dtype or self.device(a) != device:
+                return None
+        return dtype, device
 
     def device_key(self, device: Any) -> Any:
         """A hashable stand-in for ``device`` (a cache key); devices of most libraries are hashable already."""
@@ -150,11 +153,12 @@ class Ops:
     def all(self, x: Array) -> bool:
         return bool(self.xp.all(x))
 
-    def small_values(self, x: Array) -> list[Any] | None:
-        """The values of a small concrete host array as a flat list of Python numbers, else None.
+    def small_values(self, x: Array) -> Iterable[Any] | None:
+        """The values of a small concrete array as Python numbers (an iterable, to be read once), else None.
 
         Value checks on the parameters of a training step (a handful of numbers) read them this way: cheaper
-        than a reduction and its host read.  Backends whose arrays live elsewhere keep the default, None.
+        than a reduction and its host read.  None also for arrays whose values cannot be read (traced, lazy):
+        callers then ask :meth:`is_concrete`.  Backends whose arrays live elsewhere keep the default, None.
         """
         return None
 
@@ -162,7 +166,8 @@ class Ops:
         """``min``, ``max`` or ``sum`` of all of ``x`` as a Python float (NaN-propagating; empty is neutral)."""
         if x.size == 0 if isinstance(x.size, int) else False:
             return {"min": math.inf, "max": -math.inf, "sum": 0.0}[how]
-        return float(getattr(self.xp, how)(x))
+        with np.errstate(invalid="ignore", over="ignore"):  # NumPy underneath: inf - inf is NaN, the answer
+            return float(getattr(self.xp, how)(x))
 
     def broadcast_to(self, x: Array, shape: Shape) -> Array:
         if tuple(x.shape) == shape:

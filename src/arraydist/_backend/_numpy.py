@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -60,7 +61,7 @@ class NumpyOps(Ops):
     def all(self, x: Array) -> bool:
         return bool(x.all()) if x.ndim else bool(x)
 
-    def small_values(self, x: Array) -> list[Any] | None:
+    def small_values(self, x: Array) -> Iterable[Any] | None:
         if type(x) is np.ndarray and x.size <= 64:
             return x.ravel().tolist()
         return None
@@ -70,7 +71,8 @@ class NumpyOps(Ops):
             return float(x)
         if x.size == 0:
             return {"min": np.inf, "max": -np.inf, "sum": 0.0}[how]
-        return float(getattr(x, how)())
+        with np.errstate(invalid="ignore", over="ignore"):  # inf - inf is NaN here, and that is the answer
+            return float(getattr(x, how)())
 
     def broadcast_to(self, x: Array, shape: Shape) -> Array:
         if self.np.shape(x) == shape:

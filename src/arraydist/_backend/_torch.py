@@ -6,6 +6,7 @@ Imported only once a torch tensor (or ``torch.Generator``) has been seen, so tor
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from itertools import chain
 from typing import Any
 
@@ -21,16 +22,6 @@ _SMALL = 64
 _CPU = torch.device("cpu")
 _is_compiling = torch.compiler.is_compiling
 _is_functorch_wrapped = torch._C._functorch.is_functorch_wrapped_tensor
-
-
-def _flat_values(x: Array) -> list[float]:
-    """The values of a tensor as a flat list (tolist needs no detach and makes no tensor)."""
-    values = x.tolist()
-    if type(values) is not list:
-        return [values]
-    for _ in range(x.ndim - 1):
-        values = list(chain.from_iterable(values))
-    return values
 
 
 class TorchOps(Ops):
@@ -112,56 +103,44 @@ class TorchOps(Ops):
     def all(self, x: Array) -> bool:
         return bool(torch.all(x))
 
-    def small_values(self, x: Array) -> list[Any] | None:
-        if x.numel() > _SMALL or not x.is_cpu:
+    def small_values(self, x: Array) -> Iterable[Any] | None:
+        # compiling first: under torch.compile nothing below is traced (no guard on the size).  Any device: one
+        # small copy to the host costs less than a reduction kernel and its read.
+        if _is_compiling() or x.numel() > _SMALL:
             return None
-        values = x.tolist()  # no detach needed, no tensor made
-        nd = x.ndim
-        if nd == 1:
-            return values
-        if nd == 2:
-            return list(chain.from_iterable(values))
-        return _flat_values(x) if nd else [values]
+        try:
+            values = x.tolist()  # no detach needed, no tensor made
+        except RuntimeError:  # vmap's batched tensors have no storage (torch.func.grad's wrappers read fine)
+            return None
+        if type(values) is not list:
+            return (values,)  # 0-d
+        if not values or type(values[0]) is not list:
+            return values  # 1-d
+        values = chain.from_iterable(values)  # iterate the innermost elements, without copies
+        for _ in range(x.ndim - 2):
+            values = chain.from_iterable(values)
+        return values
 
     def reduce_value(self, x: Array, how: str) -> float:
-        n = x.numel()
-        if n > _SMALL or not x.is_cpu:
-            return getattr(x.detach(), how)().item()
-        if n == 0:
+        if x.numel() == 0:
             return {"min": math.inf, "max": -math.inf, "sum": 0.0}[how]
-        # A small CPU tensor (the parameters of a training step): reading its values as Python floats costs a
-        # third of a reduction kernel plus .item(); two-dimensional ones are reduced row by row in C (map).
-        if x.ndim == 2:
-            rows = x.tolist()
-            total = sum(map(sum, rows))
-            if how == "sum":
-                return total
-            if total != total and any(v != v for row in rows for v in row):  # a NaN (not just inf - inf)
-                return math.nan
-            return min(map(min, rows)) if how == "min" else max(map(max, rows))
-        values = _flat_values(x)
-        total = sum(values)
-        if how == "sum":
-            return total
-        if total != total and any(v != v for v in values):
-            return math.nan
-        return min(values) if how == "min" else max(values)
+        return getattr(x.detach(), how)().item()
 
-    def same_placement(self, arrays: tuple[Any, ...]) -> bool:
+    def placement(self, arrays: tuple[Any, ...]) -> tuple[Any, Any] | None:
         first = arrays[0]
         dtype = first.dtype
         if not dtype.is_floating_point:
-            return False
+            return None
         if first.is_cpu:  # one CPU device: a flag, without making device objects
-            for a in arrays:  # noqa: SIM110 (a loop: a generator costs more on this hot path)
+            for a in arrays[1:]:
                 if not isinstance(a, torch.Tensor) or a.dtype is not dtype or not a.is_cpu:
-                    return False
-            return True
+                    return None
+            return dtype, _CPU
         device = first.device
-        for a in arrays:  # noqa: SIM110
+        for a in arrays[1:]:
             if not isinstance(a, torch.Tensor) or a.dtype is not dtype or a.device != device:
-                return False
-        return True
+                return None
+        return dtype, device
 
     def broadcast_to(self, x: Array, shape: Shape) -> Array:
         if x.shape == shape:
