@@ -199,7 +199,7 @@ class Distribution:
                 if self._univariate_params:
                     # every parameter has event rank 0: the batch shape is their common shape (the usual case)
                     shape = values[0].shape
-                    for v in values:
+                    for v in values[1:]:
                         if v.shape != shape:
                             break
                     else:
@@ -245,6 +245,8 @@ class Distribution:
         return converted, ops, neutral
 
     def _check_params(self, params: dict[str, Array], ops: Ops) -> None:
+        if ops.tracing():
+            return  # no value can be read
         for name, constraint in self.arg_constraints.items():
             value = params.get(name)
             if value is None:
@@ -430,9 +432,9 @@ class Distribution:
             self._check_value_shape(shape, method)
         if self._validate_args:
             support = self.support if support is None else support
-            if support is None:
-                return
             ops = self._ops
+            if support is None or ops.tracing():
+                return
             values = ops.small_values(value)
             ok = None if values is None else support.check_values(values)
             if ok is None:

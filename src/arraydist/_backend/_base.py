@@ -123,6 +123,11 @@ class Ops:
         """Whether the values of ``x`` can be read now (False for tracers and lazy arrays)."""
         return not self.lazy
 
+    def tracing(self) -> bool:
+        """Whether a whole-program tracer runs (``torch.compile``): then no value can be read, and value checks
+        are skipped.  Per-array tracing (JAX's tracers) answers in :meth:`is_concrete`."""
+        return False
+
     def to_numpy(self, x: Array) -> np.ndarray:
         try:
             return np.from_dlpack(x)
@@ -157,8 +162,9 @@ class Ops:
         """The values of a small concrete array as Python numbers (an iterable, to be read once), else None.
 
         Value checks on the parameters of a training step (a handful of numbers) read them this way: cheaper
-        than a reduction and its host read.  None also for arrays whose values cannot be read (traced, lazy):
-        callers then ask :meth:`is_concrete`.  Backends whose arrays live elsewhere keep the default, None.
+        than a reduction and its host read.  Call it only where :meth:`tracing` is False; it answers None for
+        other arrays whose values cannot be read (JAX tracers, lazy arrays), and callers then ask
+        :meth:`is_concrete`.  Backends whose arrays live elsewhere keep the default, None.
         """
         return None
 
@@ -198,6 +204,10 @@ class Ops:
     def normal(self, rng: Any, shape: Shape, dtype: Any, device: Any) -> Array:
         draws = rng.standard_normal(size=shape)
         return self.xp.asarray(draws, dtype=dtype, device=device)
+
+    def normal_like(self, rng: Any, x: Array) -> Array:
+        """Standard normal draws of the shape, dtype and device of ``x``."""
+        return self.normal(rng, tuple(x.shape), x.dtype, self.device(x))
 
     def uniform(self, rng: Any, shape: Shape, dtype: Any, device: Any) -> Array:
         """Uniform draws on the open interval (0, 1)."""

@@ -103,10 +103,11 @@ class TorchOps(Ops):
     def all(self, x: Array) -> bool:
         return bool(torch.all(x))
 
+    tracing = staticmethod(_is_compiling)
+
     def small_values(self, x: Array) -> Iterable[Any] | None:
-        # compiling first: under torch.compile nothing below is traced (no guard on the size).  Any device: one
-        # small copy to the host costs less than a reduction kernel and its read.
-        if _is_compiling() or x.numel() > _SMALL:
+        # Any device: one small copy to the host costs less than a reduction kernel and its read.
+        if x.numel() > _SMALL:
             return None
         try:
             values = x.tolist()  # no detach needed, no tensor made
@@ -114,10 +115,12 @@ class TorchOps(Ops):
             return None
         if type(values) is not list:
             return (values,)  # 0-d
-        if not values or type(values[0]) is not list:
+        row = values[0] if values else None
+        if type(row) is not list:
             return values  # 1-d
         values = chain.from_iterable(values)  # iterate the innermost elements, without copies
-        for _ in range(x.ndim - 2):
+        while row and type(row[0]) is list:  # three or more dimensions
+            row = row[0]
             values = chain.from_iterable(values)
         return values
 
@@ -166,6 +169,11 @@ class TorchOps(Ops):
 
     def normal(self, rng: Any, shape: Shape, dtype: Any, device: Any) -> Array:
         return torch.randn(shape, generator=rng, dtype=dtype, device=device)
+
+    def normal_like(self, rng: Any, x: Array) -> Array:
+        if rng is None:  # the global RNG: no shape, dtype or device to parse (the same stream as randn)
+            return torch.randn_like(x)
+        return torch.randn(x.shape, generator=rng, dtype=x.dtype, device=x.device)
 
     def uniform(self, rng: Any, shape: Shape, dtype: Any, device: Any) -> Array:
         u = torch.rand(shape, generator=rng, dtype=dtype, device=device)

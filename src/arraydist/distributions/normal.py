@@ -70,7 +70,10 @@ class Normal(Distribution):
 
     def _rsample(self, sample_shape: tuple[int, ...], rng: Any) -> Array:
         ops, loc, scale = self._ops, self.loc, self.scale
-        eps = ops.normal(rng, sample_shape + self._batch_shape, self._dtype, self._device)
+        if sample_shape:
+            eps = ops.normal(rng, sample_shape + self._batch_shape, self._dtype, self._device)
+        else:  # loc has the batch shape, dtype and device (parameters are broadcast to the batch shape)
+            eps = ops.normal_like(rng, loc)
         if ops.can_inplace(loc, scale):  # eps is ours and full size: scale and shift it where it lies
             eps *= scale
             eps += loc
