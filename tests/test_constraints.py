@@ -63,7 +63,9 @@ def test_fast_checks_agree_with_check(eager_backend: Backend, case: tuple, size:
             values = ops.small_values(x)
             verdict = None if values is None else constraint.check_values(values)
             assert verdict is None or verdict is expected, (constraint, host)
-            if size <= 6 and eager_backend.name in ("numpy", "torch") and eager_backend.device is None:
+            with np.errstate(invalid="ignore"):
+                conclusive = not np.isnan(host.sum())  # a NaN sum (a NaN, or inf - inf) may defer to check_all
+            if size <= 6 and eager_backend.name in ("numpy", "torch") and eager_backend.device is None and conclusive:
                 assert verdict is expected  # host backends read small arrays: the fast path must answer
 
 

@@ -14,7 +14,6 @@ Interval(lower_bound=0.0, upper_bound=1.0)
 
 from __future__ import annotations
 
-import math
 import operator
 from collections.abc import Iterable
 from itertools import repeat
@@ -77,7 +76,8 @@ class Constraint:
 
     def check_values(self, values: Iterable[Any]) -> bool | None:
         """Whether every number of ``values``, the elements of a small array (see ``Ops.small_values``; iterate
-        them once), is inside; None where the elements alone cannot tell (constraints on whole events).
+        them once), is inside; None where the elements alone cannot tell (constraints on whole events) or where
+        the quick test is inconclusive (a NaN sum): :meth:`check_all` then decides.
 
         Checked in C over Python numbers (``map``): on a handful of numbers, cheaper than any array operation.
         """
@@ -102,8 +102,9 @@ class _Real(Constraint):
     def check(self, value: Any) -> Any:
         return value == value  # False exactly at NaN
 
-    def check_values(self, values: Iterable[Any]) -> bool:
-        return not any(map(math.isnan, values))
+    def check_values(self, values: Iterable[Any]) -> bool | None:
+        total = sum(values)  # one C loop: a NaN anywhere makes the sum NaN
+        return True if total == total else None  # a NaN, or inf - inf: the exact test decides
 
     def check_all(self, value: Any, ops: Any) -> bool:
         # A NaN anywhere makes the sum NaN; a NaN sum without NaN inputs (inf - inf) falls back to the exact test.
@@ -131,8 +132,12 @@ class GreaterThan(Constraint):
     def check(self, value: Any) -> Any:
         return value > self.lower_bound
 
-    def check_values(self, values: Iterable[Any]) -> bool:
-        return all(map(operator.lt, repeat(self.lower_bound), values))  # NaN > bound is False
+    def check_values(self, values: Iterable[Any]) -> bool | None:
+        values = values if type(values) is list else list(values)
+        total = sum(values)  # NaN anywhere makes the sum NaN (min alone can step over a NaN)
+        if total != total:
+            return None  # a NaN, or inf - inf: the exact test decides
+        return not values or min(values) > self.lower_bound
 
     def check_all(self, value: Any, ops: Any) -> bool:
         # min propagates NaN, and NaN > bound is False
@@ -149,8 +154,12 @@ class GreaterThanEq(GreaterThan):
     def check(self, value: Any) -> Any:
         return value >= self.lower_bound
 
-    def check_values(self, values: Iterable[Any]) -> bool:
-        return all(map(operator.le, repeat(self.lower_bound), values))
+    def check_values(self, values: Iterable[Any]) -> bool | None:
+        values = values if type(values) is list else list(values)
+        total = sum(values)
+        if total != total:
+            return None
+        return not values or min(values) >= self.lower_bound
 
     def check_all(self, value: Any, ops: Any) -> bool:
         return ops.reduce_value(value, "min") >= self.lower_bound
