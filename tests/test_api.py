@@ -31,6 +31,41 @@ def test_python_numbers_adopt_the_backend_they_meet(backend: Backend, dtype: str
     assert isinstance(d.mean, np.ndarray) and isinstance(d.sample(seed=0), np.ndarray | np.floating)
 
 
+def test_equal_numbers_share_converted_state_exactly() -> None:
+    # Distributions of Python numbers reuse the state of an earlier equal one (found by identity of the numbers,
+    # then by their exact bits): never a state of other numbers, another validate_args or another type.
+    zero, one = 0.0, 1.0
+    first, second = Normal(zero, one), Normal(zero, one)
+    assert first is not second and first._neutral and second._neutral
+    second.note = "mine"  # instances stay independent objects
+    assert not hasattr(Normal(zero, one), "note")
+    assert np.signbit(Normal(-0.0, one).loc) and not np.signbit(Normal(zero, one).loc)
+    assert Normal(zero, one, validate_args=False)._validate_args is False
+    assert Normal(zero, one)._validate_args is True
+    assert Normal(np.float64(zero), one).backend == "numpy" and not Normal(np.float64(zero), one)._neutral
+    assert Normal(0, 1).loc.dtype == np.float64
+    try:
+        arraydist.set_default_validate_args(False)
+        assert Normal(zero, one)._validate_args is False
+    finally:
+        arraydist.set_default_validate_args(True)
+    assert Normal(zero, one)._validate_args is True
+    with pytest.raises(ValueError, match="scale"):
+        Normal(zero, -one)
+
+
+def test_a_shared_prior_meets_each_dtype(torch_backend: Backend) -> None:
+    # the conversion of a prior of numbers, kept for the last dtype it met, follows every change of dtype
+    torch = torch_backend.lib
+    prior = Normal(0.0, 1.0)
+    for dtype in (torch.float32, torch.float64, torch.float32, torch.float64):
+        q = Normal(torch.zeros(2, dtype=dtype), torch.full((2,), 2.0, dtype=dtype))
+        kl = kl_divergence(q, Normal(0.0, 1.0))
+        assert kl.dtype == dtype and kl_divergence(q, prior).dtype == dtype
+        np.testing.assert_allclose(kl.numpy(), np.log(0.5) + 2.0 - 0.5, rtol=1e-6)
+        assert q.log_prob(torch.zeros(2, dtype=dtype)).dtype == dtype
+
+
 def test_seed_decides_the_backend_of_a_neutral_distribution(torch_backend: Backend) -> None:
     torch = torch_backend.lib
     d = Normal(0.0, 1.0).expand((3,))

@@ -54,6 +54,9 @@ _SCALAR_MATERIALIZED: dict[Any, Distribution] = {}
 #: (class, validate, Python-number parameters) -> the state of a distribution made of them (read-only arrays)
 _NUMBER_TEMPLATES: dict[Any, dict[str, Any]] = {}
 _NUMBER_TYPES = frozenset((float, int))
+#: class -> (the Python numbers, validate_args, state) of its last distribution made of numbers alone
+_LAST_NUMBERS: dict[type, tuple[tuple[Any, ...], Any, dict[str, Any]]] = {}
+_CLASS_DEFAULTED = frozenset(("_batch_shape", "_event_shape", "_validate_args", "_neutral"))
 
 
 #: n -> packs n numbers as doubles: their exact bits, a cache key that tells -0.0 from 0.0
@@ -153,6 +156,9 @@ class Distribution:
         if value not in (True, False):
             raise ValueError(f"set_default_validate_args expects True or False, got {value!r}")
         Distribution._default_validate_args = value
+        for key in [k for k in _NUMBER_TEMPLATES if k[1] is None]:  # made under the previous default
+            del _NUMBER_TEMPLATES[key]
+        _LAST_NUMBERS.clear()
 
     @staticmethod
     def _resolve_validate(validate_args: bool | None) -> bool:
@@ -170,23 +176,35 @@ class Distribution:
         values = tuple(params.values())
         t = type(values[0])
         if t is float or t is int:
-            # Python numbers alone: the state of an equal distribution, converted and validated once.  The key
-            # holds the numbers' exact bits (-0.0 is not 0.0); under torch.compile the neutral backend is torch
-            # and nothing is shared.
-            if _NUMBER_TYPES.issuperset(map(type, values)) and not compiling():
-                validate = Distribution._default_validate_args if validate_args is None else bool(validate_args)
-                try:
-                    key = (type(self), validate, _pack_floats[len(values)](*values))
-                except (struct.error, OverflowError, IndexError):  # no double for it, or many numbers
-                    key = None
-                template = _NUMBER_TEMPLATES.get(key)
-                if template is not None:
-                    self.__dict__.update(template)
+            # Python numbers alone: the state of an equal distribution, converted and validated once.  Under
+            # torch.compile the neutral backend is torch and nothing is shared.
+            if not compiling():
+                # The very objects of the last such distribution of this class (the literals of a prior made in
+                # every training step): its state, found by identity, without hashing or packing the numbers.
+                last = _LAST_NUMBERS.get(type(self))
+                if last is not None and last[1] is validate_args:
+                    for a, b in zip(last[0], values):
+                        if a is not b:
+                            break
+                    else:
+                        self.__dict__.update(last[2])
+                        return
+                if _NUMBER_TYPES.issuperset(map(type, values)):
+                    # Equal numbers: the key holds their exact bits (-0.0 is not 0.0) and validate_args as given
+                    # (the templates made with None go when the global default changes).
+                    try:
+                        key = (type(self), validate_args, _pack_floats[len(values)](*values))
+                        template = _NUMBER_TEMPLATES.get(key)
+                    except (struct.error, OverflowError, IndexError, TypeError):  # no double, many numbers,
+                        key = template = None  # or an unhashable validate_args
+                    if template is not None:
+                        self.__dict__.update(template)
+                    else:
+                        self._set_params(*self._convert_params(params, validate_args))
+                        template = None if key is None else self._share_numbers(key)
+                    if template is not None:
+                        _LAST_NUMBERS[type(self)] = (values, validate_args, template)
                     return
-                self._set_params(*self._convert_params(params, validate_args))
-                if key is not None:
-                    self._share_numbers(key)
-                return
         else:
             ops = _ops_by_type.get(t)
             placed = None if ops is None else ops.placement(values)
@@ -213,15 +231,22 @@ class Distribution:
                 return
         self._set_params(*self._convert_params(params, validate_args))
 
-    def _share_numbers(self, key: Any) -> None:
+    def _share_numbers(self, key: Any) -> dict[str, Any] | None:
         """Keep this state (of Python numbers alone) for later distributions made of the same numbers."""
         if len(_NUMBER_TEMPLATES) < 256:
             # conversions to other libraries (_materialize) are shared too: the instances are equal values
             self.__dict__.setdefault("_materialized", {})
-            for v in self.__dict__.values():
+            cls = type(self)
+            template = {}
+            for k, v in self.__dict__.items():
                 if type(v) is np.ndarray:
                     v.flags.writeable = False  # shared by every instance made of these numbers
-            _NUMBER_TEMPLATES[key] = dict(self.__dict__)
+                elif k in _CLASS_DEFAULTED and getattr(cls, k) == v:
+                    continue  # the class attribute holds it: a smaller state to copy into every instance
+                template[k] = v
+            _NUMBER_TEMPLATES[key] = template
+            return template
+        return None
 
     def _convert_params(self, params: dict[str, Any], validate_args: bool | None) -> tuple[dict[str, Array], Ops, bool]:
         """User parameters as arrays of one library, dtype and device, validated when asked for."""
@@ -371,13 +396,19 @@ class Distribution:
         Results are cached on the instance; a distribution of Python scalars alone (``Normal(0.0, 1.0)`` as the
         prior of every training step) is a value, so its conversion is shared between equal instances too.
         """
+        cache = self.__dict__.get("_materialized", _EMPTY)
+        last = cache.get(None)  # the last conversion asked for (a prior's, in every step): found by identity
+        if last is not None and last[0] is ops and last[1] is dtype and last[2] is device:
+            return last[3]
         key = (ops.name, dtype, device)
         try:
-            found = self.__dict__.get("_materialized", _EMPTY).get(key)
+            found = cache.get(key)
         except TypeError:  # a device that is not hashable (CuPy's): key by the backend's stand-in
             key = (ops.name, dtype, ops.device_key(device))
-            found = self.__dict__.get("_materialized", _EMPTY).get(key)
+            found = cache.get(key)
         if found is not None:
+            if cache is not _EMPTY and not compiling():
+                cache[None] = (ops, dtype, device, found)
             return found
         if compiling():
             return self._map_leaves(lambda x: ops.asarray(x, dtype, device))
@@ -393,7 +424,9 @@ class Distribution:
                 found._scalars = dict(zip(self._param_ndims, shared_key[1]))
                 if len(_SCALAR_MATERIALIZED) < 512:
                     _SCALAR_MATERIALIZED[shared_key] = found
-        self.__dict__.setdefault("_materialized", {})[key] = found
+        cache = self.__dict__.setdefault("_materialized", {})
+        cache[key] = found
+        cache[None] = (ops, dtype, device, found)
         return found
 
     def _adopt(self, value: Array, method: str) -> tuple[Distribution, Array]:
@@ -423,12 +456,13 @@ class Distribution:
     # ------------------------------------------------------------------ value checks
     def _check_value(self, value: Array, method: str, support: Any = None) -> None:
         """Shape check (always) and support check (when validating) of a value passed to ``method``."""
-        shape = tuple(value.shape)
+        shape = value.shape
         event = self._event_shape
         batch = self._batch_shape
         if not event and shape[len(shape) - len(batch) :] == batch:
             pass  # the common case, a univariate value that ends in the batch shape
         else:
+            shape = tuple(shape)
             self._check_value_shape(shape, method)
         if self._validate_args:
             support = self.support if support is None else support
@@ -443,7 +477,8 @@ class Distribution:
                 ok = support.check(value)
                 raise ValueError(
                     f"{type(self).__name__}.{method}: the value must be {support.describe()} (constraint "
-                    f"{support!r}); got shape {shape} with " + _format_bad_values(ops, value, ok, support.event_dim)
+                    f"{support!r}); got shape {tuple(shape)} with "
+                    + _format_bad_values(ops, value, ok, support.event_dim)
                 )
 
     def _check_value_shape(self, shape: Shape, method: str) -> None:

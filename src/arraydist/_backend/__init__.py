@@ -74,8 +74,20 @@ def numpy_ops() -> Ops:
     return _backend_ops("_numpy")
 
 
+#: ``torch.compiler.is_compiling`` once the torch backend is loaded (see ``_torch``)
+_torch_is_compiling: Any = None
+
+
+def _set_torch_is_compiling(fn: Any) -> None:
+    global _torch_is_compiling
+    _torch_is_compiling = fn
+
+
 def compiling() -> bool:
     """Whether ``torch.compile`` is tracing: caches are then read but never written (a tracer replays writes)."""
+    is_compiling = _torch_is_compiling
+    if is_compiling is not None:
+        return is_compiling()
     torch = sys.modules.get("torch")
     return torch is not None and torch.compiler.is_compiling()
 

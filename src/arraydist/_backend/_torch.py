@@ -14,6 +14,7 @@ import array_api_compat.torch as xp_torch
 import numpy as np
 import torch
 
+from . import _set_torch_is_compiling
 from ._base import Array, Ops, Shape, seed_type_error
 
 _SMALL = 64
@@ -21,6 +22,7 @@ _SMALL = 64
 
 _CPU = torch.device("cpu")
 _is_compiling = torch.compiler.is_compiling
+_set_torch_is_compiling(_is_compiling)  # arraydist._backend.compiling() then asks it without finding torch
 _is_functorch_wrapped = torch._C._functorch.is_functorch_wrapped_tensor
 
 
@@ -31,6 +33,7 @@ class TorchOps(Ops):
     def __init__(self) -> None:
         super().__init__(xp_torch)
         self._constants: dict[tuple[float, Any, Any], Array] = {}
+        self._last_constant: tuple[Any, ...] = (None, None, None, None)
 
     def asarray(self, x: Any, dtype: Any = None, device: Any = None) -> Array:
         if isinstance(x, torch.Tensor):
@@ -49,12 +52,17 @@ class TorchOps(Ops):
         # Shared, never-mutated 0-d tensors: autograd arithmetic with a Python float costs twice that with a
         # 0-d tensor (the scalar is wrapped anew every time), and Python-number parameters (Normal(0.0, 1.0) as
         # the prior in every training step) need no new tensor per step.  0-d tensors promote like scalars.
+        last = self._last_constant  # the same request as the last one (a formula's constant, every step)
+        if last[0] is value and last[1] is dtype and last[2] is device:
+            return last[3]
         key = (value, dtype, device)
         found = self._constants.get(key)
         if found is None:
             found = torch.as_tensor(value, dtype=dtype, device=device)
-            if len(self._constants) < 1024 and not torch.compiler.is_compiling():
+            if len(self._constants) < 1024 and not _is_compiling():
                 self._constants[key] = found
+        if not _is_compiling():
+            self._last_constant = (value, dtype, device, found)
         return found
 
     def default_float(self) -> Any:

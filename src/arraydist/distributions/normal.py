@@ -14,6 +14,7 @@ __all__ = ["Normal"]
 
 Array = Any
 _HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
+_MINUS_HALF_LOG_2PI = -_HALF_LOG_2PI  # one object: Ops.const finds its tensor by identity
 
 
 class Normal(Distribution):
@@ -95,7 +96,7 @@ class Normal(Distribution):
             z -= log_scale
             return z
         z = z / scale
-        return ops.addcmul(ops.const(-_HALF_LOG_2PI, self._dtype, self._device) - log_scale, z, z, value=-0.5)
+        return ops.addcmul(ops.const(_MINUS_HALF_LOG_2PI, self._dtype, self._device) - log_scale, z, z, value=-0.5)
 
     def _cdf(self, value: Array) -> Array:
         return self._ops.ndtr((value - self.loc) / self.scale)
