@@ -209,9 +209,7 @@ class Distribution:
             ops = _ops_by_type.get(t)
             placed = None if ops is None else ops.placement(values)
             if placed is not None:
-                validate = self._validate_args = (
-                    Distribution._default_validate_args if validate_args is None else bool(validate_args)
-                )
+                validate = Distribution._default_validate_args if validate_args is None else bool(validate_args)
                 if validate:
                     self._check_params(params, ops)
                 if self._univariate_params:
@@ -221,12 +219,17 @@ class Distribution:
                         if v.shape != shape:
                             break
                     else:
-                        state = self.__dict__
-                        state.update(params)  # _neutral and _event_shape keep their class defaults
-                        state["_ops"] = ops
-                        state["_batch_shape"] = tuple(shape)
-                        state["_dtype"], state["_device"] = placed
+                        # the whole state in one update (_neutral and _event_shape keep their class defaults)
+                        self.__dict__.update(
+                            params,
+                            _validate_args=validate,
+                            _ops=ops,
+                            _batch_shape=tuple(shape),
+                            _dtype=placed[0],
+                            _device=placed[1],
+                        )
                         return
+                self._validate_args = validate
                 self._set_params(params, ops)
                 return
         self._set_params(*self._convert_params(params, validate_args))
