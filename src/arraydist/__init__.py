@@ -19,6 +19,7 @@ __version__ = "0.1.0"
 _backend.load_present_backends()
 
 set_default_validate_args = Distribution.set_default_validate_args
+set_default_backend = Distribution.set_default_backend
 
 __all__ = [
     "Distribution",
@@ -30,5 +31,6 @@ __all__ = [
     "kl_divergence",
     "manual_seed",
     "register_kl",
+    "set_default_backend",
     "set_default_validate_args",
 ]

@@ -2,27 +2,35 @@
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterable
 from typing import Any
 
 Shape = tuple[int, ...]
 
 
+def _size(s: Any, shape: Any, name: str) -> int:
+    if type(s) is int:
+        return s
+    if isinstance(s, bool) or (getattr(s, "dtype", None) is not None and str(s.dtype).endswith("bool")):
+        raise TypeError(f"{name} must be an int or a sequence of ints; got the boolean {s!r} in {shape!r}")
+    try:
+        return operator.index(s)  # Python, NumPy, torch and JAX integer scalars; not 2.5, '3' or 2.0
+    except TypeError:
+        raise TypeError(f"{name} must be an int or a sequence of ints; got {s!r} in {shape!r}") from None
+
+
 def as_shape(shape: Any, name: str = "sample_shape") -> Shape:
-    """Normalise an int, list, tuple or ``torch.Size`` to a tuple of non-negative ints."""
+    """Normalise an int, a sequence of ints, ``torch.Size`` or an integer scalar of any library to a tuple of
+    non-negative ints; anything else (floats, strings, booleans) is a ``TypeError`` naming ``name``."""
     if type(shape) is tuple and not shape:
         return shape
     if isinstance(shape, tuple) and all(type(s) is int for s in shape):
-        result = shape
-    elif isinstance(shape, Iterable) and not isinstance(shape, (str, bytes)):
-        try:
-            result = tuple(int(s) for s in shape)
-        except TypeError:
-            raise TypeError(f"{name} must be a sequence of ints, got {shape!r}") from None
-    elif hasattr(shape, "__index__"):
-        result = (int(shape),)
+        result = shape if type(shape) is tuple else tuple(shape)  # torch.Size too
+    elif isinstance(shape, (str, bytes)) or getattr(shape, "ndim", 1) == 0 or not isinstance(shape, Iterable):
+        result = (_size(shape, shape, name),)
     else:
-        raise TypeError(f"{name} must be an int or a sequence of ints, got {shape!r}")
+        result = tuple(_size(s, shape, name) for s in shape)
     if any(s < 0 for s in result):
         raise ValueError(f"{name} must not have negative sizes, got {result}")
     return result

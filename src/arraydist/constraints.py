@@ -27,6 +27,7 @@ __all__ = [
     "Constraint",
     "boolean",
     "dependent",
+    "dependent_property",
     "greater_than",
     "greater_than_eq",
     "half_open_interval",
@@ -94,8 +95,34 @@ class Constraint:
 class _Dependent(Constraint):
     """Placeholder for a support that depends on the parameters; it cannot be checked on its own."""
 
+    def __init__(self, *, is_discrete: bool = False, event_dim: int = 0) -> None:
+        self.is_discrete = is_discrete
+        self.event_dim = event_dim
+
     def check(self, value: Any) -> Any:
         raise ValueError("cannot check a dependent constraint without its distribution")
+
+
+class dependent_property(property, _Dependent):
+    """A property whose value is a constraint that depends on the parameters (``Independent.support``,
+    ``Uniform.support``): read on an instance it is that instance's constraint; read on the class it is this
+    object, a :data:`dependent` constraint, as in ``torch.distributions``.
+
+    >>> from arraydist import Independent, constraints
+    >>> isinstance(Independent.support, constraints.Constraint)
+    True
+    """
+
+    def __init__(self, fn: Any = None, *, is_discrete: bool = False, event_dim: int = 0) -> None:
+        property.__init__(self, fn)
+        _Dependent.__init__(self, is_discrete=is_discrete, event_dim=event_dim)
+
+    def __call__(self, fn: Any) -> dependent_property:
+        """``@dependent_property(is_discrete=True, event_dim=0)`` as a decorator with arguments."""
+        return dependent_property(fn, is_discrete=self.is_discrete, event_dim=self.event_dim)
+
+    def __repr__(self) -> str:
+        return "Dependent()"
 
 
 class _Real(Constraint):
@@ -325,6 +352,7 @@ class _Simplex(Constraint):
 
 class _LowerCholesky(Constraint):
     event_dim = 2
+    square = True
 
     def check(self, value: Any) -> Any:
         ops = _ops(value)
@@ -338,6 +366,7 @@ class _LowerCholesky(Constraint):
 
 class _PositiveDefinite(Constraint):
     event_dim = 2
+    square = True
 
     def check(self, value: Any) -> Any:
         return _ops(value).is_positive_definite(value)

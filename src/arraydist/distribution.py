@@ -15,14 +15,16 @@ library, shape and support in one place.
 from __future__ import annotations
 
 import math
+import operator
 import struct
+import warnings
 from collections.abc import Callable
 from typing import Any, ClassVar
 
 import numpy as np
 
 from . import constraints
-from ._backend import Ops, _ops_by_type, compiling, neutral_ops, ops_for, ops_for_seed, ops_of
+from ._backend import Ops, _ops_by_type, compiling, neutral_ops, ops_for, ops_for_seed, ops_of, set_neutral_backend
 from ._backend import numpy_ops as _numpy_ops
 from ._shapes import Shape, as_shape, broadcast_shapes
 
@@ -50,13 +52,16 @@ def _format_bad_values(ops: Ops, value: Array, ok: Array, event_dim: int) -> str
     return f"{count} invalid event(s), the first at batch index {first}: {event}"
 
 
+#: (class, leaf names, exact bits, aux, target) -> the conversion of a distribution of Python scalars
 _SCALAR_MATERIALIZED: dict[Any, Distribution] = {}
-#: (class, validate, Python-number parameters) -> the state of a distribution made of them (read-only arrays)
+#: (class, parameter names, validate_args, exact bits) -> the state of a distribution made of them (read-only)
 _NUMBER_TEMPLATES: dict[Any, dict[str, Any]] = {}
 _NUMBER_TYPES = frozenset((float, int))
-#: class -> (the Python numbers, validate_args, state) of its last distribution made of numbers alone
-_LAST_NUMBERS: dict[type, tuple[tuple[Any, ...], Any, dict[str, Any]]] = {}
-_CLASS_DEFAULTED = frozenset(("_batch_shape", "_event_shape", "_validate_args", "_neutral"))
+#: class -> (parameter names, the Python numbers, validate_args, state) of its last distribution of numbers alone
+_LAST_NUMBERS: dict[type, tuple[tuple[str, ...], tuple[Any, ...], Any, dict[str, Any]]] = {}
+_CLASS_DEFAULTED = frozenset(("_batch_shape", "_event_shape", "_validate_args", "_neutral", "_leaves"))
+#: state that is not pickled or copied: the backend (found again from the arrays) and caches of conversions
+_TRANSIENT = frozenset(("_ops", "_dtype", "_device", "_materialized", "_kl_folded"))
 
 
 #: n -> packs n numbers as doubles: their exact bits, a cache key that tells -0.0 from 0.0
@@ -67,14 +72,97 @@ _EMPTY: dict[Any, Any] = {}
 _NO_SHAPE: Shape = ()
 
 
-def _index_ndim(item: Any) -> int:
+def clear_caches() -> None:
+    """Forget every state shared between distributions of Python numbers (and their conversions)."""
+    _NUMBER_TEMPLATES.clear()
+    _LAST_NUMBERS.clear()
+    _SCALAR_MATERIALIZED.clear()
+
+
+def _dtype_kind(dtype: Any) -> str:
+    """``"f"`` (real floating), ``"i"`` (integer), ``"b"`` (boolean), ``"c"`` (complex) or ``"?"``, from the
+    dtype's name: the same answer for NumPy, torch, JAX, CuPy, Dask and array-API dtypes."""
+    name = str(dtype).rpartition(".")[2]
+    if name.startswith(("float", "bfloat")):
+        return "f"
+    if name.startswith(("int", "uint")):
+        return "i"
+    if name == "bool":
+        return "b"
+    if name.startswith("complex"):
+        return "c"
+    return "?"
+
+
+def _value_kind(x: Any) -> str:
+    """The kind (see :func:`_dtype_kind`) of an array, a Python number or a nested list of numbers."""
+    t = type(x)
+    if t is float or t is int:
+        return "f" if t is float else "i"
+    if t is bool:
+        return "b"
+    dtype = getattr(x, "dtype", None)
+    if dtype is None:
+        if isinstance(x, complex):
+            return "c"
+        try:
+            dtype = np.asarray(x).dtype
+        except (TypeError, ValueError, OverflowError):
+            return "?"
+    return _dtype_kind(dtype)
+
+
+def _all_finite(value: Any, ops: Ops) -> bool:
+    """Whether every element of a concrete array is finite: its sum is, unless an inf, a NaN or an overflow."""
+    total = ops.reduce_value(value, "sum")
+    return total - total == 0 or ops.all(ops.xp.isfinite(value))
+
+
+def _finite_values(values: list[Any]) -> bool:
+    """Whether a few Python numbers are all finite (their sum is, unless an inf, a NaN or an overflow)."""
+    total = sum(values)
+    return total - total == 0 or all(map(math.isfinite, values))
+
+
+def _is_mask(item: Any) -> bool:
+    dtype = getattr(item, "dtype", None)
+    return dtype is not None and getattr(item, "ndim", 0) > 0 and _dtype_kind(dtype) == "b"
+
+
+def _index_ndim(name: str, item: Any) -> int:
     """How many batch dimensions one item of an index consumes (a boolean mask consumes its ndim)."""
     if item is None or item is Ellipsis:
         return 0
-    dtype = getattr(item, "dtype", None)
-    if dtype is not None and str(dtype).rpartition(".")[2] == "bool":
+    if isinstance(item, (bool, np.bool_)):
+        raise IndexError(f"{name}: a boolean scalar is not a batch index; got {item!r}")
+    if _is_mask(item):
         return int(item.ndim)
     return 1
+
+
+class lazy_property:
+    """A derived attribute: computed on first access and kept on the instance (``probs`` from ``logits``).
+
+    A parameter given to the constructor lives in the instance's ``__dict__`` under the same name and so hides
+    this descriptor: only the form that was not given is derived.  Nothing is kept while ``torch.compile``
+    traces or when the value cannot be read now (JAX tracers, lazy arrays): it is recomputed instead.
+    """
+
+    def __init__(self, fn: Callable[[Any], Any]) -> None:
+        self.fn = fn
+        self.name = fn.__name__
+        self.__doc__ = fn.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj: Any, cls: type | None = None) -> Any:
+        if obj is None:
+            return self
+        value = self.fn(obj)
+        if not compiling() and obj._ops.is_concrete(value):
+            obj.__dict__[self.name] = value
+        return value
 
 
 class Distribution:
@@ -106,10 +194,24 @@ class Distribution:
     has_rsample: ClassVar[bool] = False
     has_enumerate_support: ClassVar[bool] = False
 
-    # canonical parameters (the pytree leaves) -> event rank; derived from ``arg_constraints`` unless declared
+    #: parameter (leaf) name -> event rank, for every parameter a constructor may store; from ``arg_constraints``
     _param_ndims: ClassVar[dict[str, int]] = {}
+    #: alternative parameterizations: each group names parameters of which exactly one is given
+    #: (``(("probs", "logits"),)``); only the given one is stored, a ``lazy_property`` derives the other
+    _param_forms: ClassVar[tuple[tuple[str, ...], ...]] = ()
+    #: parameters that may be left out (``None``) besides the alternatives
+    _optional_params: ClassVar[frozenset[str]] = frozenset()
+    #: parameters that may be infinite (a truncation bound); any other infinite parameter is an error
+    _infinite_params: ClassVar[frozenset[str]] = frozenset()
+    #: the parameters (pytree leaves) a distribution of this class holds when all are given in their first form;
+    #: an instance made with other forms keeps its own tuple
+    _leaves: tuple[str, ...] = ()
     #: every declared parameter has event rank 0 and the event shape is () (set per subclass)
     _univariate_params: ClassVar[bool] = False
+    #: the class declares alternative forms or optional parameters (``None`` values are dropped)
+    _has_choices: ClassVar[bool] = False
+    #: the class overrides :meth:`_post_init`
+    _has_post_init: ClassVar[bool] = False
     # canonical parameters kept without broadcasting to the batch shape (e.g. one shared ``scale_tril``)
     _unbroadcast: ClassVar[frozenset[str]] = frozenset()
     _default_validate_args: ClassVar[bool] = True
@@ -127,6 +229,10 @@ class Distribution:
         super().__init_subclass__(**kwargs)
         if "_param_ndims" not in cls.__dict__ and "arg_constraints" in cls.__dict__:
             cls._param_ndims = {k: c.event_dim for k, c in cls.arg_constraints.items()}
+        alternatives = {k for group in cls._param_forms for k in group[1:]}
+        cls._leaves = tuple(k for k in cls._param_ndims if k not in alternatives and k not in cls._optional_params)
+        cls._has_choices = bool(cls._param_forms or cls._optional_params)
+        cls._has_post_init = cls._post_init is not Distribution._post_init
         cls._univariate_params = (
             bool(cls._param_ndims)
             and not any(cls._param_ndims.values())
@@ -141,6 +247,13 @@ class Distribution:
         self._batch_shape = as_shape(batch_shape, "batch_shape")
         self._event_shape = as_shape(event_shape, "event_shape")
         self._validate_args = self._resolve_validate(validate_args)
+        if self._validate_args and not any("arg_constraints" in c.__dict__ for c in type(self).__mro__[:-2]):
+            warnings.warn(
+                f"{type(self).__name__} does not define arg_constraints, so its parameters are not validated: "
+                "set arg_constraints = {} (or the constraints of its parameters), or pass validate_args=False",
+                UserWarning,
+                stacklevel=2,
+            )
         if "_ops" not in self.__dict__:
             arrays = [v for v in vars(self).values() if hasattr(v, "shape") and hasattr(v, "dtype")]
             ops = ops_for(*arrays, what=f"{type(self).__name__} attributes")
@@ -149,16 +262,31 @@ class Distribution:
             self._dtype = arrays[0].dtype if arrays else self._ops.default_float()
             self._device = self._ops.device(arrays[0]) if arrays else None
 
-    # ------------------------------------------------------------------ global switch
+    # ------------------------------------------------------------------ global switches
     @staticmethod
     def set_default_validate_args(value: bool) -> None:
         """Turn argument validation on or off for distributions created afterwards without ``validate_args``."""
         if value not in (True, False):
             raise ValueError(f"set_default_validate_args expects True or False, got {value!r}")
         Distribution._default_validate_args = value
-        for key in [k for k in _NUMBER_TEMPLATES if k[1] is None]:  # made under the previous default
+        for key in [k for k in _NUMBER_TEMPLATES if k[2] is None]:  # made under the previous default
             del _NUMBER_TEMPLATES[key]
         _LAST_NUMBERS.clear()
+
+    @staticmethod
+    def set_default_backend(name: str) -> None:
+        """The array library of distributions made of Python numbers alone: ``"numpy"`` (the default),
+        ``"torch"`` (its default dtype and device; ``sample()`` then draws from torch's global generator, as in
+        a torch program) or ``"jax"``.  Distributions made before keep their library.
+
+        Example:
+            >>> import arraydist
+            >>> arraydist.set_default_backend("numpy")
+            >>> arraydist.Normal(0.0, 1.0).backend
+            'numpy'
+        """
+        set_neutral_backend(name)
+        clear_caches()
 
     @staticmethod
     def _resolve_validate(validate_args: bool | None) -> bool:
@@ -166,52 +294,62 @@ class Distribution:
 
     # ------------------------------------------------------------------ construction from parameters
     def _init_params(self, params: dict[str, Any], validate_args: bool | None) -> None:
-        """Convert user parameters to one library, dtype and device; validate; set them as attributes.
+        """The one construction path: parameters to one library, dtype and device; shapes; validation; state.
 
-        Two common cases skip the general conversion (they cost most of a small training step otherwise):
-        parameters that are already arrays of one library, dtype and device, and Python numbers alone (the
-        ``Normal(0.0, 1.0)`` prior made anew in every step), whose converted and validated state is a value
-        shared by every instance made of the same numbers.
+        Every constructor calls this with its parameters by name (``None`` for a form or optional parameter
+        that was not given).  Shapes are checked before values, values before the state is set, and
+        :meth:`_post_init` runs last on every path.  Two common cases skip the general conversion (they cost
+        most of a small training step otherwise): parameters that are already arrays of one library, floating
+        dtype and device, and Python numbers alone (the ``Normal(0.0, 1.0)`` prior made anew in every step),
+        whose converted and validated state is shared by every instance made of the same numbers.
         """
+        if self._has_choices:
+            params = self._given(params)
         values = tuple(params.values())
         t = type(values[0])
         if t is float or t is int:
             # Python numbers alone: the state of an equal distribution, converted and validated once.  Under
             # torch.compile the neutral backend is torch and nothing is shared.
             if not compiling():
+                names = tuple(params)
                 # The very objects of the last such distribution of this class (the literals of a prior made in
                 # every training step): its state, found by identity, without hashing or packing the numbers.
                 last = _LAST_NUMBERS.get(type(self))
-                if last is not None and last[1] is validate_args:
-                    for a, b in zip(last[0], values):
+                if last is not None and last[2] is validate_args and last[0] == names:
+                    for a, b in zip(last[1], values):
                         if a is not b:
                             break
                     else:
-                        self.__dict__.update(last[2])
+                        self.__dict__.update(last[3])
                         return
                 if _NUMBER_TYPES.issuperset(map(type, values)):
-                    # Equal numbers: the key holds their exact bits (-0.0 is not 0.0) and validate_args as given
-                    # (the templates made with None go when the global default changes).
+                    # Equal numbers: one key of the class, the parameter names, validate_args as given (the
+                    # templates made with None go when the global default changes) and the numbers' exact bits
+                    # (-0.0 is not 0.0).
                     try:
-                        key = (type(self), validate_args, _pack_floats[len(values)](*values))
+                        key = (type(self), names, validate_args, _pack_floats[len(values)](*values))
                         template = _NUMBER_TEMPLATES.get(key)
                     except (struct.error, OverflowError, IndexError, TypeError):  # no double, many numbers,
                         key = template = None  # or an unhashable validate_args
                     if template is not None:
                         self.__dict__.update(template)
                     else:
-                        self._set_params(*self._convert_params(params, validate_args))
+                        self._init_general(params, validate_args)
                         template = None if key is None else self._share_numbers(key)
                     if template is not None:
-                        _LAST_NUMBERS[type(self)] = (values, validate_args, template)
+                        _LAST_NUMBERS[type(self)] = (names, values, validate_args, template)
                     return
         else:
             ops = _ops_by_type.get(t)
+            if ops is None and t not in _ops_by_type:
+                # the first array of its type: the same path now as for every later one
+                try:
+                    ops = ops_of(values[0])
+                except TypeError:
+                    ops = None  # not an array: the general path names the parameter
             placed = None if ops is None else ops.placement(values)
             if placed is not None:
                 validate = Distribution._default_validate_args if validate_args is None else bool(validate_args)
-                if validate:
-                    self._check_params(params, ops)
                 if self._univariate_params:
                     # every parameter has event rank 0: the batch shape is their common shape (the usual case)
                     shape = values[0].shape
@@ -219,6 +357,8 @@ class Distribution:
                         if v.shape != shape:
                             break
                     else:
+                        if validate:
+                            self._check_params(params, ops)
                         # the whole state in one update (_neutral and _event_shape keep their class defaults)
                         self.__dict__.update(
                             params,
@@ -228,11 +368,39 @@ class Distribution:
                             _dtype=placed[0],
                             _device=placed[1],
                         )
+                        if self._has_choices and tuple(params) != self._leaves:
+                            self._leaves = tuple(params)
+                        if self._has_post_init:
+                            self._post_init(validate)
                         return
                 self._validate_args = validate
-                self._set_params(params, ops)
+                batch, event = self._shapes(params)
+                if validate:
+                    self._check_params(params, ops)
+                self._apply(params, ops, False, batch, event, validate)
                 return
-        self._set_params(*self._convert_params(params, validate_args))
+        self._init_general(params, validate_args)
+
+    def _given(self, params: dict[str, Any]) -> dict[str, Any]:
+        """The parameters that were given (``None`` dropped), exactly one of each group of alternatives."""
+        given = {k: v for k, v in params.items() if v is not None}
+        for group in self._param_forms:
+            chosen = [k for k in group if k in given]
+            if len(chosen) != 1:
+                named = ", ".join(chosen) if chosen else "none"
+                raise ValueError(f"{type(self).__name__} takes exactly one of {', '.join(group)}; got {named}")
+        missing = [k for k in params if k not in given and k not in self._optional_params]
+        missing = [k for k in missing if not any(k in group for group in self._param_forms)]
+        if missing:
+            raise ValueError(f"{type(self).__name__}: parameter {missing[0]!r} is required, got None")
+        return given
+
+    def _init_general(self, params: dict[str, Any], validate_args: bool | None) -> None:
+        params, ops, neutral = self._convert_params(params, validate_args)
+        batch, event = self._shapes(params)
+        if self._validate_args:
+            self._check_params(params, ops)
+        self._apply(params, ops, neutral, batch, event, self._validate_args)
 
     def _share_numbers(self, key: Any) -> dict[str, Any] | None:
         """Keep this state (of Python numbers alone) for later distributions made of the same numbers."""
@@ -252,119 +420,181 @@ class Distribution:
         return None
 
     def _convert_params(self, params: dict[str, Any], validate_args: bool | None) -> tuple[dict[str, Array], Ops, bool]:
-        """User parameters as arrays of one library, dtype and device, validated when asked for."""
+        """User parameters as arrays of one library, one floating dtype and one device.
+
+        The dtype is the result type of the floating parameters (the backend's default float when there are
+        none): integer and boolean parameters are cast to it.  Complex and non-numeric parameters are a
+        ``TypeError`` naming the parameter.
+        """
         name = type(self).__name__
-        ops = ops_for(*params.values(), what=f"{name} parameters")
+        ops: Ops | None = None
+        floats: list[Any] = []
+        for k, v in params.items():
+            try:
+                vops = ops_of(v)
+            except TypeError as exc:
+                raise TypeError(f"{name}: parameter {k!r}: {exc}") from None
+            kind = _value_kind(v)
+            if kind not in ("f", "i", "b"):
+                got = "complex" if kind == "c" else "non-numeric"
+                of = f"dtype {v.dtype}" if hasattr(v, "dtype") else type(v).__name__
+                raise TypeError(f"{name}: parameter {k!r} must be real numbers; got a {got} value ({of}): {v!r:.80}")
+            if vops is None:
+                continue
+            if ops is not None and vops is not ops:
+                raise TypeError(
+                    f"{name} parameters mix arrays of two libraries, {ops.name} and {vops.name}: arraydist takes "
+                    "the backend from the data, so convert them to one library first"
+                )
+            ops = vops
+            if kind == "f":
+                floats.append(v)
         neutral = ops is None
-        if neutral:
+        if ops is None:
             ops = neutral_ops()
-            arrays: list[Any] = []
-        else:
-            arrays = [v for v in params.values() if ops_of(v) is ops]
-        dtype = ops.float_dtype(arrays)
+        dtype = ops.float_dtype(floats)
+        arrays = floats or [v for v in params.values() if ops_of(v) is ops]
         device = ops.device(arrays[0]) if arrays else None
-        try:
-            converted = {k: ops.asarray(v, dtype, device) for k, v in params.items()}
-        except (TypeError, ValueError, OverflowError) as exc:
-            raise TypeError(f"{name}: cannot convert the parameters to {ops.name} arrays: {exc}") from exc
-        self._validate_args = validate = self._resolve_validate(validate_args)
-        if validate:
-            self._check_params(converted, ops)
+        converted = {}
+        for k, v in params.items():
+            try:
+                if ops_of(v) is ops and v.dtype != dtype:
+                    v = ops.cast(v, dtype)
+                converted[k] = ops.asarray(v, dtype, device)
+            except (TypeError, ValueError, OverflowError) as exc:
+                raise TypeError(f"{name}: cannot convert parameter {k!r} to a {ops.name} array: {exc}") from exc
+        self._validate_args = self._resolve_validate(validate_args)
         return converted, ops, neutral
 
     def _check_params(self, params: dict[str, Array], ops: Ops) -> None:
+        """Each parameter against its constraint, and finite unless the family gives infinity a meaning."""
         if ops.tracing():
             return  # no value can be read
+        infinite_ok = self._infinite_params
         for name, constraint in self.arg_constraints.items():
             value = params.get(name)
             if value is None:
                 continue
             # a few numbers (the parameters of a training step) are read once and checked as Python numbers
             values = ops.small_values(value)
-            ok = None if values is None else constraint.check_values(values)
-            if ok is None:
-                ok = not ops.is_concrete(value) or constraint.check_all(value, ops)
-            if ok:
+            if values is not None:
+                values = values if type(values) is list else list(values)
+                ok = constraint.check_values(values)
+                finite = name in infinite_ok or _finite_values(values)
+            else:
+                ok = finite = None
+            if ok is None or finite is None:
+                concrete = ops.is_concrete(value)
+                if ok is None:
+                    ok = not concrete or constraint.check_all(value, ops)
+                if finite is None:
+                    finite = not concrete or name in infinite_ok or _all_finite(value, ops)
+            if ok and finite:
                 continue
-            ok = constraint.check(value)
+            if ok:
+                must = "finite"
+                ok = ops.xp.isfinite(value)
+                if constraint.event_dim:
+                    ok = ops.xp.all(ok, axis=tuple(range(-constraint.event_dim, 0)))
+            else:
+                must = f"{constraint.describe()} (constraint {constraint!r})"
+                ok = constraint.check(value)
             raise ValueError(
-                f"{type(self).__name__}: parameter {name!r} must be {constraint.describe()} "
-                f"(constraint {constraint!r}); got shape {tuple(value.shape)}, dtype {value.dtype}, with "
+                f"{type(self).__name__}: parameter {name!r} must be {must}; got shape {tuple(value.shape)}, dtype "
+                f"{str(value.dtype).rpartition('.')[2]}, with "
                 + _format_bad_values(ops, value, ok, constraint.event_dim)
             )
 
-    def _set_params(self, params: dict[str, Array], ops: Ops | None = None, neutral: bool = False) -> None:
-        """Set canonical parameters, inferring batch and event shapes and broadcasting (no validation).
+    def _require(self, ok: Array, condition: str, *names: str) -> None:
+        """A cross-parameter check for :meth:`_post_init` (``low < high``): a ``ValueError`` naming the
+        condition and the parameters where ``ok`` (a boolean array over the batch) is False anywhere."""
+        ops = self._ops
+        if ops.tracing() or not ops.is_concrete(ok) or ops.all(ok):
+            return
+        shown = ", ".join(f"{n}={self._describe_values(getattr(self, n))}" for n in names)
+        raise ValueError(
+            f"{type(self).__name__}: the parameters must satisfy {condition}; got {shown} ("
+            + _format_bad_values(ops, ok, ok, 0).split(":")[0].replace("value", "batch member")
+            + ")"
+        )
 
-        ``params`` may be updated in place (broadcast parameters): callers pass a dict of their own.
-        """
-        state = self.__dict__
-        if ops is not None and self._univariate_params:
-            # every parameter has event rank 0: the batch shape is their common shape (the usual case)
-            it = iter(params.values())
-            first = next(it)
-            batch = first.shape
-            for p in it:
-                if p.shape != batch:
-                    break
-            else:
-                state.update(params)
-                state.update(
-                    _ops=ops,
-                    _neutral=neutral,
-                    _batch_shape=tuple(batch),
-                    _event_shape=(),
-                    _dtype=first.dtype,
-                    _device=ops.device(first),
-                )
-                return
+    def _describe_values(self, value: Array) -> str:
+        v = self._ops.to_numpy(value)
+        return np.array2string(v.ravel()[:6], precision=4, separator=", ") + ("..." if v.size > 6 else "")
+
+    def _post_init(self, validate: bool) -> None:
+        """Hook run once the parameters are set, on every construction path (the constructor, ``expand``,
+        slicing, unflattening, conversion): derived state, and cross-parameter checks (with :meth:`_require`)
+        when ``validate`` is True (it is False where the parameters were checked before, as in ``expand``)."""
+
+    def _shapes(self, params: dict[str, Array]) -> tuple[Shape, Shape]:
+        """(batch shape, event shape) of converted parameters: each parameter's rank (and squareness, for
+        matrix constraints) against its event rank, then their batch parts broadcast; errors name them all."""
         ndims = self._param_ndims
         batch_shapes = []
-        try:
-            for k, p in params.items():
-                shape = tuple(p.shape)
+        name = type(self).__name__
+        for k, p in params.items():
+            shape = tuple(p.shape)
+            nd = ndims[k]
+            if nd:
+                if len(shape) < nd:
+                    raise ValueError(
+                        f"{name}: {k} has shape {shape} but the parameter needs at least {nd} dimension(s) for "
+                        "its event"
+                    )
+                constraint = self.arg_constraints.get(k)
+                if nd >= 2 and getattr(constraint, "square", False) and shape[-1] != shape[-2]:
+                    raise ValueError(f"{name}: parameter {k!r} must be square matrices (..., n, n), got shape {shape}")
+                shape = shape[: len(shape) - nd]
+            batch_shapes.append(shape)
+        batch = batch_shapes[0] if batch_shapes else ()
+        for other in batch_shapes:
+            if other != batch:
+                listed = ", ".join(f"{k} {s}" for k, s in zip(params, batch_shapes))
+                batch = broadcast_shapes(*batch_shapes, what=f"{name}: the batch shapes of the parameters ({listed})")
+                break
+        return batch, self._event_shape_from(params)
+
+    def _apply(
+        self, params: dict[str, Array], ops: Ops, neutral: bool, batch: Shape, event: Shape, validate: bool
+    ) -> None:
+        """Set the state: parameters broadcast to the batch shape (views; not those in ``_unbroadcast``)."""
+        ndims = self._param_ndims
+        unbroadcast = self._unbroadcast
+        for k, p in params.items():
+            if k not in unbroadcast:
                 nd = ndims[k]
-                if nd:
-                    if len(shape) < nd:
-                        raise ValueError(
-                            f"{type(self).__name__}: parameter {k.lstrip('_')!r} needs at least {nd} dimension(s) "
-                            f"for its event, got shape {shape}"
-                        )
-                    shape = shape[: len(shape) - nd]
-                batch_shapes.append(shape)
+                full = batch + (tuple(p.shape[p.ndim - nd :]) if nd else ())
+                if tuple(p.shape) != full:
+                    params[k] = ops.broadcast_to(p, full)
+        state = self.__dict__
+        state.update(params)
+        first = next(iter(params.values()))
+        state.update(
+            _ops=ops, _neutral=neutral, _batch_shape=batch, _event_shape=event, _dtype=first.dtype,
+            _device=ops.device(first),
+        )  # fmt: skip
+        names = tuple(params)
+        if names != self._leaves:
+            state["_leaves"] = names
+        if self._has_post_init:
+            self._post_init(validate)
+
+    def _set_params(self, params: dict[str, Array], ops: Ops | None = None, neutral: bool = False) -> None:
+        """Set already validated parameters (unflattening, ``expand``, slicing, conversion): shapes inferred,
+        parameters broadcast, :meth:`_post_init` run without validation.  ``params`` may be updated in place."""
+        try:
+            batch, event = self._shapes(params)
         except AttributeError:
             # JAX unflattens tree structures with placeholder leaves (in_axes specs...): keep them as they are.
-            state.update(params)
+            self.__dict__.update(params)
             return
         if ops is None:
             ops = ops_for(*params.values()) or _numpy_ops()
-        batch = batch_shapes[0]
-        for other in batch_shapes:
-            if other != batch:
-                batch = self._broadcast_params(params, batch_shapes, ops)
-                break
-        state.update(params)
-        state["_ops"] = ops
-        state["_neutral"] = neutral
-        state["_batch_shape"] = batch
-        state["_event_shape"] = self._event_shape_from(params)
-        first = next(iter(params.values()))
-        state["_dtype"] = first.dtype
-        state["_device"] = ops.device(first)
-
-    def _broadcast_params(self, params: dict[str, Array], batch_shapes: list[Shape], ops: Ops) -> Shape:
-        listed = ", ".join(f"{k.lstrip('_')} {s}" for k, s in zip(params, batch_shapes))
-        batch = broadcast_shapes(
-            *batch_shapes, what=f"{type(self).__name__}: the batch shapes of the parameters ({listed})"
-        )
-        for k, p in params.items():
-            if k not in self._unbroadcast:
-                nd = self._param_ndims[k]
-                params[k] = ops.broadcast_to(p, batch + (tuple(p.shape[p.ndim - nd :]) if nd else ()))
-        return batch
+        self._apply(params, ops, neutral, batch, event, False)
 
     def _event_shape_from(self, params: dict[str, Array]) -> Shape:
-        """The event shape implied by the canonical parameters (``()`` for univariate families)."""
+        """The event shape implied by the parameters (``()`` for univariate families); may raise ValueError."""
         return ()
 
     def _scalar_params(self) -> dict[str, float] | None:
@@ -377,14 +607,17 @@ class Distribution:
 
     # ------------------------------------------------------------------ flattening (pytrees, conversions)
     def _tree_flatten(self) -> tuple[tuple[Any, ...], Any]:
-        """(children, static data): children are parameter arrays or nested distributions."""
-        return tuple(self.__dict__[k] for k in self._param_ndims), (self._validate_args,)
+        """(children, static data): children are the parameter arrays this instance holds (its ``_leaves``,
+        named in the static data) or nested distributions."""
+        leaves = self._leaves
+        state = self.__dict__
+        return tuple(state[k] for k in leaves), (self._validate_args, leaves)
 
     @classmethod
     def _tree_unflatten(cls, aux: Any, children: Any, neutral: bool = False) -> Distribution:
         obj = cls.__new__(cls)
         obj._validate_args = aux[0]
-        obj._set_params(dict(zip(cls._param_ndims, children)), neutral=neutral)
+        obj._set_params(dict(zip(aux[1], children)), neutral=neutral)
         return obj
 
     def _map_leaves(self, fn: Callable[[Array], Array], neutral: bool = False) -> Distribution:
@@ -392,6 +625,24 @@ class Distribution:
         children, aux = self._tree_flatten()
         mapped = [c._map_leaves(fn, neutral) if isinstance(c, Distribution) else fn(c) for c in children]
         return type(self)._tree_unflatten(aux, mapped, neutral=neutral)
+
+    # ------------------------------------------------------------------ pickling and copying
+    def __getstate__(self) -> dict[str, Any]:
+        # The backend, dtype and device are found again from the arrays (devices of some libraries do not
+        # pickle); conversion caches are rebuilt on demand.
+        return {k: v for k, v in self.__dict__.items() if k not in _TRANSIENT}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        for v in state.values():
+            if isinstance(v, Distribution):
+                self._ops, self._dtype, self._device = v._ops, v.__dict__.get("_dtype"), v.__dict__.get("_device")
+                return
+            ops = ops_of(v) if hasattr(v, "shape") and hasattr(v, "dtype") else None
+            if ops is not None:
+                self._ops, self._dtype, self._device = ops, v.dtype, ops.device(v)
+                return
+        self._ops = _numpy_ops()
 
     def _materialize(self, ops: Ops, dtype: Any, device: Any) -> Distribution:
         """This backend-neutral distribution as arrays of ``ops``, dtype ``dtype`` on ``device``.
@@ -417,14 +668,16 @@ class Distribution:
             return self._map_leaves(lambda x: ops.asarray(x, dtype, device))
         children, aux = self._tree_flatten()
         shared_key = None
-        if all(type(c) is np.ndarray and c.ndim == 0 for c in children):
-            shared_key = (type(self), tuple(float(c) for c in children), aux, key)
+        if 0 < len(children) < 9 and all(type(c) is np.ndarray and c.ndim == 0 for c in children):
+            numbers = [float(c) for c in children]
+            # the exact bits of the numbers (-0.0 is not 0.0) and their names (probs is not logits)
+            shared_key = (type(self), aux, _pack_floats[len(numbers)](*numbers), key)
             found = _SCALAR_MATERIALIZED.get(shared_key)
         if found is None:
             found = self._map_leaves(lambda x: ops.asarray(x, dtype, device))
             if shared_key is not None:
                 # The Python values stay known, so formulas may fold them into constants (see _scalar_params).
-                found._scalars = dict(zip(self._param_ndims, shared_key[1]))
+                found._scalars = dict(zip(self._leaves, numbers))
                 if len(_SCALAR_MATERIALIZED) < 512:
                     _SCALAR_MATERIALIZED[shared_key] = found
         cache = self.__dict__.setdefault("_materialized", {})
@@ -433,11 +686,19 @@ class Distribution:
         return found
 
     def _adopt(self, value: Array, method: str) -> tuple[Distribution, Array]:
-        """The distribution and value to compute ``method`` with: same library, neutral ones converted."""
+        """The distribution and value to compute ``method`` with: same library (neutral distributions
+        converted), and a value of real numbers (integer and boolean values cast to the distribution's dtype)."""
         ops = self._ops
-        vops = ops_of(value)
+        try:
+            vops = ops_of(value)
+        except TypeError as exc:
+            raise TypeError(f"{type(self).__name__}.{method}: {exc}") from None
         if vops is not ops:
             if vops is None:
+                if _value_kind(value) not in ("f", "i", "b"):
+                    raise TypeError(
+                        f"{type(self).__name__}.{method}: the value must be real numbers; got {value!r:.80}"
+                    )
                 return self, ops.asarray(value, self._dtype, self._device)
             if not self._neutral:
                 raise TypeError(
@@ -445,10 +706,26 @@ class Distribution:
                     f"the value is a {vops.name} array; arraydist does not mix array libraries"
                 )
             dtype = value.dtype if vops.is_float_dtype(value.dtype) else vops.default_float()
-            return self._materialize(vops, dtype, vops.device(value)), value
+            d = self._materialize(vops, dtype, vops.device(value))
+            return d, d._real_value(value, method)
         if self._neutral and value.dtype != self._dtype and ops.is_float_dtype(value.dtype):
             return self._materialize(ops, value.dtype, None), value
-        return self, value
+        return self, self._real_value(value, method)
+
+    def _real_value(self, value: Array, method: str) -> Array:
+        """``value`` (an array of this distribution's library) as real floating numbers."""
+        dtype = value.dtype
+        if dtype is self._dtype:
+            return value
+        kind = _dtype_kind(dtype)
+        if kind == "f":
+            return value
+        if kind in ("i", "b"):
+            return self._ops.cast(value, self._dtype)
+        raise TypeError(
+            f"{type(self).__name__}.{method}: the value must be real numbers; got an array of dtype "
+            f"{str(dtype).rpartition('.')[2]} and shape {tuple(value.shape)}"
+        )
 
     def _adopt_like(self, other: Distribution) -> Distribution:
         """This distribution converted, if neutral, to the library, dtype and device of ``other``."""
@@ -468,21 +745,29 @@ class Distribution:
             shape = tuple(shape)
             self._check_value_shape(shape, method)
         if self._validate_args:
-            support = self.support if support is None else support
-            ops = self._ops
-            if support is None or ops.tracing():
-                return
-            values = ops.small_values(value)
-            ok = None if values is None else support.check_values(values)
-            if ok is None:
-                ok = not ops.is_concrete(value) or support.check_all(value, ops)
-            if not ok:
-                ok = support.check(value)
-                raise ValueError(
-                    f"{type(self).__name__}.{method}: the value must be {support.describe()} (constraint "
-                    f"{support!r}); got shape {tuple(shape)} with "
-                    + _format_bad_values(ops, value, ok, support.event_dim)
-                )
+            self._check_support(value, method, self.support if support is None else support)
+
+    def _check_support(self, value: Array, method: str, support: Any) -> None:
+        ops = self._ops
+        if support is None or ops.tracing() or isinstance(support, constraints._Dependent):
+            return
+        values = ops.small_values(value)
+        ok = None if values is None else support.check_values(values)
+        if ok is None:
+            ok = not ops.is_concrete(value) or support.check_all(value, ops)
+        if not ok:
+            ok = support.check(value)
+            raise ValueError(
+                f"{type(self).__name__}.{method}: the value must be {support.describe()} (constraint "
+                f"{support!r}); got shape {tuple(value.shape)} with "
+                + _format_bad_values(ops, value, ok, support.event_dim)
+            )
+
+    def _validate_sample(self, value: Array) -> None:
+        """torch.distributions' check of a value: its shape against ``batch_shape + event_shape`` and, whatever
+        ``validate_args`` says, its support (a ``ValueError`` naming both); for torch-style subclasses."""
+        self._check_value_shape(tuple(value.shape), "_validate_sample")
+        self._check_support(value, "_validate_sample", self.support)
 
     def _check_value_shape(self, shape: Shape, method: str) -> None:
         event = self._event_shape
@@ -561,28 +846,87 @@ class Distribution:
         if error is not None:
             raise error
         ops = self._ops
+        ndims = self._param_ndims
         children, aux = self._tree_flatten()
         expanded = []
-        for (k, nd), p in zip(self._param_ndims.items(), children):
+        for k, p in zip(self._leaves, children):
             if k in self._unbroadcast:
                 expanded.append(p)
             else:
+                nd = ndims[k]
                 expanded.append(ops.broadcast_to(p, batch_shape + (tuple(p.shape[p.ndim - nd :]) if nd else ())))
         return type(self)._tree_unflatten(aux, expanded, neutral=self._neutral)
 
     def _normalize_index(self, index: Any) -> tuple[Any, ...]:
+        """The index with its ``...`` spelled out, checked against the batch shape on every backend: at most one
+        ``...``, integers within the sizes (JAX would clamp them), masks of the shape of the dimensions they
+        cover; indexing event dimensions is an ``IndexError``."""
         index = index if isinstance(index, tuple) else (index,)
-        ndim = len(self._batch_shape)
-        used = sum(_index_ndim(item) for item in index)
+        name = type(self).__name__
+        batch = self._batch_shape
+        ndim = len(batch)
+        ellipses = sum(1 for item in index if item is Ellipsis)
+        if ellipses > 1:
+            raise IndexError(f"{name}: an index can have only one ellipsis ('...'); got {index!r}")
+        used = sum(_index_ndim(name, item) for item in index)
         if used > ndim:
             raise IndexError(
-                f"{type(self).__name__}: the index {index!r} uses {used} dimension(s) but batch_shape "
-                f"{self._batch_shape} has {ndim}; event dimensions cannot be indexed"
+                f"{name}: the index {index!r} uses {used} dimension(s) but batch_shape {batch} has {ndim}; "
+                "event dimensions cannot be indexed"
             )
-        if any(item is Ellipsis for item in index):
+        if ellipses:
             at = next(i for i, item in enumerate(index) if item is Ellipsis)
             index = index[:at] + (slice(None),) * (ndim - used) + index[at + 1 :]
-        return index
+        dim = 0
+        checked = []
+        for item in index:
+            n = _index_ndim(name, item)
+            checked.append(self._check_index_item(item, dim, n))
+            dim += n
+        return tuple(checked)
+
+    def _check_index_item(self, item: Any, dim: int, n: int) -> Any:
+        if item is None or isinstance(item, slice):
+            return item
+        name = type(self).__name__
+        sizes = self._batch_shape[dim : dim + n]
+        if not hasattr(item, "shape") or getattr(item, "ndim", 0) == 0:
+            try:
+                i = operator.index(item)
+            except TypeError:
+                if hasattr(item, "shape"):  # a 0-d array whose value cannot be read now (a tracer)
+                    return item
+                raise IndexError(
+                    f"{name}: batch indices must be integers, slices, None, ..., integer arrays or boolean "
+                    f"masks; got {item!r}"
+                ) from None
+            if not -sizes[0] <= i < sizes[0]:
+                raise IndexError(
+                    f"{name}: index {i} is out of range for batch dimension {dim} of size {sizes[0]} "
+                    f"(batch_shape {self._batch_shape})"
+                )
+            return i
+        ops = ops_of(item)
+        kind = _dtype_kind(item.dtype)
+        if kind == "b":
+            if tuple(item.shape) != sizes:
+                raise IndexError(
+                    f"{name}: a boolean mask of shape {tuple(item.shape)} does not match the batch dimensions "
+                    f"{dim}..{dim + n - 1} of batch_shape {self._batch_shape}, of sizes {sizes}"
+                )
+            if ops is not None and ops.lazy:
+                item = ops.to_numpy(item)  # the batch shape after a mask needs the mask's values
+            return item
+        if kind != "i":
+            raise IndexError(f"{name}: index arrays must be integers or booleans; got dtype {item.dtype}")
+        if ops is not None and ops.is_concrete(item) and not ops.tracing():
+            values = ops.to_numpy(item)
+            if values.size and not (-sizes[0] <= values.min() and values.max() < sizes[0]):
+                raise IndexError(
+                    f"{name}: index array with values in [{values.min()}, {values.max()}] is out of range for "
+                    f"batch dimension {dim} of size {sizes[0]} (batch_shape {self._batch_shape})"
+                )
+        return item
 
     def __getitem__(self, index: Any) -> Distribution:
         """Index the batch dimensions: ``dist[0]``, ``dist[:, 1:]``, ``dist[mask]``.
@@ -601,11 +945,20 @@ class Distribution:
             raise error
         ops = self._ops
         batch = self._batch_shape
+        ndims = self._param_ndims
         children, aux = self._tree_flatten()
+        # a mask alone is indexed as the sole index (the array API standard allows a mask only so)
+        mask = index[0] if len(index) == 1 and _is_mask(index[0]) else None
+        flat = mask is not None and mask.ndim > 1 and ops.lazy  # Dask knows the size of 1-d masks alone
+        key = (ops.to_numpy(mask).ravel() if flat else mask) if mask is not None else (*index, Ellipsis)
         indexed = []
-        for nd, p in zip(self._param_ndims.values(), children):
-            full = ops.broadcast_to(p, batch + (tuple(p.shape[p.ndim - nd :]) if nd else ()))
-            indexed.append(full[(*index, Ellipsis)])  # the standard wants the event dims spelled out
+        for k, p in zip(self._leaves, children):
+            nd = ndims[k]
+            event = tuple(p.shape[p.ndim - nd :]) if nd else ()
+            full = ops.broadcast_to(p, batch + event)
+            if flat:
+                full = ops.xp.reshape(full, (math.prod(batch), *event))
+            indexed.append(full[key])  # the standard wants the event dims spelled out
         return type(self)._tree_unflatten(aux, indexed, neutral=self._neutral)
 
     # ------------------------------------------------------------------ sampling
@@ -654,7 +1007,7 @@ class Distribution:
     # ------------------------------------------------------------------ densities
     def log_prob(self, value: Any) -> Array:
         """Log density (or log mass) of ``value``; the result has shape ``sample_shape + batch_shape``."""
-        if _ops_by_type.get(type(value)) is self._ops and not self._neutral:
+        if _ops_by_type.get(type(value)) is self._ops and not self._neutral and value.dtype is self._dtype:
             self._check_value(value, "log_prob")  # the common case: a value of the parameters' library
             return self._log_prob(value)
         d, value = self._adopt(value, "log_prob")

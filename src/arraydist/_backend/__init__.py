@@ -25,6 +25,7 @@ __all__ = [
     "ops_for_seed",
     "ops_of",
     "set_library_seed",
+    "set_neutral_backend",
 ]
 
 # root module of an array type -> our backend module
@@ -92,13 +93,31 @@ def compiling() -> bool:
     return torch is not None and torch.compiler.is_compiling()
 
 
+#: the backend module of distributions made of Python numbers (``set_default_backend``)
+_neutral_module = ["_numpy"]
+_DEFAULT_BACKENDS = {"numpy": "_numpy", "torch": "_torch", "jax": "_jax"}
+
+
+def set_neutral_backend(name: str) -> None:
+    """Make ``name`` (``"numpy"``, ``"torch"`` or ``"jax"``) the library of distributions of Python numbers."""
+    module = _DEFAULT_BACKENDS.get(name) if isinstance(name, str) else None
+    if module is None:
+        raise ValueError(
+            f"set_default_backend: the backend must be one of {', '.join(_DEFAULT_BACKENDS)}; got {name!r}"
+        )
+    if module != "_numpy":
+        __import__(name)  # the framework itself, before its backend module
+    _backend_ops(module)
+    _neutral_module[0] = module
+
+
 def neutral_ops() -> Ops:
     """The backend that holds the parameters of a distribution made of Python numbers.
 
-    NumPy, except while ``torch.compile`` traces: there every array such a distribution can meet is a torch
-    tensor, and the tracer cannot follow NumPy's dtypes.
+    NumPy unless ``set_default_backend`` chose another; torch while ``torch.compile`` traces: there every
+    array such a distribution can meet is a torch tensor, and the tracer cannot follow NumPy's dtypes.
     """
-    return _backend_ops("_torch") if compiling() else _backend_ops("_numpy")
+    return _backend_ops("_torch") if compiling() else _backend_ops(_neutral_module[0])
 
 
 def load_present_backends() -> None:

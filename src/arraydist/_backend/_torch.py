@@ -55,7 +55,7 @@ class TorchOps(Ops):
         last = self._last_constant  # the same request as the last one (a formula's constant, every step)
         if last[0] is value and last[1] is dtype and last[2] is device:
             return last[3]
-        key = (value, dtype, device)
+        key = (value, dtype, device) if value or math.copysign(1.0, value) > 0 else ("-0.0", dtype, device)
         found = self._constants.get(key)
         if found is None:
             found = torch.as_tensor(value, dtype=dtype, device=device)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 from typing import Any
 
 from .. import constraints
@@ -52,8 +53,14 @@ class Independent(Distribution):
                 f"{type(base_distribution).__module__}.{type(base_distribution).__qualname__}"
             )
         n = reinterpreted_batch_ndims
-        if isinstance(n, bool) or not isinstance(n, int) or n < 0:
-            raise ValueError(f"Independent: reinterpreted_batch_ndims must be an int >= 0, got {n!r}")
+        try:
+            n = -1 if isinstance(n, bool) else operator.index(n)  # integer scalars of any library
+        except TypeError:
+            n = -1
+        if n < 0:
+            raise ValueError(
+                f"Independent: reinterpreted_batch_ndims must be an int >= 0, got {reinterpreted_batch_ndims!r}"
+            )
         batch = base_distribution.batch_shape
         if n > len(batch):
             raise ValueError(
@@ -103,7 +110,7 @@ class Independent(Distribution):
     def has_enumerate_support(self) -> bool:  # type: ignore[override]
         return False if self.reinterpreted_batch_ndims else self.base_dist.has_enumerate_support
 
-    @property
+    @constraints.dependent_property
     def support(self) -> constraints.Constraint:  # type: ignore[override]
         return constraints.independent(self.base_dist.support, self.reinterpreted_batch_ndims)
 

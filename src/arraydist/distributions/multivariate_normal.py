@@ -108,8 +108,8 @@ class MultivariateNormal(Distribution):
     }
     support = constraints.real_vector
     has_rsample = True
-    _param_ndims = {"loc": 1, "_unbroadcasted_scale_tril": 2}
-    _unbroadcast = frozenset({"_unbroadcasted_scale_tril"})
+    _param_forms = (_FORMS,)
+    _unbroadcast = frozenset(_FORMS)
 
     loc: Array
     _unbroadcasted_scale_tril: Array
@@ -122,43 +122,42 @@ class MultivariateNormal(Distribution):
         scale_tril: Any = None,
         validate_args: bool | None = None,
     ) -> None:
-        given = {k: v for k, v in zip(_FORMS, (covariance_matrix, precision_matrix, scale_tril)) if v is not None}
-        if len(given) != 1:
-            named = ", ".join(given) if given else "none"
-            raise ValueError(
-                "MultivariateNormal takes exactly one of covariance_matrix, precision_matrix or scale_tril; "
-                f"got {named}"
-            )
-        ((form, _),) = given.items()
-        params, ops, neutral = self._convert_params({"loc": loc, **given}, validate_args)
-        loc, matrix = params["loc"], params[form]
-        if loc.ndim < 1 or matrix.ndim < 2 or tuple(matrix.shape[-2:]) != (loc.shape[-1],) * 2:
-            n = loc.shape[-1] if loc.ndim else "n"
-            raise ValueError(
-                f"MultivariateNormal: loc has shape {tuple(loc.shape)} and {form} has shape "
-                f"{tuple(matrix.shape)}: loc must be (..., n) and the matrix (..., n, n), here n = {n}"
-            )
-        if form == "scale_tril":
-            tril = matrix
-        elif form == "covariance_matrix":
-            tril = ops.cholesky(matrix)
-        else:
-            tril = _precision_to_scale_tril(ops, matrix)
-        self._set_params({"loc": loc, "_unbroadcasted_scale_tril": tril}, ops, neutral)
-
-    def _set_params(self, params: dict[str, Array], ops: Ops | None = None, neutral: bool = False) -> None:
-        tril, loc = params["_unbroadcasted_scale_tril"], params["loc"]
-        if hasattr(tril, "shape") and hasattr(loc, "shape") and loc.ndim >= 1:
-            n = loc.shape[-1]
-            if tril.ndim < 2 or tuple(tril.shape[-2:]) != (n, n):
-                raise ValueError(
-                    f"MultivariateNormal: scale_tril has shape {tuple(tril.shape)} but loc has shape "
-                    f"{tuple(loc.shape)}: the matrix must be (..., {n}, {n})"
-                )
-        super()._set_params(params, ops, neutral)
+        self._init_params(
+            {
+                "loc": loc,
+                "covariance_matrix": covariance_matrix,
+                "precision_matrix": precision_matrix,
+                "scale_tril": scale_tril,
+            },
+            validate_args,
+        )
 
     def _event_shape_from(self, params: dict[str, Array]) -> tuple[int, ...]:
-        return (int(params["loc"].shape[-1]),)
+        loc = params["loc"]
+        form = next(k for k in _FORMS if k in params)
+        matrix = params[form]
+        if tuple(matrix.shape[-2:]) != (loc.shape[-1],) * 2:
+            raise ValueError(
+                f"MultivariateNormal: loc has shape {tuple(loc.shape)} and {form} has shape "
+                f"{tuple(matrix.shape)}: loc must be (..., n) and the matrix (..., n, n), here n = {loc.shape[-1]}"
+            )
+        return (int(loc.shape[-1]),)
+
+    def _post_init(self, validate: bool) -> None:
+        # The Cholesky factor is the one form every method works with, derived from the form that was given.
+        state = self.__dict__
+        ops = self._ops
+        if "scale_tril" in state:
+            tril = state["scale_tril"]
+        elif "covariance_matrix" in state:
+            tril = ops.cholesky(state["covariance_matrix"])
+        else:
+            tril = _precision_to_scale_tril(ops, state["precision_matrix"])
+        state["_unbroadcasted_scale_tril"] = tril
+
+    def _given_matrix(self, form: str) -> Array | None:
+        matrix = self.__dict__.get(form)
+        return None if matrix is None else self._ops.broadcast_to(matrix, self._batch_shape + self._event_shape * 2)
 
     @property
     def scale_tril(self) -> Array:
@@ -168,6 +167,9 @@ class MultivariateNormal(Distribution):
     @property
     def covariance_matrix(self) -> Array:
         """:math:`\\Sigma = LL^\\top`, of shape ``batch + (n, n)``."""
+        given = self._given_matrix("covariance_matrix")
+        if given is not None:
+            return given
         tril = self._unbroadcasted_scale_tril
         cov = tril @ self._ops.matrix_transpose(tril)
         return self._ops.broadcast_to(cov, self._batch_shape + self._event_shape * 2)
@@ -175,6 +177,9 @@ class MultivariateNormal(Distribution):
     @property
     def precision_matrix(self) -> Array:
         """:math:`\\Sigma^{-1} = L^{-\\top}L^{-1}`, of shape ``batch + (n, n)``."""
+        given = self._given_matrix("precision_matrix")
+        if given is not None:
+            return given
         ops = self._ops
         tril = self._unbroadcasted_scale_tril
         n = tril.shape[-1]
