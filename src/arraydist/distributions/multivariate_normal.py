@@ -1,4 +1,4 @@
-"""The multivariate normal distribution, kept internally as the unbroadcast Cholesky factor ``scale_tril``."""
+"""The multivariate normal distribution: the given matrix form stored, its Cholesky factor derived once."""
 
 from __future__ import annotations
 
@@ -84,8 +84,9 @@ class MultivariateNormal(Distribution):
 
     Exactly one of the three matrix forms must be given.  ``loc`` and the matrix broadcast over their batch
     dimensions (a ``(3, 2)`` ``loc`` with one ``(2, 2)`` covariance, or a ``(2,)`` ``loc`` with ``(3, 2, 2)``
-    covariances).  The Cholesky factor is the one canonical form: it is stored unbroadcast, and the other
-    forms are derived from it on access.  Draws are :math:`x = \mu + L\varepsilon`.
+    covariances).  The given matrix is stored unbroadcast (it is the parameter that flattening, slicing and
+    pickling see); its Cholesky factor is derived once and every method works with it; the other two forms are
+    derived from the factor on access.  Draws are :math:`x = \mu + L\varepsilon`.
 
     Example:
         >>> import numpy as np
