@@ -451,3 +451,18 @@ def test_set_default_backend_torch(torch_backend: Backend) -> None:
     finally:
         arraydist.set_default_backend("numpy")
     assert isinstance(Normal(0.0, 1.0).sample((3,), seed=0), np.ndarray)
+
+
+# ---------------------------------------------------------------------------------------------- gradients
+def test_jax_float32_gradients_in_scale_stay_finite_far_from_one() -> None:
+    """d/dscale log N(x; 0, scale) = (z**2 - 1) / scale: JAX's quotient rule once went through scale**-2, which
+    leaves the float32 range (inf at scale 1e-20, a wrong 1e-20 at 1e20)."""
+    jax = pytest.importorskip("jax")
+    jnp = jax.numpy
+    for scale in (1e-20, 1e20):
+        x = jnp.float32(0.5 * scale)
+        grad = jax.grad(lambda s, x=x: Normal(jnp.float32(0.0), s).log_prob(x))(jnp.float32(scale))
+        np.testing.assert_allclose(float(grad), -0.75 / scale, rtol=1e-5)
+        grad_cdf = jax.grad(lambda s, x=x: Normal(jnp.float32(0.0), s).cdf(x))(jnp.float32(scale))
+        # d/dscale Phi(x / scale) = -phi(z) z / scale
+        np.testing.assert_allclose(float(grad_cdf), -np.exp(-0.125) / np.sqrt(2 * np.pi) * 0.5 / scale, rtol=1e-5)

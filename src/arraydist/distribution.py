@@ -23,7 +23,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from . import constraints
+from . import _backend, constraints
 from ._backend import Ops, _ops_by_type, compiling, neutral_ops, ops_for, ops_for_seed, ops_of, set_neutral_backend
 from ._backend import numpy_ops as _numpy_ops
 from ._shapes import Shape, as_shape, broadcast_shapes
@@ -222,9 +222,6 @@ class Distribution:
     _event_shape: Shape = ()
     _validate_args: bool = True
 
-    # set by a backend that registers every subclass with its framework (JAX pytrees)
-    _on_subclass: ClassVar[Callable[[type], None] | None] = None
-
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         if "_param_ndims" not in cls.__dict__ and "arg_constraints" in cls.__dict__:
@@ -238,8 +235,7 @@ class Distribution:
             and not any(cls._param_ndims.values())
             and cls._event_shape_from is Distribution._event_shape_from
         )
-        if Distribution._on_subclass is not None:
-            Distribution._on_subclass(cls)
+        _backend.tree_class_defined(cls)  # registered as a JAX pytree once JAX is in use
 
     def __init__(self, batch_shape: Any = (), event_shape: Any = (), validate_args: bool | None = None) -> None:
         """For subclasses that manage their own state, as in ``torch.distributions``: set the parameters as
@@ -1094,5 +1090,7 @@ class Distribution:
         parts.append(f"batch_shape={self._batch_shape}, event_shape={self._event_shape}, backend={backend}{where}")
         return f"{type(self).__name__}({', '.join(parts)})"
 
+
+_backend.register_tree_root(Distribution)  # every Distribution class becomes a JAX pytree once JAX is in use
 
 LOG_2PI = math.log(2 * math.pi)

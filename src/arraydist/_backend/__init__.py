@@ -9,13 +9,18 @@ from __future__ import annotations
 
 import numbers
 import sys
+from collections.abc import Callable
 from typing import Any
 
-from ._base import Array, Ops, library_rng, public_type_name, set_library_seed
+from ._base import SEED_RANGE, Array, Ops, check_seed, library_rng, public_type_name, set_library_seed
+from ._special import SPECIAL_FUNCTIONS
 
 __all__ = [
+    "SEED_RANGE",
+    "SPECIAL_FUNCTIONS",
     "Array",
     "Ops",
+    "check_seed",
     "compiling",
     "library_rng",
     "load_present_backends",
@@ -24,8 +29,11 @@ __all__ = [
     "ops_for",
     "ops_for_seed",
     "ops_of",
+    "register_tree_root",
     "set_library_seed",
     "set_neutral_backend",
+    "tree_class_defined",
+    "tree_classes",
 ]
 
 # root module of an array type -> our backend module
@@ -190,3 +198,46 @@ def ops_for_seed(seed: Any) -> Ops | None:
     if module is None:
         return None
     return _backend_ops(module)
+
+
+# ---------------------------------------------------------------------- classes that frameworks register
+# Some frameworks need every class of a hierarchy registered with them (JAX pytrees).  The layer above names the
+# roots of such hierarchies here and reports each class it defines; a framework's backend module, once loaded,
+# registers every class known so far and then each new one (``_set_tree_hook``).  So the backend layer never
+# imports the layers above it.
+_tree_roots: list[type] = []
+_tree_hooks: list[Callable[[type], None]] = []
+
+
+def tree_classes() -> list[type]:
+    """Every root registered with ``register_tree_root`` and all their subclasses defined so far."""
+    found: list[type] = []
+    pending = list(_tree_roots)
+    while pending:
+        cls = pending.pop()
+        if cls not in found:
+            found.append(cls)
+            pending.extend(cls.__subclasses__())
+    return found
+
+
+def register_tree_root(cls: type) -> None:
+    """Declare ``cls`` (with its ``_tree_flatten`` / ``_tree_unflatten``) and its subclasses as pytree classes."""
+    if cls not in _tree_roots:
+        _tree_roots.append(cls)
+    for hook in _tree_hooks:
+        for c in tree_classes():
+            hook(c)
+
+
+def tree_class_defined(cls: type) -> None:
+    """Report a newly defined subclass of a root (called from the root's ``__init_subclass__``)."""
+    for hook in _tree_hooks:
+        hook(cls)
+
+
+def _set_tree_hook(hook: Callable[[type], None]) -> None:
+    """Called by a backend module when it loads: ``hook`` registers one class (it must be idempotent)."""
+    _tree_hooks.append(hook)
+    for cls in tree_classes():
+        hook(cls)

@@ -9,10 +9,13 @@ everywhere, fast nowhere, and never used by the NumPy, PyTorch or JAX backends.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+import operator
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
+
+from ._special import OWN, SPECIAL_FUNCTIONS
 
 Array = Any
 Shape = tuple[int, ...]
@@ -39,32 +42,72 @@ def public_type_name(obj: object) -> str:
     return f"{module}.{t.__qualname__}" if module else t.__qualname__
 
 
-def seed_type_error(backend: str, seed: object, accepted: str) -> TypeError:
-    return TypeError(f"seed for a {backend} distribution must be {accepted}; got {public_type_name(seed)}")
+#: the integers accepted as seeds on every backend, as the messages write it
+SEED_RANGE = "[0, 2**64)"
+
+
+def _describe_seed(seed: object) -> str:
+    text, kind = repr(seed), public_type_name(seed).removeprefix("builtins.")
+    if text.startswith("<") or len(text) > 60:  # an object without a short value: its type says enough
+        return kind
+    return f"{text} ({kind})"
+
+
+def check_seed(seed: object, backend: str, accepted: str, is_own: Callable[[object], bool]) -> Any:
+    """The seed policy of every backend: ``None``, the backend's own generator or key (``is_own``), or an integer.
+
+    Returns ``seed`` itself when it is None or ``is_own(seed)``, else the seed as a Python ``int`` in
+    ``[0, 2**64)``.  An integer is a Python int or an integer scalar of any library (a NumPy integer, a 0-d
+    integer torch tensor or JAX array: anything ``operator.index`` takes); ``bool`` is refused.  Anything else
+    is a ``TypeError`` and an integer out of range a ``ValueError``; both name the seed and the accepted range.
+    ``accepted`` lists what the backend takes besides integers ("None, a numpy.random.Generator").
+    """
+    if seed is None or is_own(seed):
+        return seed
+    value = None
+    dtype = getattr(seed, "dtype", None)
+    if not isinstance(seed, (bool, np.bool_)) and "bool" not in str(dtype) and getattr(seed, "ndim", 0) == 0:
+        try:
+            value = operator.index(seed)  # type: ignore[call-overload]
+        except (TypeError, ValueError, RuntimeError):  # RuntimeError: a torch tensor without a single value
+            value = None
+    expected = f"seed for a {backend} distribution must be {accepted} or an integer in {SEED_RANGE}"
+    if value is None:
+        raise TypeError(f"{expected}; got {_describe_seed(seed)}")
+    if not 0 <= value < 2**64:
+        raise ValueError(f"{expected}; got {value}")
+    return value
 
 
 def numpy_rng_from_seed(seed: object, backend: str) -> np.random.Generator:
     """``None``/int/``numpy.random.Generator`` to a NumPy generator (shared by the host-side backends)."""
+    seed = check_seed(seed, backend, "None, a numpy.random.Generator", _is_numpy_generator)
     if seed is None:
         return library_rng()
-    if isinstance(seed, np.random.Generator):
-        return seed
-    if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool):
-        return np.random.default_rng(int(seed))
-    raise seed_type_error(backend, seed, "None, an int or a numpy.random.Generator")
+    if type(seed) is int:
+        return np.random.default_rng(seed)
+    return seed
+
+
+def _is_numpy_generator(seed: object) -> bool:
+    return isinstance(seed, np.random.Generator)
 
 
 def seeded_generator(seed: object, backend: str, default_rng: Any, generator_type: type) -> Any:
     """A generator of a library seeded like NumPy (Dask, CuPy): ``None`` draws a seed from the library-owned
     generator (so ``arraydist.manual_seed`` reproduces it), an int seeds a new one, a generator is used as is."""
+    public_module = ".".join(p for p in generator_type.__module__.split(".") if not p.startswith("_"))
+    seed = check_seed(
+        seed,
+        backend,
+        f"None, a {public_module}.{generator_type.__qualname__}",
+        lambda s: isinstance(s, generator_type),
+    )
     if seed is None:
         return default_rng(int(library_rng().integers(2**63)))
-    if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool):
-        return default_rng(int(seed))
-    if isinstance(seed, generator_type):
-        return seed
-    public_module = ".".join(p for p in generator_type.__module__.split(".") if not p.startswith("_"))
-    raise seed_type_error(backend, seed, f"None, an int or a {public_module}.{generator_type.__qualname__}")
+    if type(seed) is int:
+        return default_rng(seed)
+    return seed
 
 
 class Ops:
@@ -215,66 +258,123 @@ class Ops:
         tiny = np.finfo(np.float32).tiny
         return self.xp.asarray(np.clip(draws, tiny, 1.0 - 2.0**-24), dtype=dtype, device=device)
 
+    # The samplers below take the backend's generator (``make_rng``'s result), parameters that are arrays of
+    # the backend or Python numbers, broadcastable to ``shape`` (sample shape + batch shape), and return
+    # draws of ``shape``.  Integer-valued draws come back in the floating ``dtype`` (torch.distributions'
+    # convention), categorical indices in the backend's default integer type.  This fallback draws on the
+    # host with NumPy and moves the draws to ``device``.
+    def _host_param(self, p: Any) -> np.ndarray:
+        return self.to_numpy(p) if hasattr(p, "shape") else np.asarray(p)
+
+    def _from_host(self, x: np.ndarray, dtype: Any, device: Any) -> Array:
+        return self.xp.asarray(np.asarray(x, dtype=np.float64), dtype=dtype, device=device)
+
+    def standard_gamma(self, rng: Any, concentration: Any, shape: Shape, dtype: Any, device: Any) -> Array:
+        """Gamma(concentration, rate 1) draws, at least the smallest normal number of ``dtype`` (as
+        torch.distributions), reparameterized where the backend differentiates: the implicit gradient
+        ``dz/dalpha = -(dF/dalpha)(z) / f(z)``."""
+        a = np.broadcast_to(self._host_param(concentration).astype(np.float64), shape)
+        draws = rng.standard_gamma(a, size=shape)
+        return self._from_host(np.maximum(draws, float(self.xp.finfo(dtype).smallest_normal)), dtype, device)
+
+    def exponential(self, rng: Any, shape: Shape, dtype: Any, device: Any) -> Array:
+        """Standard exponential (rate 1) draws."""
+        return self._from_host(rng.standard_exponential(size=shape), dtype, device)
+
+    def poisson(self, rng: Any, rate: Any, shape: Shape, dtype: Any, device: Any) -> Array:
+        """Poisson(rate) counts as floats of ``dtype``; O(1) per draw for any rate."""
+        return self._from_host(rng.poisson(self._host_param(rate), size=shape), dtype, device)
+
+    def binomial(self, rng: Any, total_count: Any, probs: Any, shape: Shape, dtype: Any, device: Any) -> Array:
+        """Binomial(total_count, probs) counts as floats of ``dtype``; O(1) per draw for any total_count."""
+        n = np.rint(self._host_param(total_count)).astype(np.int64)
+        return self._from_host(rng.binomial(n, self._host_param(probs), size=shape), dtype, device)
+
+    def bernoulli(self, rng: Any, probs: Any, shape: Shape, dtype: Any, device: Any) -> Array:
+        """1.0 with probability ``probs``, else 0.0, as floats of ``dtype``."""
+        return self._from_host(rng.random(size=shape) < self._host_param(probs), dtype, device)
+
+    def categorical(self, rng: Any, logits: Array, shape: Shape, dtype: Any = None, device: Any = None) -> Array:
+        """Indices drawn over the last axis of ``logits`` (unnormalized log-probabilities; ``-inf`` is never
+        drawn), ``logits.shape[:-1]`` broadcastable to ``shape``; no temporary of size draws x categories."""
+        xp = self.xp
+        index_dtype = dtype if dtype is not None else xp.__array_namespace_info__().default_dtypes()["indexing"]
+        u = xp.asarray(rng.random(size=shape), device=self.device(logits))
+        return categorical_inverse_cdf(xp, logits, u, shape, index_dtype)
+
     # ------------------------------------------------------------------ special functions
-    def _host(self, fn: Any, *arrays: Array) -> Array:
-        like = arrays[0]
-        result = fn(*[self.to_numpy(a) for a in arrays])
+    # One method per entry of _special.SPECIAL_FUNCTIONS: the "host" ones are made from the table below the
+    # class; here are the pure-standard formulas and the composites, which backends reuse where the table
+    # names no function of theirs.
+    def _host(self, fn: Any, *args: Any) -> Array:
+        """``fn`` (SciPy) on the host over the array arguments; other arguments (ints) are passed as they are."""
+        like = next(a for a in args if hasattr(a, "shape"))
+        host = [self.to_numpy(a) if hasattr(a, "shape") else a for a in args]
+        result = fn(*host)
         return self.xp.asarray(np.asarray(result, dtype=self.to_numpy(like).dtype), device=self.device(like))
-
-    def erf(self, x: Array) -> Array:
-        from scipy import special
-
-        return self._host(special.erf, x)
-
-    def erfc(self, x: Array) -> Array:
-        from scipy import special
-
-        return self._host(special.erfc, x)
-
-    def erfinv(self, x: Array) -> Array:
-        from scipy import special
-
-        return self._host(special.erfinv, x)
-
-    def ndtr(self, x: Array) -> Array:
-        from scipy import special
-
-        return self._host(special.ndtr, x)
-
-    def ndtri(self, x: Array) -> Array:
-        from scipy import special
-
-        return self._host(special.ndtri, x)
-
-    def log_ndtr(self, x: Array) -> Array:
-        from scipy import special
-
-        return self._host(special.log_ndtr, x)
-
-    def lgamma(self, x: Array) -> Array:
-        from scipy import special
-
-        return self._host(special.gammaln, x)
-
-    def digamma(self, x: Array) -> Array:
-        from scipy import special
-
-        return self._host(special.digamma, x)
 
     def xlogy(self, x: Array, y: Array) -> Array:
         xp = self.xp
-        return xp.where(x == 0, xp.zeros_like(x * y), x * xp.log(y))
+        zero = x == 0
+        with np.errstate(divide="ignore", invalid="ignore"):  # NumPy underneath: log(0) = -inf is the answer
+            return xp.where(zero, xp.zeros_like(x * y), x * xp.log(xp.where(zero, xp.ones_like(y), y)))
+
+    def xlog1py(self, x: Array, y: Array) -> Array:
+        xp = self.xp
+        zero = x == 0
+        with np.errstate(divide="ignore", invalid="ignore"):  # log1p(-1) = -inf is the answer
+            return xp.where(zero, xp.zeros_like(x * y), x * xp.log1p(xp.where(zero, xp.zeros_like(y), y)))
 
     def softplus(self, x: Array) -> Array:
+        # max(x, 0) + log1p(exp(-|x|)): exp never overflows, and nothing is lost for large |x|
         xp = self.xp
-        return xp.where(x > 20, x, xp.log1p(xp.exp(xp.minimum(x, 20))))
+        return xp.maximum(x, xp.zeros_like(x)) + xp.log1p(xp.exp(-xp.abs(x)))
+
+    def log_sigmoid(self, x: Array) -> Array:
+        xp = self.xp
+        return xp.minimum(x, xp.zeros_like(x)) - xp.log1p(xp.exp(-xp.abs(x)))
+
+    def expit(self, x: Array) -> Array:
+        # exp(-|x|) in (0, 1]: no overflow on either side
+        xp = self.xp
+        e = xp.exp(-xp.abs(x))
+        return xp.where(x >= 0, 1 / (1 + e), e / (1 + e))
+
+    def logit(self, p: Array) -> Array:
+        xp = self.xp
+        with np.errstate(divide="ignore", invalid="ignore"):  # NumPy underneath: logit(0) = -inf is the answer
+            return xp.log(p) - xp.log1p(-p)
 
     def logsumexp(self, x: Array, axis: int = -1) -> Array:
         xp = self.xp
         m = xp.max(x, axis=axis, keepdims=True)
         m = xp.where(xp.isfinite(m), m, xp.zeros_like(m))
-        out = xp.log(xp.sum(xp.exp(x - m), axis=axis, keepdims=True)) + m
+        with np.errstate(divide="ignore"):  # a row of -inf: log(0) = -inf is the answer
+            out = xp.log(xp.sum(xp.exp(x - m), axis=axis, keepdims=True)) + m
         return xp.squeeze(out, axis=axis)
+
+    def betaln(self, a: Array, b: Array) -> Array:
+        """The composite backends use where they have no betaln of their own (torch); this fallback's is SciPy's,
+        see ``_betaln_from_lgamma``."""
+        from scipy import special
+
+        return self._host(special.betaln, a, b)
+
+    def _betaln_from_lgamma(self, a: Array, b: Array) -> Array:
+        return self.lgamma(a) + self.lgamma(b) - self.lgamma(a + b)
+
+    def multigammaln(self, x: Array, p: int) -> Array:
+        r""":math:`\log\Gamma_p(x) = \frac{p(p-1)}{4}\log\pi + \sum_{j=0}^{p-1}\log\Gamma(x - j/2)`, elementwise."""
+        out = self.lgamma(x)
+        for j in range(1, p):
+            out = out + self.lgamma(x - 0.5 * j)
+        return out + 0.25 * p * (p - 1) * math.log(math.pi)
+
+    # ------------------------------------------------------------------ elementwise building blocks
+    def standardize(self, x: Array, loc: Array, scale: Array) -> Array:
+        """``(x - loc) / scale``, with a gradient in ``scale`` of ``-z / scale`` (never ``scale**-2``, which
+        overflows or underflows in float32 for scales far from 1); torch already differentiates it so."""
+        return (x - loc) / scale
 
     # ------------------------------------------------------------------ linear algebra
     def cholesky(self, x: Array) -> Array:
@@ -304,6 +404,58 @@ class Ops:
         eps = float(np.finfo(self.to_numpy(x).dtype).eps) if self.is_concrete(x) else 1e-6
         symmetric = xp.all(xp.abs(x - xt) <= 16 * eps * scale[..., None, None], axis=(-2, -1))
         return symmetric & (xp.min(xp.linalg.eigvalsh((x + xt) / 2), axis=-1) > 0)
+
+
+def _host_special(name: str, scipy_name: str) -> Any:
+    def method(self: Ops, *args: Any) -> Array:
+        from scipy import special
+
+        return self._host(getattr(special, scipy_name), *args)
+
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = f"``scipy.special.{scipy_name}`` on the host (the array API standard cannot express it)."
+    return method
+
+
+for _name, _entry in SPECIAL_FUNCTIONS.items():
+    if _entry.fallback == "host" and _name not in Ops.__dict__:
+        setattr(Ops, _name, _host_special(_name, _entry.scipy if _entry.scipy not in (None, OWN) else _name))
+
+
+def categorical_inverse_cdf(xp: Any, logits: Array, u: Array, shape: Shape, index_dtype: Any) -> Array:
+    """Category indices over the last axis of ``logits`` for uniform draws ``u`` in [0, 1) of ``shape``.
+
+    Inverse CDF by a branchless binary search of each draw's row of the cumulative weights: log2(categories)
+    vectorized gathers, temporaries the size of the draws or of the logits, never draws x categories.  A
+    category of zero weight (logit -inf) has a CDF step of exactly 0, so no draw lands in it.
+    """
+    k = int(logits.shape[-1])
+    batch = tuple(logits.shape[:-1])
+    m = xp.max(logits, axis=-1, keepdims=True)
+    weights = xp.exp(logits - m)  # the largest weight of each row is 1
+    cdf = xp.cumulative_sum(weights, axis=-1)
+    total = cdf[..., -1:]
+    # the last category of positive weight: the first where the CDF reaches its total
+    last = xp.sum(xp.astype(cdf < total, index_dtype), axis=-1)
+    rows = math.prod(batch)
+    first = xp.reshape(xp.arange(rows, dtype=index_dtype, device=_device_of(logits)) * k, batch)
+    first = xp.broadcast_to(first, shape)
+    v = u * xp.broadcast_to(xp.reshape(xp.astype(total, u.dtype), batch), shape)
+    flat = xp.astype(xp.reshape(cdf, (-1,)), u.dtype)
+    found = xp.zeros(shape, dtype=index_dtype, device=_device_of(logits))
+    step = 1 << (k.bit_length() - 1)  # the largest power of two <= k
+    while step:
+        probe = found + step  # found + step categories have a CDF <= v, if probe <= k
+        within = probe <= k
+        at = xp.reshape(first + xp.where(within, probe, xp.full_like(probe, k)) - 1, (-1,))
+        below = xp.reshape(xp.take(flat, at), shape) <= v
+        found = xp.where(within & below, probe, found)
+        step >>= 1
+    return xp.minimum(found, xp.broadcast_to(last, shape))  # v rounded up to the total: the last positive one
+
+
+def _device_of(x: Array) -> Any:
+    return getattr(x, "device", None)
 
 
 LOG_SQRT_2PI = 0.5 * math.log(2 * math.pi)

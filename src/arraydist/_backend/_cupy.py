@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import array_api_compat.cupy as xp_cupy
 import cupy as cp
 import cupyx.scipy.linalg as cpx_linalg
 import cupyx.scipy.special as cpx_special
@@ -25,7 +26,7 @@ class CupyOps(NumpyOps):
     name = "cupy"
 
     def __init__(self) -> None:
-        super().__init__(cp, cpx_special)
+        super().__init__(cp, cpx_special, xp_cupy)
 
     def asarray(self, x: Any, dtype: Any = None, device: Any = None) -> Array:
         if isinstance(x, cp.ndarray) and (device is None or x.device == device):
@@ -58,6 +59,31 @@ class CupyOps(NumpyOps):
         with _on(device):
             u = rng.random(size=shape, dtype=np.dtype(dtype))
             return cp.maximum(u, np.finfo(dtype).tiny)
+
+    # The NumPy backend's samplers, on the device (cupy.random.Generator has NumPy's methods).
+    def standard_gamma(self, rng: Any, concentration: Any, shape: Shape, dtype: Any, device: Any) -> Array:
+        with _on(device):
+            return super().standard_gamma(rng, concentration, shape, dtype, device)
+
+    def exponential(self, rng: Any, shape: Shape, dtype: Any, device: Any) -> Array:
+        with _on(device):
+            return super().exponential(rng, shape, dtype, device)
+
+    def poisson(self, rng: Any, rate: Any, shape: Shape, dtype: Any, device: Any) -> Array:
+        with _on(device):
+            return super().poisson(rng, rate, shape, dtype, device)
+
+    def binomial(self, rng: Any, total_count: Any, probs: Any, shape: Shape, dtype: Any, device: Any) -> Array:
+        with _on(device):
+            return super().binomial(rng, total_count, probs, shape, dtype, device)
+
+    def bernoulli(self, rng: Any, probs: Any, shape: Shape, dtype: Any, device: Any) -> Array:
+        with _on(device):
+            return super().bernoulli(rng, probs, shape, dtype, device)
+
+    def categorical(self, rng: Any, logits: Array, shape: Shape, dtype: Any = None, device: Any = None) -> Array:
+        with _on(device if device is not None else logits.device):
+            return super().categorical(rng, logits, shape, dtype, device)
 
     def softplus(self, x: Array) -> Array:
         return cp.logaddexp(0.0, x)

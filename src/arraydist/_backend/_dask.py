@@ -9,15 +9,19 @@ Imported only once a Dask array or generator has been seen.
 from __future__ import annotations
 
 import string
+from functools import partial
 from typing import Any
 
 import array_api_compat.dask.array as xp_dask
 import dask.array as da
 import numpy as np
+from dask.array.core import elemwise
 from scipy import linalg as sla
 from scipy import special
 
-from ._base import Array, Ops, Shape, seeded_generator
+from ._base import Array, Shape, seeded_generator
+from ._dask_random import sample_chunks
+from ._numpy import OPS as NUMPY_OPS
 from ._numpy import NumpyOps
 
 
@@ -27,8 +31,13 @@ class _ChunkwiseSpecial:
     def __getattr__(self, name: str) -> Any:
         fn = getattr(special, name)
 
-        def apply(*arrays: Array) -> Array:
-            return da.map_blocks(fn, *arrays, dtype=np.result_type(*[a.dtype for a in arrays]))
+        def apply(*args: Any) -> Array:
+            dtype = np.result_type(*[a.dtype for a in args if hasattr(a, "dtype")])
+
+            def block(*blocks: Any) -> np.ndarray:
+                return np.asarray(fn(*blocks)).astype(dtype, copy=False)  # SciPy's polygamma returns float64
+
+            return elemwise(block, *args, dtype=dtype)  # elementwise, broadcasting; ints pass through
 
         return apply
 
@@ -50,8 +59,7 @@ class DaskOps(NumpyOps):
     lazy = True
 
     def __init__(self) -> None:
-        super().__init__(da, _ChunkwiseSpecial())
-        self.xp = xp_dask
+        super().__init__(da, _ChunkwiseSpecial(), xp_dask)
 
     def asarray(self, x: Any, dtype: Any = None, device: Any = None) -> Array:
         if isinstance(x, da.Array):
@@ -84,7 +92,35 @@ class DaskOps(NumpyOps):
         u = rng.random(shape, chunks="auto", dtype=np.float64)
         return da.maximum(u, np.finfo(dtype).tiny).astype(dtype)
 
-    logsumexp = Ops.logsumexp  # SciPy's would compute the whole array
+    # Samplers with array parameters draw chunk by chunk (_dask_random.sample_chunks): the NumPy backend's
+    # sampler runs on each chunk's parameter blocks with a generator of its own, and nothing is computed.
+    def standard_gamma(self, rng: Any, concentration: Any, shape: Shape, dtype: Any, device: Any) -> Array:
+        return sample_chunks(rng, partial(_gamma_block, dtype=dtype), shape, dtype, [concentration])
+
+    def exponential(self, rng: Any, shape: Shape, dtype: Any, device: Any) -> Array:
+        native = self._native(dtype)
+        return rng.standard_exponential(shape, chunks="auto", dtype=native).astype(dtype)
+
+    def poisson(self, rng: Any, rate: Any, shape: Shape, dtype: Any, device: Any) -> Array:
+        return sample_chunks(rng, partial(_poisson_block, dtype=dtype), shape, dtype, [rate])
+
+    def binomial(self, rng: Any, total_count: Any, probs: Any, shape: Shape, dtype: Any, device: Any) -> Array:
+        return sample_chunks(rng, partial(_binomial_block, dtype=dtype), shape, dtype, [total_count, probs])
+
+    def bernoulli(self, rng: Any, probs: Any, shape: Shape, dtype: Any, device: Any) -> Array:
+        return sample_chunks(rng, partial(_bernoulli_block, dtype=dtype), shape, dtype, [probs])
+
+    def categorical(self, rng: Any, logits: Array, shape: Shape, dtype: Any = None, device: Any = None) -> Array:
+        dtype = np.dtype(np.int64) if dtype is None else np.dtype(dtype)
+        return sample_chunks(rng, partial(_categorical_block, dtype=dtype), shape, dtype, [logits], [1])
+
+    def logsumexp(self, x: Array, axis: int = -1) -> Array:
+        # The standard formula, lazily (SciPy's would compute the whole array); the log runs per chunk where
+        # errstate reaches it: a row of -inf gives log(0) = -inf, the answer, not a warning.
+        m = da.max(x, axis=axis, keepdims=True)
+        m = da.where(da.isfinite(m), m, 0.0)
+        total = da.sum(da.exp(x - m), axis=axis, keepdims=True)
+        return da.squeeze(elemwise(_log_of_sum, total, dtype=total.dtype) + m, axis=axis)
 
     def cholesky(self, x: Array) -> Array:
         return da.map_blocks(np.linalg.cholesky, _whole_matrices(x), dtype=x.dtype)
@@ -109,6 +145,31 @@ class DaskOps(NumpyOps):
 
     def tril(self, x: Array) -> Array:
         return da.map_blocks(np.tril, _whole_matrices(x), dtype=x.dtype)
+
+
+def _log_of_sum(total: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore"):
+        return np.log(total)
+
+
+def _gamma_block(g: np.random.Generator, shape: Shape, a: np.ndarray, dtype: Any) -> np.ndarray:
+    return NUMPY_OPS.standard_gamma(g, a, shape, dtype, None)
+
+
+def _poisson_block(g: np.random.Generator, shape: Shape, rate: np.ndarray, dtype: Any) -> np.ndarray:
+    return NUMPY_OPS.poisson(g, rate, shape, dtype, None)
+
+
+def _binomial_block(g: np.random.Generator, shape: Shape, n: np.ndarray, p: np.ndarray, dtype: Any) -> np.ndarray:
+    return NUMPY_OPS.binomial(g, n, p, shape, dtype, None)
+
+
+def _bernoulli_block(g: np.random.Generator, shape: Shape, p: np.ndarray, dtype: Any) -> np.ndarray:
+    return NUMPY_OPS.bernoulli(g, p, shape, dtype, None)
+
+
+def _categorical_block(g: np.random.Generator, shape: Shape, logits: np.ndarray, dtype: Any) -> np.ndarray:
+    return NUMPY_OPS.categorical(g, logits, shape, dtype)
 
 
 OPS = DaskOps()

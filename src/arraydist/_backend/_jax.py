@@ -13,7 +13,8 @@ import numpy as np
 from jax.scipy import linalg as jsl
 from jax.scipy import special as jsp
 
-from ._base import Array, Ops, Shape, public_type_name
+from ._base import Array, Ops, Shape, categorical_inverse_cdf, check_seed
+from ._special import bind_special
 
 
 def _trace_state_clean() -> bool:
@@ -81,15 +82,10 @@ class JaxOps(Ops):
             raise ValueError(
                 "JAX has no global random state: pass a key, e.g. sample(seed=jax.random.key(0)), or an int seed"
             )
-        if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool):
-            return jax.random.key(int(seed))
-        if isinstance(seed, jax.Array) and (
-            jax.dtypes.issubdtype(seed.dtype, jax.dtypes.prng_key) or (seed.dtype == jnp.uint32 and seed.shape == (2,))
-        ):
-            return seed
-        raise TypeError(
-            f"seed for a jax distribution must be a key (jax.random.key(n)) or an int; got {public_type_name(seed)}"
-        )
+        seed = check_seed(seed, "jax", "a key (jax.random.key(n))", _is_key)
+        if type(seed) is int:
+            return key_from_int(seed)
+        return seed
 
     def split(self, rng: Any, n: int) -> list[Any]:
         return list(jax.random.split(rng, n))
@@ -100,18 +96,37 @@ class JaxOps(Ops):
     def uniform(self, rng: Any, shape: Shape, dtype: Any, device: Any) -> Array:
         return jax.random.uniform(rng, shape, dtype, minval=jnp.finfo(dtype).tiny, maxval=1.0)
 
-    erf = staticmethod(jsp.erf)
-    erfc = staticmethod(jsp.erfc)
-    erfinv = staticmethod(jsp.erfinv)
-    ndtr = staticmethod(jsp.ndtr)
-    ndtri = staticmethod(jsp.ndtri)
-    log_ndtr = staticmethod(jsp.log_ndtr)
-    lgamma = staticmethod(jsp.gammaln)
-    digamma = staticmethod(jsp.digamma)
-    xlogy = staticmethod(jsp.xlogy)
+    # Samplers: one jax.random call each (a composite sampler splits its key first).
+    def standard_gamma(self, rng: Any, concentration: Any, shape: Shape, dtype: Any, device: Any) -> Array:
+        # jax.random.gamma differentiates with the implicit reparameterization gradient
+        a = jnp.asarray(concentration, dtype=dtype)
+        return jnp.maximum(jax.random.gamma(rng, a, shape, dtype), jnp.finfo(dtype).tiny)
 
-    def softplus(self, x: Array) -> Array:
-        return jax.nn.softplus(x)
+    def exponential(self, rng: Any, shape: Shape, dtype: Any, device: Any) -> Array:
+        return jax.random.exponential(rng, shape, dtype)
+
+    def poisson(self, rng: Any, rate: Any, shape: Shape, dtype: Any, device: Any) -> Array:
+        rate = jax.lax.stop_gradient(jnp.asarray(rate, dtype=dtype))
+        return jax.random.poisson(rng, rate, shape).astype(dtype)
+
+    def binomial(self, rng: Any, total_count: Any, probs: Any, shape: Shape, dtype: Any, device: Any) -> Array:
+        n = jax.lax.stop_gradient(jnp.asarray(total_count, dtype=dtype))
+        p = jax.lax.stop_gradient(jnp.asarray(probs, dtype=dtype))
+        return jax.random.binomial(rng, n, p, shape, dtype)  # BTRS: O(1) per draw for large counts
+
+    def bernoulli(self, rng: Any, probs: Any, shape: Shape, dtype: Any, device: Any) -> Array:
+        p = jax.lax.stop_gradient(jnp.asarray(probs, dtype=dtype))
+        return jax.random.bernoulli(rng, p, shape).astype(dtype)
+
+    def categorical(self, rng: Any, logits: Array, shape: Shape, dtype: Any = None, device: Any = None) -> Array:
+        # Not jax.random.categorical: it adds Gumbel noise of shape draws x categories and takes the argmax.
+        logits = jax.lax.stop_gradient(jnp.asarray(logits))
+        u = jax.random.uniform(rng, shape, jnp.promote_types(logits.dtype, jnp.float32))
+        index_dtype = jnp.zeros((), dtype=int).dtype if dtype is None else dtype  # int64 under x64, else int32
+        return categorical_inverse_cdf(jnp, logits, u, shape, index_dtype)
+
+    def standardize(self, x: Array, loc: Array, scale: Array) -> Array:
+        return _standardize(x, loc, scale)
 
     def logsumexp(self, x: Array, axis: int = -1) -> Array:
         return jsp.logsumexp(x, axis=axis)
@@ -129,8 +144,43 @@ class JaxOps(Ops):
         return symmetric & jnp.all(jnp.isfinite(jnp.linalg.cholesky(x)), axis=(-2, -1))
 
 
+@jax.custom_jvp
+def _standardize(x: Array, loc: Array, scale: Array) -> Array:
+    return (x - loc) / scale
+
+
+@_standardize.defjvp
+def _standardize_jvp(primals: tuple[Array, ...], tangents: tuple[Array, ...]) -> tuple[Array, Array]:
+    # d/dscale of (x - loc) / scale is -z / scale; JAX's rule for a / b would compute a * b**-2, which
+    # overflows for float32 scales below 1e-19 and flushes to zero above 1e19.
+    x, loc, scale = primals
+    dx, dloc, dscale = tangents
+    z = (x - loc) / scale
+    return z, (dx - dloc - z * dscale) / scale
+
+
+def _is_key(seed: object) -> bool:
+    return isinstance(seed, jax.Array) and (
+        jax.dtypes.issubdtype(seed.dtype, jax.dtypes.prng_key) or (seed.dtype == jnp.uint32 and seed.shape == (2,))
+    )
+
+
+def key_from_int(seed: int) -> Any:
+    """A key for any seed in [0, 2**64), distinct for distinct seeds, with or without x64.
+
+    ``jax.random.key(n)`` keeps only the low 32 bits of ``n`` without x64 and overflows from 2**63 with it.
+    With the default threefry implementation the key data are the seed's high and low 32-bit halves, which
+    is what ``jax.random.key(n)`` makes under x64 for every ``n < 2**63`` (and for any ``n < 2**32`` without it);
+    other implementations get the seed in two's complement as an int64.
+    """
+    if jax.config.jax_default_prng_impl == "threefry2x32":
+        return jax.random.wrap_key_data(np.array([seed >> 32, seed & 0xFFFFFFFF], dtype=np.uint32))
+    return jax.random.key(np.int64(seed - 2**64 if seed >= 2**63 else seed))
+
+
+bind_special(JaxOps, "jax", jax)
 OPS = JaxOps()
 
 from . import _jax_tree  # noqa: E402  (registers the distributions as pytrees once JAX is in use)
 
-_jax_tree.register_all()
+_jax_tree.install()

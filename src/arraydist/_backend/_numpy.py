@@ -5,31 +5,35 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+import array_api_compat.numpy as xp_numpy
 import numpy as np
 from scipy import linalg as sla
 from scipy import special
 
-from ._base import Array, Ops, Shape
+from ._base import Array, Ops, Shape, categorical_inverse_cdf
+from ._special import OWN, SPECIAL_FUNCTIONS
 
 _NATIVE_NORMAL_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 
 class NumpyOps(Ops):
+    """NumPy: ``xp`` is the standard's NumPy namespace (``array_api_compat.numpy``), so that formulas written
+    against the standard run unchanged; the backend itself uses raw NumPy (``self.np``) and SciPy's ufuncs."""
+
     name = "numpy"
 
-    def __init__(self, module: Any = np, special_functions: Any = special) -> None:
-        # CuPy reuses this class with its own NumPy-like module and SciPy-like special functions.
-        super().__init__(module)
+    def __init__(self, module: Any = np, special_functions: Any = special, xp: Any = None) -> None:
+        # CuPy and Dask reuse this class with their own NumPy-like module, SciPy-like special functions and
+        # array-API namespace.
+        super().__init__(xp_numpy if xp is None else xp)
         self.np = module
-        self.erf = special_functions.erf
-        self.erfc = special_functions.erfc
-        self.erfinv = special_functions.erfinv
-        self.ndtr = special_functions.ndtr
-        self.ndtri = special_functions.ndtri
-        self.log_ndtr = special_functions.log_ndtr
-        self.lgamma = special_functions.gammaln
-        self.digamma = special_functions.digamma
-        self.xlogy = special_functions.xlogy
+        self._special = special_functions
+        for name, entry in SPECIAL_FUNCTIONS.items():
+            if entry.scipy is not None and entry.scipy != OWN:
+                setattr(self, name, getattr(special_functions, entry.scipy))
+
+    def polygamma(self, n: int, x: Array) -> Array:
+        return self._special.polygamma(n, x).astype(x.dtype, copy=False)  # SciPy's returns float64
 
     def asarray(self, x: Any, dtype: Any = None, device: Any = None) -> Array:
         return self.np.asarray(x, dtype=dtype)
@@ -102,6 +106,39 @@ class NumpyOps(Ops):
         # Generator.random draws from [0, 1): map an exact 0 to the smallest positive number so that
         # inverse-CDF samplers never see log(0).
         return self.np.maximum(u, np.finfo(dtype).tiny).astype(dtype, copy=False)
+
+    def _native(self, dtype: Any) -> Any:
+        """``dtype`` where the generator draws it natively (float32/float64), else float64 (then cast)."""
+        dtype = np.dtype(dtype)
+        return dtype if dtype in _NATIVE_NORMAL_DTYPES else np.dtype(np.float64)
+
+    def _param(self, p: Any) -> Any:
+        return p if hasattr(p, "shape") else self.np.asarray(p)
+
+    def standard_gamma(self, rng: Any, concentration: Any, shape: Shape, dtype: Any, device: Any) -> Array:
+        native = self._native(dtype)
+        a = self.np.broadcast_to(self._param(concentration).astype(native, copy=False), shape)
+        draws = rng.standard_gamma(a, size=shape, dtype=native)
+        draws = self.np.maximum(draws, np.finfo(dtype).tiny, out=draws)  # as torch.distributions: log z finite
+        return draws.astype(dtype, copy=False)
+
+    def exponential(self, rng: Any, shape: Shape, dtype: Any, device: Any) -> Array:
+        return rng.standard_exponential(size=shape, dtype=self._native(dtype)).astype(dtype, copy=False)
+
+    def poisson(self, rng: Any, rate: Any, shape: Shape, dtype: Any, device: Any) -> Array:
+        return rng.poisson(self._param(rate), size=shape).astype(dtype)
+
+    def binomial(self, rng: Any, total_count: Any, probs: Any, shape: Shape, dtype: Any, device: Any) -> Array:
+        n = self.np.rint(self._param(total_count)).astype(np.int64)
+        return rng.binomial(n, self._param(probs), size=shape).astype(dtype)
+
+    def bernoulli(self, rng: Any, probs: Any, shape: Shape, dtype: Any, device: Any) -> Array:
+        u = rng.random(size=shape, dtype=self._native(dtype))
+        return (u < self._param(probs)).astype(dtype)
+
+    def categorical(self, rng: Any, logits: Array, shape: Shape, dtype: Any = None, device: Any = None) -> Array:
+        u = rng.random(size=shape)
+        return categorical_inverse_cdf(self.xp, logits, u, shape, np.dtype(np.int64) if dtype is None else dtype)
 
     def softplus(self, x: Array) -> Array:
         return self.np.logaddexp(0.0, x)

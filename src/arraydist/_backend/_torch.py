@@ -15,15 +15,21 @@ import numpy as np
 import torch
 
 from . import _set_torch_is_compiling
-from ._base import Array, Ops, Shape, seed_type_error
+from ._base import Array, Ops, Shape, check_seed
+from ._special import bind_special
 
 _SMALL = 64
 
 
 _CPU = torch.device("cpu")
+_SQRT_HALF = math.sqrt(0.5)
 _is_compiling = torch.compiler.is_compiling
 _set_torch_is_compiling(_is_compiling)  # arraydist._backend.compiling() then asks it without finding torch
 _is_functorch_wrapped = torch._C._functorch.is_functorch_wrapped_tensor
+
+
+def _is_generator(seed: object) -> bool:
+    return isinstance(seed, torch.Generator)
 
 
 class TorchOps(Ops):
@@ -167,13 +173,12 @@ class TorchOps(Ops):
         return x if x.dtype == dtype else x.to(dtype)
 
     def make_rng(self, seed: object, device: Any) -> Any:
-        if seed is None or isinstance(seed, torch.Generator):
-            return seed
-        if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool):
+        seed = check_seed(seed, "torch", "None (torch's global RNG), a torch.Generator", _is_generator)
+        if type(seed) is int:
             gen = torch.Generator(device=device)
-            gen.manual_seed(int(seed))
+            gen.manual_seed(seed)  # the whole uint64 range
             return gen
-        raise seed_type_error("torch", seed, "None (torch's global RNG), an int or a torch.Generator")
+        return seed
 
     def normal(self, rng: Any, shape: Shape, dtype: Any, device: Any) -> Array:
         return torch.randn(shape, generator=rng, dtype=dtype, device=device)
@@ -187,18 +192,59 @@ class TorchOps(Ops):
         u = torch.rand(shape, generator=rng, dtype=dtype, device=device)
         return u.clamp_(min=torch.finfo(dtype).tiny)
 
-    erf = staticmethod(torch.special.erf)
-    erfc = staticmethod(torch.special.erfc)
-    erfinv = staticmethod(torch.special.erfinv)
-    ndtr = staticmethod(torch.special.ndtr)
-    ndtri = staticmethod(torch.special.ndtri)
-    log_ndtr = staticmethod(torch.special.log_ndtr)
-    lgamma = staticmethod(torch.lgamma)
-    digamma = staticmethod(torch.special.digamma)
-    xlogy = staticmethod(torch.special.xlogy)
+    # Samplers: parameters broadcast with ``expand`` (views); the generator advances.
+    @staticmethod
+    def _param(p: Any, shape: Shape, dtype: Any, device: Any) -> Array:
+        return torch.as_tensor(p, dtype=dtype, device=device).expand(shape)
 
-    def softplus(self, x: Array) -> Array:
-        return torch.nn.functional.softplus(x)
+    def standard_gamma(self, rng: Any, concentration: Any, shape: Shape, dtype: Any, device: Any) -> Array:
+        # torch._standard_gamma is differentiable: its backward is the implicit reparameterization gradient
+        z = torch._standard_gamma(self._param(concentration, shape, dtype, device), generator=rng)
+        return z.clamp(min=torch.finfo(dtype).tiny)  # as torch.distributions.Gamma: log z stays finite
+
+    def exponential(self, rng: Any, shape: Shape, dtype: Any, device: Any) -> Array:
+        return torch.empty(shape, dtype=dtype, device=device).exponential_(generator=rng)
+
+    def poisson(self, rng: Any, rate: Any, shape: Shape, dtype: Any, device: Any) -> Array:
+        return torch.poisson(self._param(rate, shape, dtype, device), generator=rng).detach()
+
+    def binomial(self, rng: Any, total_count: Any, probs: Any, shape: Shape, dtype: Any, device: Any) -> Array:
+        n = self._param(total_count, shape, dtype, device).detach()
+        p = self._param(probs, shape, dtype, device).detach()
+        return torch.binomial(n, p, generator=rng)
+
+    def bernoulli(self, rng: Any, probs: Any, shape: Shape, dtype: Any, device: Any) -> Array:
+        u = torch.rand(shape, generator=rng, dtype=dtype, device=device)
+        return (u < torch.as_tensor(probs, dtype=dtype, device=device).detach()).to(dtype)
+
+    def categorical(self, rng: Any, logits: Array, shape: Shape, dtype: Any = None, device: Any = None) -> Array:
+        # torch.multinomial draws n per row of probabilities: one row per distinct batch element of the logits
+        # (their broadcast axes hold the draws of each row), so no draws x categories temporary.
+        logits = logits.detach()
+        k = logits.shape[-1]
+        batch = (1,) * (len(shape) - (logits.ndim - 1)) + tuple(logits.shape[:-1])
+        if len(batch) != len(shape) or any(b not in (1, s) for b, s in zip(batch, shape)):
+            raise ValueError(f"logits of shape {tuple(logits.shape)} do not broadcast to the draws' shape {shape}")
+        varying = [axis for axis in range(len(shape)) if batch[axis] != 1]
+        repeated = [axis for axis in range(len(shape)) if batch[axis] == 1]
+        n = math.prod(shape[axis] for axis in repeated)
+        rows = math.prod(shape[axis] for axis in varying)
+        if n == 0 or rows == 0:
+            out = torch.zeros(shape, dtype=torch.int64, device=logits.device)
+        else:
+            probs = torch.softmax(logits.reshape(rows, k), dim=-1)
+            draws = torch.multinomial(probs, n, replacement=True, generator=rng)
+            draws = draws.reshape([shape[axis] for axis in varying] + [shape[axis] for axis in repeated])
+            order = varying + repeated
+            out = draws.permute([order.index(axis) for axis in range(len(shape))]).contiguous()
+        return out if dtype is None else out.to(dtype)
+
+    def ndtr(self, x: Array) -> Array:
+        # torch.special.ndtr loses the lower tail (float64 ndtr(-8) 1.8% off and 0 from -9); erfc keeps the
+        # relative accuracy down to the underflow, and its gradient is the normal density.
+        return torch.special.erfc(x * -_SQRT_HALF) * 0.5
+
+    betaln = Ops._betaln_from_lgamma  # torch has no betaln
 
     def logsumexp(self, x: Array, axis: int = -1) -> Array:
         return torch.logsumexp(x, dim=axis)
@@ -229,4 +275,5 @@ class TorchOps(Ops):
         return symmetric & (torch.linalg.cholesky_ex(x).info == 0)
 
 
+bind_special(TorchOps, "torch", torch)
 OPS = TorchOps()

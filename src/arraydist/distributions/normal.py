@@ -84,8 +84,8 @@ class Normal(Distribution):
     def _log_prob(self, value: Array) -> Array:
         ops, loc, scale = self._ops, self.loc, self.scale
         log_scale = ops.xp.log(scale)
-        z = value - loc
         if ops.can_inplace(value, loc, scale):
+            z = value - loc
             # Without autograd, work in place on the one full-size temporary: a third of the memory traffic
             # of the textbook expression on large arrays.
             k = self._const
@@ -95,11 +95,11 @@ class Normal(Distribution):
             log_scale += k(_HALF_LOG_2PI)
             z -= log_scale
             return z
-        z = z / scale
+        z = ops.standardize(value, loc, scale)  # a gradient in scale without scale**-2 (float32 at 1e+-20)
         return ops.addcmul(ops.const(_MINUS_HALF_LOG_2PI, self._dtype, self._device) - log_scale, z, z, value=-0.5)
 
     def _cdf(self, value: Array) -> Array:
-        return self._ops.ndtr((value - self.loc) / self.scale)
+        return self._ops.ndtr(self._ops.standardize(value, self.loc, self.scale))
 
     def _icdf(self, value: Array) -> Array:
         return self.loc + self.scale * self._ops.ndtri(value)

@@ -1,0 +1,323 @@
+"""Random primitives of the backend layer on every backend: seeds, shapes and dtypes, goodness of fit, gradients.
+
+False-alarm policy (as tests/test_sampling_statistics.py): every statistical check draws with a fixed seed, so a
+given version of the code passes or fails deterministically; each check rejects a *correct* sampler with
+probability at most alpha = 1e-3 over seeds (KS tests for continuous draws, chi-square or exact binomial tests
+for discrete ones, z-tests at 3.3 standard errors for moments), with a few thousand draws, enough to catch a
+wrong parameterization (a rate for a scale, an off-by-one category) with power near 1.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pytest
+from scipy import special, stats
+
+from arraydist._backend import ops_of
+from backends import Backend
+
+ALPHA = 1e-3
+Z = stats.norm.isf(ALPHA / 2)  # 3.29: two-sided z bound at ALPHA
+N = 4000
+
+
+def _ops(backend: Backend) -> Any:
+    return ops_of(backend.asarray([0.0]))
+
+
+def _dtype(backend: Backend, name: str) -> Any:
+    return getattr(backend.lib.numpy if backend.name == "jax" else backend.lib, name)
+
+
+def _draw(backend: Backend, name: str, seed: Any, *params: Any, shape: tuple[int, ...], dtype: str = "float64") -> Any:
+    ops = _ops(backend)
+    rng = ops.make_rng(seed, None)
+    args = [backend.asarray(p, dtype) if isinstance(p, (list, np.ndarray)) else p for p in params]
+    if name == "categorical":
+        return getattr(ops, name)(rng, *args, shape)
+    return getattr(ops, name)(rng, *args, shape, _dtype(backend, dtype), None)
+
+
+PRIMITIVES = {
+    "standard_gamma": ([[0.7, 4.5]],),
+    "exponential": ((),),
+    "poisson": ([[0.5, 7.0]],),
+    "binomial": ([[5.0, 40.0]], [[0.3, 0.9]]),
+    "bernoulli": ([[0.2, 0.7]],),
+    "categorical": ([np.log([[0.2, 0.5, 0.3], [0.1, 0.1, 0.8]])],),
+}
+
+
+def _params(name: str) -> list[Any]:
+    spec = PRIMITIVES[name]
+    return [] if spec == ((),) else [np.asarray(p[0] if isinstance(p, list) else p, dtype=np.float64) for p in spec]
+
+
+@pytest.mark.parametrize("name", sorted(PRIMITIVES))
+def test_seeds_shapes_and_dtypes(backend: Backend, name: str, dtype: str) -> None:
+    params = _params(name)
+    shape = (3, 2)
+    a = _draw(backend, name, 7, *params, shape=shape, dtype=dtype)
+    b = _draw(backend, name, 7, *params, shape=shape, dtype=dtype)
+    assert backend.owns(a)
+    assert tuple(a.shape) == shape
+    if name == "categorical":
+        expected = {"torch": "int64", "jax": "int64"}.get(backend.name, "int64")
+        assert backend.dtype_name(a) == expected
+    else:
+        assert backend.dtype_name(a) == dtype
+    np.testing.assert_array_equal(backend.to_numpy(a), backend.to_numpy(b))  # same seed, same draws
+    # different seeds: over 40 draws of these laws, equal draws for all of them would be a broken seed
+    c = _draw(backend, name, 8, *params, shape=(20, 2), dtype=dtype)
+    d = _draw(backend, name, 9, *params, shape=(20, 2), dtype=dtype)
+    assert not np.array_equal(backend.to_numpy(c), backend.to_numpy(d))
+
+
+@pytest.mark.parametrize("name", sorted(PRIMITIVES))
+def test_a_generator_advances_and_a_key_is_a_value(backend: Backend, name: str) -> None:
+    ops = _ops(backend)
+    params = [backend.asarray(p) for p in _params(name)]
+    rng = ops.make_rng(11, None)
+
+    def draw() -> np.ndarray:
+        if name == "categorical":
+            return backend.to_numpy(ops.categorical(rng, *params, (20, 2)))
+        return backend.to_numpy(getattr(ops, name)(rng, *params, (20, 2), _dtype(backend, "float64"), None))
+
+    first, second = draw(), draw()
+    if backend.name == "jax":
+        np.testing.assert_array_equal(first, second)  # keys are values: the caller splits
+    else:
+        assert not np.array_equal(first, second)
+
+
+def _columns(backend: Backend, x: Any) -> np.ndarray:
+    return backend.to_numpy(x).astype(np.float64)
+
+
+def test_standard_gamma_fits(backend: Backend) -> None:
+    draws = _columns(backend, _draw(backend, "standard_gamma", 2026, [0.7, 4.5], shape=(N, 2)))
+    for j, a in enumerate([0.7, 4.5]):
+        assert stats.kstest(draws[:, j], stats.gamma(a).cdf).pvalue > ALPHA
+    assert draws.min() > 0
+
+
+def test_exponential_fits(backend: Backend) -> None:
+    draws = _columns(backend, _draw(backend, "exponential", 2026, shape=(N,)))
+    assert stats.kstest(draws, stats.expon.cdf).pvalue > ALPHA
+
+
+def _chi_square_pvalue(draws: np.ndarray, pmf: np.ndarray) -> float:
+    """Chi-square goodness of fit, with the tail cells merged so that every expected count is at least 5."""
+    counts = np.bincount(draws.astype(np.int64), minlength=len(pmf)).astype(np.float64)
+    if len(counts) > len(pmf):
+        return 0.0  # draws outside the support
+    expected = pmf * len(draws)
+    keep = expected >= 5
+    merged_counts = np.append(counts[keep], counts[~keep].sum())
+    merged_expected = np.append(expected[keep], expected[~keep].sum())
+    if merged_expected[-1] < 5:
+        merged_counts[-2] += merged_counts[-1]
+        merged_expected[-2] += merged_expected[-1]
+        merged_counts, merged_expected = merged_counts[:-1], merged_expected[:-1]
+    merged_expected *= merged_counts.sum() / merged_expected.sum()
+    return float(stats.chisquare(merged_counts, merged_expected).pvalue)
+
+
+def test_poisson_fits(backend: Backend) -> None:
+    draws = _columns(backend, _draw(backend, "poisson", 2026, [0.5, 7.0], shape=(N, 2)))
+    for j, rate in enumerate([0.5, 7.0]):
+        pmf = stats.poisson(rate).pmf(np.arange(60))
+        assert _chi_square_pvalue(draws[:, j], pmf) > ALPHA
+
+
+def test_binomial_fits(backend: Backend) -> None:
+    draws = _columns(backend, _draw(backend, "binomial", 2026, [5.0, 40.0], [0.3, 0.9], shape=(N, 2)))
+    for j, (n, p) in enumerate([(5, 0.3), (40, 0.9)]):
+        assert _chi_square_pvalue(draws[:, j], stats.binom(n, p).pmf(np.arange(n + 1))) > ALPHA
+
+
+def test_bernoulli_fits(backend: Backend) -> None:
+    draws = _columns(backend, _draw(backend, "bernoulli", 2026, [0.2, 0.7], shape=(N, 2)))
+    assert set(np.unique(draws)) <= {0.0, 1.0}
+    for j, p in enumerate([0.2, 0.7]):
+        assert stats.binomtest(int(draws[:, j].sum()), N, p).pvalue > ALPHA
+
+
+def test_categorical_fits_and_never_draws_minus_inf(backend: Backend) -> None:
+    probs = np.array([[0.2, 0.0, 0.5, 0.3, 0.0], [0.0, 0.1, 0.1, 0.0, 0.8]])
+    with np.errstate(divide="ignore"):
+        logits = np.log(probs) + 3.0  # unnormalized
+    draws = _columns(backend, _draw(backend, "categorical", 2026, logits, shape=(N, 2)))
+    for j in range(2):
+        counts = np.bincount(draws[:, j].astype(np.int64), minlength=5)
+        assert np.all(counts[probs[j] == 0] == 0), counts  # -inf logits are never drawn
+        assert _chi_square_pvalue(draws[:, j], probs[j]) > ALPHA
+
+
+def test_categorical_broadcasts_logits_without_batch(backend: Backend) -> None:
+    """One row of logits for every draw (the torch path samples n per row), and a 1-wide middle axis."""
+    logits = np.log(np.array([[[0.25, 0.75]], [[0.9, 0.1]]]))  # batch (2, 1), 2 categories
+    draws = _columns(backend, _draw(backend, "categorical", 5, logits, shape=(N, 2, 3)))
+    assert draws.shape == (N, 2, 3)
+    for i, p in enumerate([0.75, 0.1]):
+        for k in range(3):
+            assert stats.binomtest(int(draws[:, i, k].sum()), N, p).pvalue > ALPHA
+
+
+def test_categorical_many_categories_and_extreme_weights(backend: Backend) -> None:
+    """The binary search over 1000 categories: a category of weight 1e-12 relative still has its place."""
+    k = 1000
+    logits = np.full(k, -np.inf)
+    logits[[0, 499, 998]] = [0.0, math.log(3.0), -30.0]  # 998 has probability ~2e-14: essentially never
+    draws = _columns(backend, _draw(backend, "categorical", 3, logits, shape=(N,)))
+    values, counts = np.unique(draws, return_counts=True)
+    assert set(values) <= {0.0, 499.0}
+    assert stats.binomtest(int(counts[values == 499.0].sum()), N, 0.75).pvalue > ALPHA
+
+
+@pytest.mark.parametrize("name", ["poisson", "binomial"])
+def test_large_counts_have_the_right_moments(backend: Backend, name: str) -> None:
+    """Rate / total count 1e6: O(1) per draw (a per-trial loop would take minutes here)."""
+    if name == "poisson":
+        draws = _columns(backend, _draw(backend, "poisson", 4, [1e6], shape=(N, 1)))
+        mean, var = 1e6, 1e6
+    else:
+        draws = _columns(backend, _draw(backend, "binomial", 4, [1e6], [0.3], shape=(N, 1)))
+        mean, var = 3e5, 1e6 * 0.3 * 0.7
+    assert np.all(draws == np.round(draws))
+    assert abs(draws.mean() - mean) < Z * math.sqrt(var / N)
+    # the sample variance of a near-normal law has standard error var * sqrt(2 / (N - 1))
+    assert abs(draws.var(ddof=1) - var) < Z * var * math.sqrt(2 / (N - 1))
+
+
+# ---------------------------------------------------------------------- pathwise gradients of standard_gamma
+def _implicit_gradient(z: np.ndarray, a: float) -> np.ndarray:
+    """dz/dalpha = -(dF/dalpha)(z) / f(z), dF/dalpha by central differences of scipy's gammainc."""
+    h = 1e-6 * max(a, 1.0)
+    dfda = (special.gammainc(a + h, z) - special.gammainc(a - h, z)) / (2 * h)
+    return -dfda / stats.gamma(a).pdf(z)
+
+
+def test_standard_gamma_pathwise_gradient(backend: Backend) -> None:
+    if not backend.differentiable:
+        pytest.skip(f"{backend.name} does not differentiate")
+    alphas = np.array([0.3, 1.0, 2.5, 9.0])
+    shape = (50, 4)
+    if backend.name == "torch":
+        torch = backend.lib
+        a = torch.tensor(alphas, dtype=torch.float64, device=backend.device, requires_grad=True)
+        ops = ops_of(a)
+        z = ops.standard_gamma(ops.make_rng(3, a.device), a, shape, torch.float64, a.device)
+        (grad_sum,) = torch.autograd.grad(z.sum(), a, retain_graph=True)
+        # per-draw gradients: d z_ij / d a_j, one column at a time through a weighted sum
+        per_draw = np.stack(
+            [torch.autograd.grad(z[i].sum(), a, retain_graph=True)[0].cpu().numpy() for i in range(shape[0])]
+        )
+        values = z.detach().cpu().numpy()
+        np.testing.assert_allclose(grad_sum.cpu().numpy(), per_draw.sum(0), rtol=1e-10)
+    else:
+        jax = backend.lib
+        jnp = jax.numpy
+        ops = ops_of(jnp.zeros(1))
+        key = ops.make_rng(3, None)
+
+        def draws(a: Any) -> Any:
+            return ops.standard_gamma(key, a, shape, jnp.float64, None)
+
+        a = jnp.asarray(alphas)
+        values = np.asarray(draws(a))
+        per_draw = np.asarray(jax.jacfwd(draws)(a))  # (50, 4, 4): diagonal in the last two axes
+        assert np.all(per_draw[:, np.arange(4), np.arange(4)[:, None]][:, ~np.eye(4, dtype=bool)] == 0)
+        per_draw = per_draw[:, np.arange(4), np.arange(4)]
+    # torch's _standard_gamma_grad is a fitted approximation (3e-4 relative at alpha = 9); JAX's is exact to 1e-5
+    rtol = 1e-3 if backend.name == "torch" else 1e-4
+    for j, alpha in enumerate(alphas):
+        expected = _implicit_gradient(values[:, j], alpha)
+        np.testing.assert_allclose(per_draw[:, j], expected, rtol=rtol, atol=1e-8)
+
+
+# ---------------------------------------------------------------------- Dask: draws built chunk by chunk, lazily
+def _exploding(shape: tuple[int, ...], chunks: Any, value: float) -> Any:
+    """A Dask array whose every chunk raises when computed, and counts the attempts."""
+    import dask.array as da
+
+    calls: list[int] = []
+
+    def block(block_id: Any = None) -> np.ndarray:
+        calls.append(1)
+        raise RuntimeError("a parameter was computed while the draws were being built")
+
+    x = da.map_blocks(
+        block, chunks=da.core.normalize_chunks(chunks, shape), dtype=np.float64, meta=np.empty((0,) * len(shape))
+    )
+    assert calls == []  # making it computed nothing
+    return x, calls
+
+
+@pytest.mark.parametrize("name", ["standard_gamma", "poisson", "binomial", "bernoulli", "categorical"])
+def test_dask_draws_compute_nothing_while_built(name: str) -> None:
+    da = pytest.importorskip("dask.array")
+    ops = ops_of(da.zeros(1))
+    event = (3,) if name == "categorical" else ()
+    param, calls = _exploding((4, *event), (2, *event), 0.5)
+    rng = ops.make_rng(0, None)
+    if name == "categorical":
+        draws = ops.categorical(rng, param, (10, 4))
+    elif name == "binomial":
+        draws = ops.binomial(rng, param, param, (10, 4), np.float64, None)
+    else:
+        draws = getattr(ops, name)(rng, param, (10, 4), np.float64, None)
+    assert isinstance(draws, da.Array)
+    assert draws.shape == (10, 4)
+    assert draws.chunks[1] == (2, 2)  # the parameter's chunks, kept
+    assert calls == []
+    with pytest.raises(RuntimeError, match="a parameter was computed"):
+        draws.compute()
+    assert calls
+
+
+def test_dask_draws_depend_on_seed_and_chunks_only() -> None:
+    da = pytest.importorskip("dask.array")
+    ops = ops_of(da.zeros(1))
+    a = da.from_array(np.array([0.5, 2.0, 3.0, 9.0]), chunks=2)
+    first = ops.standard_gamma(ops.make_rng(1, None), a, (6, 4), np.float64, None).compute()
+    again = ops.standard_gamma(ops.make_rng(1, None), a, (6, 4), np.float64, None).compute()
+    other = ops.standard_gamma(ops.make_rng(2, None), a, (6, 4), np.float64, None).compute()
+    np.testing.assert_array_equal(first, again)
+    assert not np.array_equal(first, other)
+    rng = ops.make_rng(1, None)
+    x = ops.standard_gamma(rng, a, (6, 4), np.float64, None)
+    y = ops.standard_gamma(rng, a, (6, 4), np.float64, None)
+    assert not np.array_equal(x.compute(), y.compute())  # the generator advances
+    chunks = [c.compute() for c in (x.blocks[0, 0], x.blocks[0, 1])]
+    assert not np.array_equal(chunks[0], chunks[1])  # each chunk has its own stream
+
+
+# ---------------------------------------------------------------------- standardize: gradients without b**-2
+def test_jax_standardize_gradient_is_finite_in_float32() -> None:
+    jax = pytest.importorskip("jax")
+    jnp = jax.numpy
+    ops = ops_of(jnp.zeros(1))
+
+    def log_prob(scale: Any, x: Any) -> Any:
+        z = ops.standardize(x, jnp.float32(0.0), scale)
+        return -0.5 * z * z - jnp.log(scale)
+
+    for scale in (1e-20, 1e20, 1.0):
+        s = jnp.float32(scale)
+        x = jnp.float32(2.0 * scale)  # z = 2: d/dscale = (z**2 - 1) / scale = 3 / scale
+        g = float(jax.grad(log_prob)(s, x))
+        assert math.isfinite(g)
+        np.testing.assert_allclose(g, 3.0 / scale, rtol=1e-5)
+    # every argument: d z/dx = 1/scale, d z/dloc = -1/scale, d z/dscale = -z/scale
+    grads = jax.grad(lambda x, m, s: ops.standardize(x, m, s), argnums=(0, 1, 2))(3.0, 1.0, 4.0)
+    np.testing.assert_allclose([float(g) for g in grads], [0.25, -0.25, -0.125])
+
+
+def test_standardize_values(backend: Backend) -> None:
+    x, loc, scale = (backend.asarray(v) for v in ([1.0, 2.0], [0.5, -1.0], [2.0, 3.0]))
+    np.testing.assert_allclose(backend.to_numpy(ops_of(x).standardize(x, loc, scale)), [0.25, 1.0])

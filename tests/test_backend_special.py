@@ -1,0 +1,189 @@
+"""The special functions of the backend layer (one table, every backend) against SciPy, float32 and float64.
+
+Each case evaluates one function of ``arraydist._backend.SPECIAL_FUNCTIONS`` on arrays of a backend and compares
+with ``scipy.special`` in float64 on the same (dtype-rounded) inputs; infinities and NaNs must match.  The suite
+runs with warnings as errors, so a fallback that warns (``xlogy(0, 0)`` dividing by zero) fails here.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+from scipy import special
+
+from arraydist._backend import SPECIAL_FUNCTIONS, ops_of
+from backends import Backend
+
+inf, nan = math.inf, math.nan
+POSITIVE = [1e-3, 0.1, 0.5, 0.9, 1.5, 3.0, 7.5, 20.0, 150.0]
+REAL = [-30.0, -7.0, -2.5, -1.0, -0.3, 0.0, 0.4, 1.0, 3.0, 9.0, 30.0]
+UNIT = [1e-6, 0.01, 0.3, 0.5, 0.77, 0.99, 1.0 - 1e-6]
+
+
+def _pairs(a: list[float], b: list[float]) -> tuple[list[float], list[float]]:
+    grid = np.array([(x, y) for x in a for y in b])
+    return grid[:, 0].tolist(), grid[:, 1].tolist()
+
+
+# name -> (array arguments as lists, extra Python arguments, SciPy reference in float64)
+CASES: dict[str, tuple[list[list[float]], tuple[Any, ...], Callable[..., Any]]] = {
+    "erf": ([[*REAL, inf, -inf, nan]], (), special.erf),
+    "erfc": ([[*REAL, inf, -inf]], (), special.erfc),
+    "erfinv": ([[-1.0, -0.999, -0.5, 0.0, 0.2, 0.9, 0.99999, 1.0]], (), special.erfinv),
+    "ndtr": ([[*REAL, -37.0, inf, -inf]], (), special.ndtr),
+    "ndtri": ([[0.0, *UNIT, 1.0]], (), special.ndtri),
+    "log_ndtr": ([[*REAL, -37.0, -1000.0, -inf, inf]], (), special.log_ndtr),
+    "lgamma": ([[*POSITIVE, -2.5, -0.5, 1000000.0]], (), special.gammaln),
+    "gammaln": ([[*POSITIVE, -2.5, -0.5, 1000000.0]], (), special.gammaln),
+    "digamma": ([[*POSITIVE, -2.5, -0.5, 1000000.0]], (), special.digamma),
+    "polygamma": ([[*POSITIVE, 10000.0]], (1,), lambda x: special.polygamma(1, x)),
+    "xlogy": (list(_pairs([0.0, 0.5, 2.0, -3.0], [0.0, 1e-300, 0.1, 1.0, 7.0])), (), special.xlogy),
+    "xlog1py": (list(_pairs([0.0, 0.5, 2.0, -3.0], [-1.0, -0.5, 1e-10, 1.0, 7.0])), (), special.xlog1py),
+    "gammainc": (list(_pairs([0.1, 1.0, 2.5, 30.0], [0.0, 0.05, 1.0, 3.0, 40.0, inf])), (), special.gammainc),
+    "gammaincc": (list(_pairs([0.1, 1.0, 2.5, 30.0], [0.0, 0.05, 1.0, 3.0, 20.0, inf])), (), special.gammaincc),
+    "betaln": (list(_pairs([0.1, 1.0, 2.5, 30.0], [0.2, 1.0, 4.0, 80.0])), (), special.betaln),
+    "i0": ([[-20.0, -1.5, 0.0, 0.3, 2.0, 15.0, 50.0]], (), special.i0),
+    "i0e": ([[-700.0, -20.0, -1.5, 0.0, 0.3, 2.0, 15.0, 700.0]], (), special.i0e),
+    "i1": ([[-20.0, -1.5, 0.0, 0.3, 2.0, 15.0, 50.0]], (), special.i1),
+    "i1e": ([[-700.0, -20.0, -1.5, 0.0, 0.3, 2.0, 15.0, 700.0]], (), special.i1e),
+    "expit": ([[*REAL, -10000.0, 10000.0, inf, -inf]], (), special.expit),
+    "logit": ([[0.0, *UNIT, 1.0]], (), special.logit),
+    "log_sigmoid": ([[*REAL, -10000.0, 10000.0, -inf, inf]], (), special.log_expit),
+    "softplus": ([[*REAL, -10000.0, 10000.0, -inf, inf]], (), lambda x: np.logaddexp(0.0, x)),
+    "multigammaln": ([[1.5, 2.0, 3.7, 12.0, 200.0]], (3,), lambda x: np.vectorize(special.multigammaln)(x, 3)),
+}
+#: functions of a different signature, tested below
+SPECIAL_SIGNATURES = {"logsumexp"}
+
+RTOL = {"float32": 2e-5, "float64": 1e-12}
+#: where a backend's own algorithm is documented as less accurate than SciPy's, its bound (float32, float64)
+LOOSER: dict[tuple[str, str], tuple[float, float]] = {
+    ("jax", "gammainc"): (2e-4, 1e-10),
+    ("jax", "gammaincc"): (2e-4, 1e-10),
+    ("jax", "betaln"): (1e-4, 1e-8),  # JAX's betaln: 2e-9 relative at (30, 0.2)
+    ("jax", "polygamma"): (1e-4, 1e-11),
+    ("torch", "gammainc"): (2e-4, 1e-10),
+    ("torch", "gammaincc"): (2e-4, 1e-10),
+    ("torch", "betaln"): (1e-4, 1e-11),
+    ("torch", "multigammaln"): (1e-5, 1e-12),
+    ("torch", "polygamma"): (1e-4, 1e-9),  # torch's trigamma: a short series, 5e-10 relative at 0.5
+}
+
+
+def test_every_table_entry_is_tested() -> None:
+    assert set(CASES) | SPECIAL_SIGNATURES == set(SPECIAL_FUNCTIONS)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_special_function_matches_scipy(backend: Backend, dtype: str, name: str) -> None:
+    columns, extra, reference = CASES[name]
+    host = [np.asarray(c, dtype=dtype) for c in columns]
+    arrays = [backend.asarray(h, dtype) for h in host]
+    ops = ops_of(arrays[0])
+    fn = getattr(ops, name)
+    got = fn(*extra, *arrays) if name == "polygamma" else fn(*arrays, *extra)
+    assert backend.owns(got), type(got)
+    assert backend.dtype_name(got) == dtype
+    with np.errstate(all="ignore"):  # SciPy's reference at poles and edges
+        expected = np.asarray(reference(*[h.astype(np.float64) for h in host]), dtype=np.float64)
+        if dtype == "float32":  # the answer a float32 result can hold (underflow to 0, overflow to inf)
+            expected = expected.astype(np.float32).astype(np.float64)
+    rtol = RTOL[dtype]
+    looser = LOOSER.get((backend.name, name))
+    if looser is not None:
+        rtol = looser[dtype == "float64"]
+    values = backend.to_numpy(got).astype(np.float64)
+    # an absolute floor at the dtype's resolution of values of order 1 (near zeros of lgamma, digamma...)
+    np.testing.assert_allclose(values, expected, rtol=rtol, atol=rtol, equal_nan=True, err_msg=name)
+    # infinities are exact: same sign, same places
+    np.testing.assert_array_equal(np.isposinf(values), np.isposinf(expected), err_msg=name)
+    np.testing.assert_array_equal(np.isneginf(values), np.isneginf(expected), err_msg=name)
+
+
+def test_logsumexp_matches_scipy(backend: Backend, dtype: str) -> None:
+    host = np.array([[0.0, 1.0, -2.0], [-inf, -inf, -inf], [-inf, 3.0, 700.0], [1e4, 1e4, -1e4]], dtype=dtype)
+    x = backend.asarray(host, dtype)
+    ops = ops_of(x)
+    for axis in (-1, 0):
+        got = backend.to_numpy(ops.logsumexp(x, axis=axis)).astype(np.float64)
+        with np.errstate(divide="ignore"):
+            expected = special.logsumexp(host.astype(np.float64), axis=axis)
+        np.testing.assert_allclose(got, expected, rtol=RTOL[dtype], equal_nan=False)
+
+
+def test_stable_formulas_do_not_overflow(backend: Backend) -> None:
+    """softplus / log_sigmoid / expit at +-1e4 and xlogy(0, 0): finite, exact, and (warnings are errors) silent."""
+    x = backend.asarray([-1e4, -50.0, 0.0, 50.0, 1e4])
+    ops = ops_of(x)
+    np.testing.assert_allclose(backend.to_numpy(ops.softplus(x)), [0.0, np.exp(-50.0), np.log(2.0), 50.0, 1e4])
+    np.testing.assert_allclose(backend.to_numpy(ops.log_sigmoid(x)), [-1e4, -50.0, -np.log(2.0), -np.exp(-50.0), 0])
+    np.testing.assert_allclose(backend.to_numpy(ops.expit(x)), [0.0, np.exp(-50.0), 0.5, 1.0, 1.0])
+    zero = backend.asarray([0.0, 0.0, 1.0])
+    y = backend.asarray([0.0, 2.0, 0.0])
+    np.testing.assert_array_equal(backend.to_numpy(ops.xlogy(zero, y)), [0.0, 0.0, -inf])
+    np.testing.assert_array_equal(backend.to_numpy(ops.xlog1py(zero, y - 1.0)), [0.0, 0.0, -inf])
+
+
+def test_special_methods_are_bound_from_the_table(backend: Backend) -> None:
+    """Every entry is a method of the backend's Ops; a torch/JAX entry naming a function is that function."""
+    ops = ops_of(backend.asarray([1.0]))
+    for name, entry in SPECIAL_FUNCTIONS.items():
+        assert callable(getattr(ops, name)), name
+        path = getattr(entry, backend.name, None)
+        if path not in (None, "own") and backend.name in ("torch", "jax"):
+            from arraydist._backend._special import resolve
+
+            assert getattr(ops, name) is resolve(backend.lib, path), name
+
+
+# ---------------------------------------------------------------------- torch's normal CDF in the lower tail
+def _torch_x(torch: Any, dtype: str) -> Any:
+    lowest = -37.5 if dtype == "float64" else -13.0  # where ndtr underflows (to subnormals in float32)
+    return torch.linspace(lowest, 8.0, 4001, dtype=getattr(torch, dtype))
+
+
+def test_torch_ndtr_keeps_the_lower_tail(torch_backend: Backend, dtype: str) -> None:
+    """Relative error within a few ulps times the condition number 1 + x**2 of ndtr, down to the underflow
+    (torch.special.ndtr is 1.8% off at -8 in float64 and 0 from -9)."""
+    torch = torch_backend.lib
+    x = _torch_x(torch, dtype)
+    got = ops_of(x).ndtr(x).double().numpy()
+    xs = x.double().numpy()
+    expected = special.ndtr(xs)
+    eps = np.finfo(dtype).eps
+    tiny = np.finfo(dtype).tiny
+    normal = expected > tiny
+    rel = np.abs(got[normal] - expected[normal]) / expected[normal]
+    assert np.all(rel <= 4 * eps * (1 + xs[normal] ** 2)), rel.max()
+    assert normal[0] if dtype == "float64" else got[0] > 0  # the whole range: ndtr(-37.5) is a normal float64
+
+
+def test_torch_log_ndtr_is_accurate(torch_backend: Backend, dtype: str) -> None:
+    torch = torch_backend.lib
+    x = torch.cat([_torch_x(torch, dtype), torch.tensor([-100.0, -1e4], dtype=getattr(torch, dtype))])
+    got = ops_of(x).log_ndtr(x).double().numpy()
+    xs = x.double().numpy()
+    expected = special.log_ndtr(xs)
+    eps = np.finfo(dtype).eps
+    np.testing.assert_allclose(got, expected, rtol=16 * eps, atol=16 * eps)
+
+
+@pytest.mark.parametrize("name", ["ndtr", "log_ndtr"])
+def test_torch_normal_cdf_gradients_are_the_density(torch_backend: Backend, dtype: str, name: str) -> None:
+    torch = torch_backend.lib
+    x = _torch_x(torch, dtype).requires_grad_(True)
+    y = getattr(ops_of(x), name)(x)
+    (grad,) = torch.autograd.grad(y.sum(), x)
+    xs = x.detach().double().numpy()
+    log_pdf = -0.5 * xs**2 - 0.5 * np.log(2 * np.pi)
+    expected = np.exp(log_pdf) if name == "ndtr" else np.exp(log_pdf - special.log_ndtr(xs))
+    g = grad.double().numpy()
+    assert np.all(np.isfinite(g))
+    keep = expected > np.finfo(dtype).tiny
+    eps = np.finfo(dtype).eps
+    rel = np.abs(g[keep] - expected[keep]) / expected[keep]
+    assert np.all(rel <= 8 * eps * (1 + xs[keep] ** 2)), rel.max()
