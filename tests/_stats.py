@@ -10,13 +10,14 @@ Note on randomized tests (the one policy for every statistical test in this suit
   (:func:`bonferroni`: the smallest p-value times their number) and fails when the result is below
   ``ALPHA = 1e-4``.  Monte-Carlo comparisons (the KL check) use the matching two-sided normal quantile
   ``Z = 3.89``: they fail when the estimate is more than ``Z`` standard errors from the value tested.
-* **Family-wise rate.**  By the union bound, a suite of ``M`` statistical tests falsely fails with probability
-  at most ``M * ALPHA``.  Today's default matrix runs about 240 of them (goodness of fit and Monte-Carlo KL:
-  ~2.4 %); a family of 8 cases adds at most 8 x 2 checks x (2 core backends x 2 dtypes + 3 subset backends x 2
-  dtypes for its subset cases) ~ 100, i.e. 1 % per family; the full matrix at 45 families x 8 cases runs about
-  5,800 (union bound 58 %: with fixed seeds that is the chance that *some* family needs a second seed when it
-  is added, not a rate of flaky runs).  The level is not lowered to shrink that bound because it would cost the
-  power checked by the tests of the tests below.
+* **Family-wise rate.**  By the union bound, ``M`` statistical tests falsely fail together with probability at
+  most ``M * ALPHA``.  Today the default matrix runs 135 of them (goodness of fit: 30 cases x 2 core backends x
+  2 dtypes + 3 subset cases x 5 backend-dtype pairs; every KL test has a closed form), bound 1.4 %; the full
+  matrix 300, bound 3 %.  At 45 families x 8 cases the default matrix runs about 1,700 goodness-of-fit tests
+  plus as many Monte-Carlo KL tests again for the families without a closed-form KL (bound 17 % to 33 %), the
+  full matrix 3,600 to 7,200 (36 % to 72 %); per family added, about 1 % to 2 %.  With fixed seeds that is the
+  chance that *some* family needs a second look when it is added, not a rate of flaky runs.  The level is not
+  lowered to shrink the bound because that would cost the power checked by the tests of the tests below.
 * **Power.**  With ``N = 4000`` draws per batch member, KS at that level rejects a location error of 0.15
   standard deviations or a scale error of 10 %, and the discrete test a probability error of 0.03 in a
   Binomial(10, p), each with probability above 99 %; ``test_sampling_statistics.py`` checks that on samplers

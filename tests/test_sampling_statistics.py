@@ -65,15 +65,18 @@ def test_the_tests_have_power(wrong: tuple[float, float], what: str) -> None:
 class ToyBinomial(arraydist.Distribution):
     """Binomial(total_count, probs) on NumPy, torch.distributions-style (attributes, then ``super().__init__``):
     a discrete distribution of the test suite only, to prove the discrete protocol.  ``bias`` shifts the
-    sampler's probability (a sampler wrong on purpose); ``drop_top`` makes it never draw ``total_count``."""
+    sampler's probability (a sampler wrong on purpose); ``drop_top`` makes it never draw ``total_count``;
+    ``log_prob_offset`` unnormalizes its masses."""
 
     has_rsample = False
     has_enumerate_support = True
 
-    def __init__(self, total_count: int, probs: Any, bias: float = 0.0, drop_top: bool = False) -> None:
+    def __init__(
+        self, total_count: int, probs: Any, bias: float = 0.0, drop_top: bool = False, log_prob_offset: float = 0.0
+    ) -> None:
         self.total_count = total_count
         self.probs = np.asarray(probs, dtype=np.float64)
-        self.bias, self.drop_top = bias, drop_top
+        self.bias, self.drop_top, self.log_prob_offset = bias, drop_top, log_prob_offset
         super().__init__(batch_shape=self.probs.shape)
 
     def sample(self, sample_shape: Any = (), *, seed: Any = None) -> Any:
@@ -83,7 +86,7 @@ class ToyBinomial(arraydist.Distribution):
         return np.minimum(x, self.total_count - 1) if self.drop_top else x
 
     def log_prob(self, value: Any) -> Any:
-        return stats.binom(self.total_count, self.probs).logpmf(value)
+        return stats.binom(self.total_count, self.probs).logpmf(value) + self.log_prob_offset
 
     def enumerate_support(self, expand: bool = True) -> Any:
         values = np.arange(self.total_count + 1.0).reshape((-1,) + (1,) * self.probs.ndim)
