@@ -54,7 +54,7 @@ def parse(
         case = next((n for n in names if f"-{n}-" in params), None)
         if case is None:
             fixed += t
-            fixed_items += m.group(2) == "call"
+            fixed_items += m.group(2) == "setup"
             continue
         backend = next((b for b in _BACKEND_IDS if f"-{b}-" in params.replace(f"-{case}-", "-", 1)), None)
         backend = backend or _matrix.MODULE_BACKENDS.get(module) or ("torch" if module in _TORCH_MODULES else "?")
@@ -62,7 +62,7 @@ def parse(
         key = (f"{module}::{func}", f"{backend}:{dtype}" if dtype else backend)
         seconds[key] += t
         cases[key].add(case)
-        items[key] += m.group(2) == "call"
+        items[key] += m.group(2) == "setup"  # every test has a setup, skipped ones too
     return seconds, cases, items, fixed, fixed_items
 
 
@@ -76,6 +76,9 @@ def main() -> None:
         "--fixed",
         metavar="REPORT:CPU",
         help="take the tests without a case from another --durations report (of a run that had them) and its CPU",
+    )
+    parser.add_argument(
+        "--collected", type=int, help="tests the full matrix collects today (pytest --collect-only --full-matrix)"
     )
     parser.add_argument("--collect-ms", type=float, default=0.85, help="CPU ms to collect one test (measured)")
     args = parser.parse_args()
@@ -110,7 +113,6 @@ def main() -> None:
     core_n, other_all_n = (sum(tests_by_backend[b] for b in bs) for bs in (core_backends, other_backends))
     other = sum(by_backend[b] for b in other_backends if kept(b))
     other_n = sum(tests_by_backend[b] for b in other_backends if kept(b))
-    print(f"fixed (tests without a case): {fixed_items} tests, {fixed:.0f} s; measured in all: {measured:.0f} s")
     catalogues = (
         ("today", n_now, len(_matrix.SUBSET)),
         (
@@ -119,7 +121,10 @@ def main() -> None:
             args.families * _matrix.SUBSET_SIZE,
         ),
     )
+    if args.collected:  # the exact count: what the case tests do not account for is fixed
+        fixed_items = args.collected - round((core_n + other_all_n) * n_now)
     collected_now = fixed_items + round((core_n + other_all_n) * n_now)
+    print(f"fixed (tests without a case): {fixed_items} tests, {fixed:.0f} s; measured in all: {measured:.0f} s")
     for label, n, subset in catalogues:
         default, full = fixed + core * n + other * subset, fixed + (core + other_all) * n
         tests_default = fixed_items + round(core_n * n + other_n * subset)

@@ -6,8 +6,9 @@ Rule (applied by ``conftest.pytest_collection_modifyitems`` to every test parame
 * on every **other backend** (JAX, Dask, array_api_strict, CuPy, PyTorch on a GPU, and the JAX- and
   torch.compile-specific modules) only the family's **subset** runs: its cases tagged ``"matrix"``, or, in a
   family that tags none, its first ``SUBSET_SIZE`` cases in registry order;
-* on JAX that subset runs in float64 only (``SUBSET_DTYPES``): a JAX test costs 30 to 80 times the NumPy one
-  (each new shape and dtype compiles), so its float32 half would cost as much as all of NumPy and torch;
+* on JAX that subset runs in float64 only (``SUBSET_DTYPES``): a JAX test costs about 200 times the NumPy one
+  (eager operations compile with XLA for each new shape and dtype), so its float32 half would take the
+  default run at 45 families from about 12 to about 17.5 minutes;
   float32 on JAX stays covered by ``test_jax.py``'s dtype tests and by the full matrix;
 * ``--full-matrix`` (or the environment variable ``ARRAYDIST_FULL_MATRIX=1``) runs the whole cross product.
 
@@ -23,8 +24,8 @@ from typing import Any
 
 from cases import CASES, Case
 
-#: cases per family on the non-core backends when the family tags none ``"matrix"`` (one: JAX costs about 30x
-#: NumPy per test, so at 45 families a second case per family would take the default run past 15 minutes)
+#: cases per family on the non-core backends when the family tags none ``"matrix"`` (one: a JAX test costs about
+#: 200 NumPy ones, so at 45 families a second case per family would take the default run to about 20 minutes)
 SUBSET_SIZE = 1
 #: ``Backend.id`` of the backends that run every case
 CORE_BACKENDS = frozenset({"numpy", "torch"})

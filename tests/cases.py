@@ -157,7 +157,7 @@ class Case:
     has_icdf: bool = False
     #: ``enumerate_support`` is implemented (the tests check its shapes and that its masses sum to 1)
     has_enumerate_support: bool = False
-    #: integer- or boolean-valued support: goodness of fit by counts, no density tests of the draw path
+    #: integer- or boolean-valued support: goodness of fit by counts; no rsample (``Case`` refuses both)
     discrete: bool = False
     #: ``rsample`` differentiates through an implicit gradient (Gamma, Beta...): the draw path is checked by
     #: ``dz/dθ = -(∂F/∂θ)(z; θ) / f(z; θ)`` against the reference ``cdf``, not by finite differences of draws
