@@ -2,9 +2,17 @@
 
 A case builds the same distribution from ``arraydist`` or from ``torch.distributions`` (same API) with the
 parameters converted by ``conv``, and gives a NumPy/SciPy reference built from the very same (dtype-rounded)
-parameter values.  Generic tests run every case on every backend and dtype; the torch parity tests run every
-case against ``torch.distributions``.  ``test_every_distribution_has_cases`` fails when a public distribution
-has none.
+parameter values.  Capability fields (``has_rsample``, ``has_cdf``, ``has_icdf``, ``has_enumerate_support``,
+``discrete``, ``implicit_reparam``) tell the generic tests what to check, and ``kl_partner`` gives a second
+distribution of the same family for the KL tests.  ``test_registry.py`` fails when a public distribution has no
+case or when a case's fields disagree with the distribution it builds.  How the cases are spread over the
+backends (every case on NumPy and torch, a subset elsewhere) is decided in ``_matrix.py``; how to add a family
+is written in ``docs/testing.md``.
+
+Reference protocol (NumPy/SciPy, float64): ``log_prob(x)``, ``entropy()``, ``mean``, ``mode``, ``variance``;
+``cdf``/``icdf`` where the case says so; one goodness-of-fit protocol of ``_stats.gof_pvalue``
+(``marginal_cdfs``, ``marginal_pmf`` or ``gof_pvalues``); optionally ``kl_divergence(other_ref)`` in closed
+form (otherwise the KL test estimates it by Monte Carlo from ``log_prob`` of both references).
 """
 
 from __future__ import annotations
@@ -15,6 +23,8 @@ from typing import Any
 
 import numpy as np
 from scipy import stats
+
+from _stats import whitened_normal_pvalues
 
 Conv = Callable[[Any], Any]
 
@@ -53,9 +63,14 @@ class NormalRef:
     def variance(self) -> np.ndarray:
         return self.scale**2
 
-    def marginal_cdfs(self) -> tuple[np.ndarray, Callable[[np.ndarray], np.ndarray]]:
+    def marginal_cdfs(self) -> tuple[tuple[int, ...], Callable[[np.ndarray], np.ndarray]]:
         """(broadcast shape of one draw, CDF of each coordinate) for goodness-of-fit tests."""
         return self.loc.shape, self.d.cdf
+
+    def kl_divergence(self, other: NormalRef) -> np.ndarray:
+        """Closed form: log(s_q / s_p) + (s_p^2 + (m_p - m_q)^2) / (2 s_q^2) - 1/2, summed over ``ndims``."""
+        ratio = self.scale / other.scale
+        return self._sum(-np.log(ratio) + 0.5 * (ratio**2 + ((self.loc - other.loc) / other.scale) ** 2) - 0.5)
 
 
 class MultivariateNormalRef:
@@ -97,23 +112,77 @@ class MultivariateNormalRef:
     def variance(self) -> np.ndarray:
         return np.diagonal(self.cov, axis1=-2, axis2=-1)
 
+    def gof_pvalues(self, draws: np.ndarray) -> list[float]:
+        n = self.loc.shape[-1]
+        x = draws.reshape(draws.shape[0], -1, n)
+        return whitened_normal_pvalues(x, self.loc.reshape(-1, n), self.cov.reshape(-1, n, n))
+
+    def kl_divergence(self, other: MultivariateNormalRef) -> np.ndarray:
+        """Closed form: (tr(S_q^-1 S_p) + d' S_q^-1 d - n + log det S_q - log det S_p) / 2, d = m_q - m_p."""
+        n = self.loc.shape[-1]
+        cov_q = np.broadcast_to(other.cov, self.cov.shape)
+        delta = np.broadcast_to(other.loc, self.loc.shape) - self.loc
+        trace = np.trace(np.linalg.solve(cov_q, self.cov), axis1=-2, axis2=-1)
+        mahalanobis = np.einsum("...i,...i->...", delta, np.linalg.solve(cov_q, delta[..., None])[..., 0])
+        logdets = np.linalg.slogdet(cov_q)[1] - np.linalg.slogdet(self.cov)[1]
+        return 0.5 * (trace + mahalanobis - n + logdets)
+
 
 # ---------------------------------------------------------------------------------------------- cases
+@dataclass(frozen=True)
+class Partner:
+    """A second distribution of a case's family, with different valid parameters of the same shapes (for KL)."""
+
+    build: Callable[[Any, Conv], Any]
+    reference: Callable[[Conv], Any]
+
+
 @dataclass(frozen=True)
 class Case:
     name: str
     dist: str  # the class name, in arraydist and torch.distributions alike
     #: build(lib, conv): the distribution from ``lib`` (arraydist or torch.distributions), arrays through ``conv``
     build: Callable[[Any, Conv], Any]
-    #: reference(rounded): the NumPy/SciPy reference, parameters passed through ``rounded`` (dtype rounding)
+    #: reference(rounded): the NumPy/SciPy reference, parameters passed through ``rounded`` (dtype rounding).
+    #: For ``implicit_reparam`` cases it must pass the parameters through ``rounded`` in the order ``build``
+    #: passes them through ``conv`` (the implicit-gradient check perturbs them one by one).
     reference: Callable[[Conv], Any]
     batch_shape: tuple[int, ...]
     event_shape: tuple[int, ...] = ()
+    #: ``rsample`` gives reparameterized draws (False: it raises NotImplementedError naming the class)
+    has_rsample: bool = True
+    #: ``cdf`` is implemented and the reference has ``cdf`` (False: it raises NotImplementedError)
     has_cdf: bool = False
+    #: ``icdf`` is implemented and the reference has ``icdf`` (independent of ``has_cdf``)
+    has_icdf: bool = False
+    #: ``enumerate_support`` is implemented (the tests check its shapes and that its masses sum to 1)
+    has_enumerate_support: bool = False
+    #: integer- or boolean-valued support: goodness of fit by counts; no rsample (``Case`` refuses both)
+    discrete: bool = False
+    #: ``rsample`` differentiates through an implicit gradient (Gamma, Beta...): the draw path is checked by
+    #: ``dz/dθ = -(∂F/∂θ)(z; θ) / f(z; θ)`` against the reference ``cdf``, not by finite differences of draws
+    implicit_reparam: bool = False
+    #: the KL test's second distribution (``None``: the family has no KL rule of its own)
+    kl_partner: Partner | None = None
+    #: the dtype of draws where it is not the parameters' (e.g. ``"int64"`` for Categorical)
+    sample_dtype: str | None = None
+    #: ``neutral`` (Python numbers), ``tiny``/``huge`` (extreme scales), ``matrix`` (runs on every backend)
     tags: frozenset[str] = field(default_factory=frozenset)
+
+    def __post_init__(self) -> None:
+        if self.implicit_reparam and not self.has_rsample:
+            raise ValueError(f"case {self.name}: implicit_reparam needs has_rsample")
+        if self.discrete and self.has_rsample:
+            raise ValueError(f"case {self.name}: a discrete distribution has no reparameterized sampler")
+        unknown = self.tags - KNOWN_TAGS
+        if unknown:
+            raise ValueError(f"case {self.name}: unknown tags {sorted(unknown)} (known: {sorted(KNOWN_TAGS)})")
 
     def __str__(self) -> str:
         return self.name
+
+
+KNOWN_TAGS = frozenset({"neutral", "tiny", "huge", "matrix"})
 
 
 def _spd(n: int, seed: int, batch: tuple[int, ...] = (), cond: float = 10.0) -> np.ndarray:
@@ -122,6 +191,42 @@ def _spd(n: int, seed: int, batch: tuple[int, ...] = (), cond: float = 10.0) -> 
     q, _ = np.linalg.qr(rng.standard_normal((*batch, n, n)))
     eig = np.exp(np.linspace(0, np.log(cond), n)) * 0.5
     return (q * eig[..., None, :]) @ np.swapaxes(q, -1, -2)
+
+
+def _normal_partner(loc: Any, scale: Any, ndims: int | None = None, convert: bool = True) -> Partner:
+    """Normal (``ndims`` None) or Independent(Normal, ndims) with these parameters; ``convert=False`` keeps
+    Python numbers (a neutral partner)."""
+
+    def build(lib: Any, c: Conv) -> Any:
+        d = lib.Normal(c(loc), c(scale)) if convert else lib.Normal(loc, scale)
+        return d if ndims is None else lib.Independent(d, ndims)
+
+    return Partner(
+        build, lambda r: NormalRef(r(loc), r(scale), ndims or 0) if convert else NormalRef(loc, scale, ndims or 0)
+    )
+
+
+def _mvn_partner(loc: Any, cov: np.ndarray, form: str = "covariance_matrix", independent: int | None = None) -> Partner:
+    """MultivariateNormal with covariance ``cov`` given as ``form`` (covariance_matrix, scale_tril or
+    precision_matrix), optionally inside Independent."""
+    given = {"covariance_matrix": cov, "scale_tril": np.linalg.cholesky(cov), "precision_matrix": np.linalg.inv(cov)}[
+        form
+    ]
+
+    def build(lib: Any, c: Conv) -> Any:
+        d = lib.MultivariateNormal(c(loc), **{form: c(given)})
+        return d if independent is None else lib.Independent(d, independent)
+
+    def reference(r: Conv) -> Any:
+        g = r(given)
+        rounded = {
+            "covariance_matrix": g,
+            "scale_tril": g @ np.swapaxes(g, -1, -2),
+            "precision_matrix": np.linalg.inv(g),
+        }
+        return (MultivariateNormalRef if independent is None else _IndependentMVNRef)(r(loc), rounded[form])
+
+    return Partner(build, reference)
 
 
 _rng = np.random.default_rng(20261125)
@@ -150,6 +255,8 @@ CASES: list[Case] = [
         lambda r: NormalRef(r(0.3), r(1.7)),
         (),
         has_cdf=True,
+        has_icdf=True,
+        kl_partner=_normal_partner(-0.4, 0.9),
     ),
     Case(
         "normal-python-scalars",
@@ -158,7 +265,9 @@ CASES: list[Case] = [
         lambda r: NormalRef(0.0, 1.0),
         (),
         has_cdf=True,
+        has_icdf=True,
         tags=frozenset({"neutral"}),
+        kl_partner=_normal_partner(0.5, 2.0, convert=False),
     ),
     Case(
         "normal-batched",
@@ -167,6 +276,8 @@ CASES: list[Case] = [
         lambda r: NormalRef(r(L3), r(S3)),
         (3,),
         has_cdf=True,
+        has_icdf=True,
+        kl_partner=_normal_partner(L3[::-1] + 0.3, S3 * 0.7),
     ),
     Case(
         "normal-broadcast",
@@ -175,6 +286,9 @@ CASES: list[Case] = [
         lambda r: NormalRef(r(L234), r(S234[0, 0])),
         (2, 3, 4),
         has_cdf=True,
+        has_icdf=True,
+        kl_partner=_normal_partner(0.5 * L234 + 0.3, S234[0, 0] + 0.4),
+        tags=frozenset({"matrix"}),
     ),
     Case(
         "normal-broadcast-scalar-scale",
@@ -183,6 +297,8 @@ CASES: list[Case] = [
         lambda r: NormalRef(r(L3), 2.5),
         (3,),
         has_cdf=True,
+        has_icdf=True,
+        kl_partner=_normal_partner(L3 + 1.0, S3[::-1]),
     ),
     Case(
         "normal-tutorial",
@@ -191,6 +307,8 @@ CASES: list[Case] = [
         lambda r: NormalRef(r(L32), r(S32)),
         (3, 2),
         has_cdf=True,
+        has_icdf=True,
+        kl_partner=_normal_partner(L32[::-1], 2.0 * S32),
     ),
     Case(
         "normal-tiny-scale",
@@ -199,7 +317,9 @@ CASES: list[Case] = [
         lambda r: NormalRef(r([0.5, -2.0]), r([1e-4, 1e-3])),
         (2,),
         has_cdf=True,
+        has_icdf=True,
         tags=frozenset({"tiny"}),
+        kl_partner=_normal_partner([0.5 + 2e-4, -2.0 - 1e-3], [2e-4, 5e-4]),
     ),
     Case(
         "normal-huge-scale",
@@ -208,7 +328,9 @@ CASES: list[Case] = [
         lambda r: NormalRef(r([1e3, 0.0]), r([1e4, 1e6])),
         (2,),
         has_cdf=True,
+        has_icdf=True,
         tags=frozenset({"huge"}),
+        kl_partner=_normal_partner([0.0, 3e5], [2e4, 5e5]),
     ),
     Case(
         "normal-column-row",
@@ -217,6 +339,8 @@ CASES: list[Case] = [
         lambda r: NormalRef(r(L3[:, None]), r(S3[None, :2])),
         (3, 2),
         has_cdf=True,
+        has_icdf=True,
+        kl_partner=_normal_partner(L3[:, None] - 0.5, S3[None, 1:]),
     ),
     Case(
         "normal-far-tail-loc",
@@ -225,6 +349,8 @@ CASES: list[Case] = [
         lambda r: NormalRef(r([-50.0, 80.0]), r([2.0, 0.5])),
         (2,),
         has_cdf=True,
+        has_icdf=True,
+        kl_partner=_normal_partner([-48.0, 79.0], [3.0, 0.4]),
     ),
     # --- MultivariateNormal
     Case(
@@ -234,6 +360,7 @@ CASES: list[Case] = [
         lambda r: MultivariateNormalRef(r(L32), r(DIAG_COV)),
         (3,),
         (2,),
+        kl_partner=_mvn_partner(L32 + 0.2, DIAG_COV + 0.05),
     ),
     Case(
         "mvn-single",
@@ -242,6 +369,7 @@ CASES: list[Case] = [
         lambda r: MultivariateNormalRef(r(L3), r(COV3)),
         (),
         (3,),
+        kl_partner=_mvn_partner(L3[::-1], _spd(3, 13)),
     ),
     Case(
         "mvn-batched-cov",
@@ -250,6 +378,8 @@ CASES: list[Case] = [
         lambda r: MultivariateNormalRef(r(LOC3B), r(COV3B)),
         (4,),
         (3,),
+        kl_partner=_mvn_partner(0.5 * LOC3B, _spd(3, 12, (4,))),
+        tags=frozenset({"matrix"}),
     ),
     Case(
         "mvn-loc-batch-shared-cov",
@@ -258,6 +388,7 @@ CASES: list[Case] = [
         lambda r: MultivariateNormalRef(r(LOC2B), r(COV2)),
         (5,),
         (2,),
+        kl_partner=_mvn_partner(LOC2B + 1.0, _spd(2, 11)),
     ),
     Case(
         "mvn-shared-loc-batch-cov",
@@ -266,6 +397,7 @@ CASES: list[Case] = [
         lambda r: MultivariateNormalRef(r(L3), r(COV3B)),
         (4,),
         (3,),
+        kl_partner=_mvn_partner(L3 - 1.0, _spd(3, 14, (4,)), form="scale_tril"),
     ),
     Case(
         "mvn-scale-tril",
@@ -274,6 +406,7 @@ CASES: list[Case] = [
         lambda r: MultivariateNormalRef(r(L3), r(TRIL3) @ np.swapaxes(r(TRIL3), -1, -2)),
         (2,),
         (3,),
+        kl_partner=_mvn_partner(L3 + 0.5, _spd(3, 15, (2,)), form="scale_tril"),
     ),
     Case(
         "mvn-precision",
@@ -282,6 +415,7 @@ CASES: list[Case] = [
         lambda r: MultivariateNormalRef(r(L3), np.linalg.inv(r(PREC3))),
         (2,),
         (3,),
+        kl_partner=_mvn_partner(L3 * 2.0, _spd(3, 16, (2,)), form="precision_matrix"),
     ),
     Case(
         "mvn-2x-batch",
@@ -292,6 +426,7 @@ CASES: list[Case] = [
         lambda r: MultivariateNormalRef(r(LOC3B[None] + np.arange(2.0)[:, None, None]), r(COV3B)),
         (2, 4),
         (3,),
+        kl_partner=_mvn_partner(LOC3B[None] - np.arange(2.0)[:, None, None], _spd(3, 17, (4,))),
     ),
     Case(
         "mvn-tiny-cov",
@@ -301,6 +436,7 @@ CASES: list[Case] = [
         (),
         (2,),
         tags=frozenset({"tiny"}),
+        kl_partner=_mvn_partner([0.5 + 1e-3, -1.0], 2e-6 * _spd(2, 18)),
     ),
     Case(
         "mvn-huge-cov",
@@ -310,6 +446,7 @@ CASES: list[Case] = [
         (),
         (2,),
         tags=frozenset({"huge"}),
+        kl_partner=_mvn_partner([0.0, 2e3], 3e6 * _spd(2, 19)),
     ),
     # --- Independent
     Case(
@@ -319,6 +456,7 @@ CASES: list[Case] = [
         lambda r: NormalRef(r(L32), r(S32), 1),
         (3,),
         (2,),
+        kl_partner=_normal_partner(L32 - 1.0, S32 * 1.7, 1),
     ),
     Case(
         "independent-2-dims",
@@ -327,6 +465,8 @@ CASES: list[Case] = [
         lambda r: NormalRef(r(L234), r(S234), 2),
         (2,),
         (3, 4),
+        kl_partner=_normal_partner(L234[::-1], S234[:, ::-1], 2),
+        tags=frozenset({"matrix"}),
     ),
     Case(
         "independent-all-dims",
@@ -335,6 +475,7 @@ CASES: list[Case] = [
         lambda r: NormalRef(r(L234), r(S234), 3),
         (),
         (2, 3, 4),
+        kl_partner=_normal_partner(L234 + 0.5, S234[::-1], 3),
     ),
     Case(
         "independent-zero-dims",
@@ -343,6 +484,7 @@ CASES: list[Case] = [
         lambda r: NormalRef(r(L3), r(S3), 0),
         (3,),
         (),
+        kl_partner=_normal_partner(L3[::-1] + 0.2, S3[::-1] * 1.3, 0),
     ),
     Case(
         "independent-broadcast",
@@ -351,6 +493,7 @@ CASES: list[Case] = [
         lambda r: NormalRef(r(L32), 0.5, 1),
         (3,),
         (2,),
+        kl_partner=_normal_partner(L32 * 0.5, S32 + 0.3, 1),
     ),
     Case(
         "independent-tiny",
@@ -360,6 +503,7 @@ CASES: list[Case] = [
         (),
         (3,),
         tags=frozenset({"tiny"}),
+        kl_partner=_normal_partner(L3 + 1e-4, S3[::-1] * 1e-4, 1),
     ),
     Case(
         "independent-huge",
@@ -369,6 +513,7 @@ CASES: list[Case] = [
         (),
         (3,),
         tags=frozenset({"huge"}),
+        kl_partner=_normal_partner(L3 * 1e5, S3[::-1] * 1e5, 1),
     ),
     Case(
         "independent-of-mvn",
@@ -377,6 +522,7 @@ CASES: list[Case] = [
         lambda r: _IndependentMVNRef(r(LOC3B), r(COV3B)),
         (),
         (4, 3),
+        kl_partner=_mvn_partner(0.5 * LOC3B, _spd(3, 12, (4,)), independent=1),
     ),
     Case(
         "independent-python-scalars",
@@ -386,6 +532,10 @@ CASES: list[Case] = [
         (),
         (4,),
         tags=frozenset({"neutral"}),
+        kl_partner=Partner(
+            lambda lib, c: lib.Independent(lib.Normal(0.5, 2.0).expand((4,)), 1),
+            lambda r: NormalRef(np.full(4, 0.5), np.full(4, 2.0), 1),
+        ),
     ),
     Case(
         "independent-column-row",
@@ -394,6 +544,7 @@ CASES: list[Case] = [
         lambda r: NormalRef(r(L3[:, None]), r(S3[None, :2]), 1),
         (3,),
         (2,),
+        kl_partner=_normal_partner(L3[:, None] + 1.0, S3[None, 1:], 1),
     ),
 ]
 
@@ -404,6 +555,9 @@ class _IndependentMVNRef(MultivariateNormalRef):
 
     def entropy(self) -> np.ndarray:
         return super().entropy().sum(-1)
+
+    def kl_divergence(self, other: MultivariateNormalRef) -> np.ndarray:
+        return super().kl_divergence(other).sum(-1)
 
 
 CASES_BY_NAME = {c.name: c for c in CASES}

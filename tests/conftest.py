@@ -1,9 +1,11 @@
-"""Fixtures: ``backend`` (every array library, skipped with a reason when missing) and ``dtype``."""
+"""Fixtures: ``backend`` (every array library, skipped with a reason when missing) and ``dtype``; the
+``--full-matrix`` option and the default matrix of ``_matrix.py`` (the rest of the cross product deselected)."""
 
 from __future__ import annotations
 
 import pytest
 
+import _matrix
 from backends import BACKENDS, JAX, Backend
 
 if JAX.available():
@@ -40,3 +42,40 @@ def eager_backend(backend: Backend) -> Backend:
     if backend.lazy:
         pytest.skip(f"{backend.name} arrays are lazy: values are never read, so value checks are skipped by design")
     return backend
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        _matrix.OPTION,
+        action="store_true",
+        default=False,
+        help=f"run every registry case on every backend (also: {_matrix.ENV_VAR}=1); by default the non-core "
+        "backends run only each family's subset (tests/_matrix.py)",
+    )
+
+
+def full_matrix(config: pytest.Config) -> bool:
+    return bool(config.getoption(_matrix.OPTION)) or _matrix.full_matrix_from_env()
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    if full_matrix(config):
+        return "arraydist test matrix: full (every case on every backend)"
+    return (
+        f"arraydist test matrix: default (every case on {', '.join(sorted(_matrix.CORE_BACKENDS))}; "
+        f"{len(_matrix.SUBSET)} subset cases elsewhere, float64 only on JAX; {_matrix.OPTION} for all)"
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if full_matrix(config):
+        return
+    keep, drop = [], []
+    for item in items:
+        inside = _matrix.in_default_matrix(
+            _matrix.item_case(item), _matrix.item_backend(item), _matrix.item_dtype(item)
+        )
+        (keep if inside else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep

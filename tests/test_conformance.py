@@ -1,7 +1,9 @@
 """The conformance suite: every case of the registry, on every backend, in float32 and float64.
 
 Values are compared with the NumPy/SciPy reference evaluated at the same (dtype-rounded) parameters and values,
-so the tolerance only covers the rounding of the computation itself.
+so the tolerance only covers the rounding of the computation itself.  What a case can do is read from its
+capability fields (``cases.Case``), never from its class.  Every case runs on NumPy and torch; the other
+backends run the subset of ``_matrix.py`` unless ``--full-matrix`` is given.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from typing import Any
 import numpy as np
 import pytest
 
+import _stats
+import _tolerance
 import arraydist
 from backends import Backend
 from cases import CASES, Case
@@ -19,12 +23,13 @@ TOL = {"float32": 3e-5, "float64": 1e-9}
 
 
 def assert_close(actual: Any, expected: Any, dtype: str, backend: Backend, scale: float = 1.0) -> None:
-    actual = backend.to_numpy(actual) if not isinstance(actual, np.ndarray | float) else np.asarray(actual)
-    expected = np.asarray(expected, dtype=np.float64)
-    assert actual.shape == expected.shape, f"shape {actual.shape} != expected {expected.shape}"
-    tol = TOL[dtype] * scale
-    magnitude = max(1.0, float(np.max(np.abs(expected)))) if expected.size else 1.0
-    np.testing.assert_allclose(actual.astype(np.float64), expected, rtol=tol, atol=tol * magnitude)
+    """``_tolerance.assert_close`` at the dtype's tolerance (infinities and NaNs must match by position)."""
+    _tolerance.assert_close(as_numpy(actual, backend), expected, rtol=TOL[dtype] * scale)
+
+
+def as_numpy(x: Any, backend: Backend) -> np.ndarray:
+    """A result as NumPy: those of neutral (Python-number) distributions already are."""
+    return np.asarray(x) if isinstance(x, np.ndarray | float) else backend.to_numpy(x)
 
 
 def build(case: Case, backend: Backend, dtype: str) -> Any:
@@ -43,10 +48,45 @@ def expected_dtype(case: Case, dtype: str) -> str:
     return "float64" if "neutral" in case.tags else dtype
 
 
+def value_dtype(case: Case, dtype: str) -> str:
+    """The dtype of the distribution's draws: the parameters' unless the case says otherwise."""
+    return case.sample_dtype or expected_dtype(case, dtype)
+
+
 def draws(case: Case, d: Any, backend: Backend, dtype: str, n: int = 5) -> tuple[Any, np.ndarray]:
     """(value for log_prob in the test's backend and dtype, the same numbers in float64)."""
-    x = np.asarray(d._ops.to_numpy(d.sample((n,), seed=11)), dtype=dtype)
-    return backend.asarray(x, dtype), x.astype(np.float64)
+    vdtype = case.sample_dtype or dtype
+    x = np.asarray(d._ops.to_numpy(d.sample((n,), seed=11)), dtype=vdtype)
+    return backend.asarray(x, vdtype), x.astype(np.float64)
+
+
+def check_rsample_capability(case: Case, d: Any, sample_shape: tuple[int, ...] = (3,)) -> None:
+    """``rsample`` draws ``sample_shape + batch + event`` when the case has it, else raises naming the class."""
+    if case.has_rsample:
+        assert tuple(d.rsample(sample_shape, seed=2).shape) == (*sample_shape, *case.batch_shape, *case.event_shape)
+    else:
+        with pytest.raises(NotImplementedError, match=f"^{type(d).__name__} does not implement rsample"):
+            d.rsample(sample_shape, seed=2)
+
+
+def check_enumerate_support(case: Case, d: Any, to_numpy: Any) -> None:
+    """``enumerate_support`` lists each batch member's support: shapes with and without ``expand``, and the
+    masses of the listed values sum to 1 (log-sum-exp of ``log_prob`` over them is 0)."""
+    if not case.has_enumerate_support:
+        with pytest.raises(NotImplementedError, match=f"^{type(d).__name__} does not implement enumerate_support"):
+            d.enumerate_support()
+        return
+    values = d.enumerate_support()
+    k = values.shape[0]
+    assert k >= 1
+    assert tuple(values.shape) == (k, *case.batch_shape, *case.event_shape)
+    compact = d.enumerate_support(expand=False)
+    assert tuple(compact.shape) == (k, *(1,) * len(case.batch_shape), *case.event_shape)
+    lp = np.asarray(to_numpy(d.log_prob(values)), dtype=np.float64)
+    assert lp.shape == (k, *case.batch_shape)
+    peak = lp.max(axis=0)
+    total = peak + np.log(np.exp(lp - peak).sum(axis=0))
+    np.testing.assert_allclose(total, 0.0, atol=1e-5, err_msg="the masses over enumerate_support do not sum to 1")
 
 
 @pytest.fixture(params=CASES, ids=str)
@@ -65,12 +105,12 @@ def test_shapes_and_identity(case: Case, backend: Backend, dtype: str) -> None:
     many = d.sample((4, 5), seed=1)
     assert tuple(one.shape) == full
     assert tuple(many.shape) == (4, 5, *full)
-    assert tuple(d.rsample([3], seed=2).shape) == (3, *full)
+    check_rsample_capability(case, d)
     if "neutral" in case.tags:
         assert isinstance(many, np.ndarray)
     else:
         assert backend.owns(many)
-    assert backend.dtype_name(many) == expected_dtype(case, dtype)
+    assert backend.dtype_name(many) == value_dtype(case, dtype)
     assert tuple(d.log_prob(many).shape) == (4, 5, *case.batch_shape)
     assert tuple(d.entropy().shape) == case.batch_shape
     for moment in (d.mean, d.variance, d.stddev, d.mode):
@@ -96,16 +136,45 @@ def test_log_prob_matches_reference(case: Case, backend: Backend, dtype: str) ->
 
 def test_cdf_and_icdf_match_reference(case: Case, backend: Backend, dtype: str) -> None:
     d = build(case, backend, dtype)
-    if not case.has_cdf:
-        with pytest.raises(NotImplementedError, match=f"{type(d).__name__} does not implement cdf"):
-            d.cdf(d.sample(seed=0))
-        return
+    name = type(d).__name__
     ref = reference(case, dtype)
     x, x64 = draws(case, d, backend, dtype)
-    assert_close(d.cdf(x), ref.cdf(x64), dtype, backend)
+    if case.has_cdf:
+        assert_close(d.cdf(x), ref.cdf(x64), dtype, backend)
+    else:
+        with pytest.raises(NotImplementedError, match=f"^{name} does not implement cdf"):
+            d.cdf(x)
     q = np.linspace(0.01, 0.99, 7).reshape((7,) + (1,) * len(case.batch_shape))
     q = np.asarray(np.broadcast_to(q, (7, *case.batch_shape)), dtype=dtype)
-    assert_close(d.icdf(backend.asarray(q, dtype)), ref.icdf(q.astype(np.float64)), dtype, backend, scale=10)
+    if case.has_icdf:
+        assert_close(d.icdf(backend.asarray(q, dtype)), ref.icdf(q.astype(np.float64)), dtype, backend, scale=10)
+    elif not case.event_shape:  # icdf of a multivariate family takes events, not these probabilities
+        with pytest.raises(NotImplementedError, match=f"^{name} does not implement icdf"):
+            d.icdf(backend.asarray(q, dtype))
+
+
+def test_enumerate_support(case: Case, backend: Backend, dtype: str) -> None:
+    check_enumerate_support(case, build(case, backend, dtype), backend.to_numpy)
+
+
+def test_kl_divergence_matches_reference(case: Case, backend: Backend, dtype: str) -> None:
+    """KL(p || q) to the case's partner against the reference's closed form, or else a Monte-Carlo estimate
+    from the references' log densities at draws of p (within ``_stats.Z`` standard errors); KL(p || p) = 0."""
+    if case.kl_partner is None:
+        pytest.skip(f"{case.dist} has no KL partner in the registry")
+    p = build(case, backend, dtype)
+    q = case.kl_partner.build(arraydist, lambda x: backend.asarray(x, dtype))
+    kl = as_numpy(arraydist.kl_divergence(p, q), backend)
+    assert kl.shape == case.batch_shape
+    assert_close(arraydist.kl_divergence(p, p), np.zeros(case.batch_shape), dtype, backend, scale=50)
+    ref_p = reference(case, dtype)
+    ref_q = case.kl_partner.reference(lambda x: np.asarray(np.asarray(x, dtype=dtype), dtype=np.float64))
+    if hasattr(ref_p, "kl_divergence"):
+        assert_close(kl, ref_p.kl_divergence(ref_q), dtype, backend, scale=50)
+    else:
+        x = np.asarray(p._ops.to_numpy(p.sample((_stats.KL_DRAWS,), seed=_stats.KL_SEED)), np.float64)
+        estimate, stderr = _stats.monte_carlo_kl(ref_p.log_prob(x), ref_q.log_prob(x))
+        _stats.assert_within_monte_carlo(kl, estimate, stderr, f"KL({case.name} || its partner)")
 
 
 def test_entropy_matches_reference(case: Case, backend: Backend, dtype: str) -> None:
@@ -177,7 +246,8 @@ def test_same_seed_same_draws(case: Case, backend: Backend, dtype: str) -> None:
     c = d._ops.to_numpy(d.sample((6,), seed=124))
     np.testing.assert_array_equal(a, b)
     assert not np.array_equal(a, c)
-    np.testing.assert_array_equal(a, d._ops.to_numpy(d.rsample((6,), seed=123)))
+    if case.has_rsample:
+        np.testing.assert_array_equal(a, d._ops.to_numpy(d.rsample((6,), seed=123)))
 
 
 def test_inputs_are_not_mutated(case: Case, backend: Backend, dtype: str) -> None:

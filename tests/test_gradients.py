@@ -1,14 +1,20 @@
 """Gradients: ``rsample`` carries them (against analytic and finite-difference gradients), ``sample`` does not.
 
-Runs on every differentiable backend (torch here; JAX joins through ``Backend.differentiable``).
+Registry-driven: every case with array parameters gets finite-difference checks of ``log_prob`` w.r.t. its
+parameters, and of ``rsample`` too when ``has_rsample`` and not ``implicit_reparam``; an ``implicit_reparam`` case
+(Gamma-like: the draw is differentiated through its CDF, so finite differences of draws do not apply) gets
+``dz/dθ = -(∂F/∂θ)(z; θ) / f(z; θ)`` checked against finite differences of its reference CDF in θ.  The implicit
+check is proven on a test-only torch-style distribution until the first such family arrives.  Runs on every
+differentiable backend (torch; JAX joins through ``Backend.differentiable``), in float64.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pytest
+from scipy import stats
 
 import arraydist
 from backends import BACKENDS, Backend
@@ -89,8 +95,11 @@ def test_rsample_and_log_prob_gradients_match_finite_differences(case: Case, bac
         it = iter(ts)
         dist = case.build(arraydist, lambda _: next(it))
         weights = torch.linspace(-1.0, 1.0, int(np.prod(case.event_shape or (1,))), dtype=torch.float64)
+        lp = dist.log_prob(value).sum()
+        if not case.has_rsample or case.implicit_reparam:  # implicit: test_implicit_reparameterization_gradient
+            return lp
         draws = dist.rsample((4,), seed=5).reshape(4, *dist.batch_shape, -1)
-        return (draws * weights).sum() + dist.log_prob(value).sum()
+        return (draws * weights).sum() + lp
 
     objective(leaves).backward()
     analytic = sum(float((t.grad * v).sum()) for t, v in zip(leaves, directions))
@@ -99,3 +108,112 @@ def test_rsample_and_log_prob_gradients_match_finite_differences(case: Case, bac
     minus = objective([p - h * v for p, v in zip(params, directions)])
     numeric = float(plus - minus) / (2 * h)
     assert analytic == pytest.approx(numeric, rel=1e-5, abs=1e-6)
+
+
+def check_implicit_gradient(case: Case, n: int = 20) -> None:
+    """Autograd's derivative of ``n`` draws along a random parameter direction ``v`` against
+    ``-(∂F/∂θ · v)(z; θ) / f(z; θ)``, with ``∂F/∂θ · v`` a central difference of the reference CDF in θ.
+
+    ``case.reference`` must pass the parameters through its argument in the order ``case.build`` passes them
+    through ``conv`` (the reference is rebuilt at θ ± h v by substituting them one by one)."""
+    assert case.implicit_reparam and case.has_cdf and not case.event_shape, case.name
+    leaves: list[Any] = []
+
+    def conv(x: Any) -> Any:
+        t = leaf(x)
+        leaves.append(t)
+        return t
+
+    d = case.build(arraydist, conv)
+    z = d.rsample((n,), seed=5)
+    assert tuple(z.shape) == (n, *case.batch_shape) and z.requires_grad
+    rng = np.random.default_rng(1)
+    weights = torch.as_tensor(rng.uniform(0.5, 1.5, tuple(z.shape)))
+    (z * weights).sum().backward()
+    params = [t.detach().clone() for t in leaves]
+    directions = [_direction(p, rng) for p in params]
+    # no gradient at all reaching a parameter is a zero derivative (and wrong wherever the CDF moves with it)
+    analytic = sum(float((t.grad * v).sum()) for t, v in zip(leaves, directions) if t.grad is not None)
+
+    def ref_at(step: float) -> Any:
+        moved = iter([(p + step * v).numpy() for p, v in zip(params, directions)])
+
+        def rounded(x: Any) -> Any:
+            value = next(moved)
+            assert value.shape == np.shape(x), "reference and build pass different parameters"
+            return value
+
+        return case.reference(rounded)
+
+    z64 = z.detach().numpy()
+    h = 1e-6
+    dcdf = (ref_at(h).cdf(z64) - ref_at(-h).cdf(z64)) / (2 * h)
+    density = np.exp(ref_at(0.0).log_prob(z64))
+    numeric = float((weights.numpy() * (-dcdf / density)).sum())
+    assert analytic == pytest.approx(numeric, rel=1e-5, abs=1e-8), f"{case.name}: implicit gradient"
+
+
+IMPLICIT = [c for c in CASES if c.implicit_reparam] or [
+    pytest.param(None, marks=pytest.mark.skip(reason="no implicit_reparam case in the registry yet (ToyGamma below)"))
+]
+
+
+@pytest.mark.parametrize("case", IMPLICIT, ids=str)
+def test_implicit_reparameterization_gradient(case: Case) -> None:
+    check_implicit_gradient(case)
+
+
+# ------------------------------------------------------------------ the implicit check, on a test-only family
+class ToyGamma(arraydist.Distribution):
+    """Gamma(concentration, rate) on torch, torch.distributions-style, drawn by torch's own implicitly
+    reparameterized Gamma sampler; ``wrong=True`` drops the gradient through the concentration (a wrong
+    implicit gradient made on purpose)."""
+
+    has_rsample = True
+    arg_constraints: ClassVar[dict[str, Any]] = {}  # parameters checked by hand, as a torch.distributions subclass may
+
+    def __init__(self, concentration: Any, rate: Any, wrong: bool = False) -> None:
+        self.concentration, self.rate, self.wrong = concentration, rate, wrong
+        super().__init__(batch_shape=torch.broadcast_shapes(concentration.shape, rate.shape))
+
+    def rsample(self, sample_shape: Any = (), *, seed: Any = None) -> Any:
+        with torch.random.fork_rng():
+            torch.manual_seed(seed)
+            concentration = self.concentration.detach() if self.wrong else self.concentration
+            return torch.distributions.Gamma(concentration, self.rate).rsample(tuple(sample_shape))
+
+    def log_prob(self, value: Any) -> Any:
+        return torch.distributions.Gamma(self.concentration, self.rate).log_prob(value)
+
+
+class GammaRef:
+    def __init__(self, concentration: Any, rate: Any) -> None:
+        self.d = stats.gamma(np.asarray(concentration, np.float64), scale=1.0 / np.asarray(rate, np.float64))
+
+    def cdf(self, x: np.ndarray) -> np.ndarray:
+        return self.d.cdf(x)
+
+    def log_prob(self, x: np.ndarray) -> np.ndarray:
+        return self.d.logpdf(x)
+
+
+def toy_gamma_case(wrong: bool = False) -> Case:
+    a, b = np.array([0.4, 1.0, 3.5]), np.array([2.0, 0.5, 1.0])
+    return Case(
+        "toy-gamma",
+        "ToyGamma",
+        lambda lib, c: ToyGamma(c(a), c(b), wrong=wrong),
+        lambda r: GammaRef(r(a), r(b)),
+        (3,),
+        has_cdf=True,
+        implicit_reparam=True,
+    )
+
+
+def test_implicit_check_passes_a_correct_gradient() -> None:
+    check_implicit_gradient(toy_gamma_case())
+
+
+def test_implicit_check_fails_a_wrong_gradient() -> None:
+    with pytest.raises(AssertionError, match="implicit gradient"):
+        check_implicit_gradient(toy_gamma_case(wrong=True))

@@ -1,11 +1,20 @@
-"""Meta-test: every public distribution has cases in the registry."""
+"""Meta-tests of the registry: every public distribution has cases, every case's capability fields agree with
+the distribution it builds, and the default matrix keeps every family on every backend."""
 
 from __future__ import annotations
 
 import inspect
+from typing import Any
 
+import numpy as np
+import pytest
+
+import _matrix
 import arraydist
-from cases import CASES
+from backends import BACKENDS
+from cases import CASES, Case
+from test_conformance import check_enumerate_support, check_rsample_capability
+from test_sampling_statistics import toy_case
 
 
 def test_every_distribution_has_cases() -> None:
@@ -19,3 +28,135 @@ def test_every_distribution_has_cases() -> None:
     covered = {case.dist for case in CASES}
     assert public, "no public distributions found"
     assert public <= covered, f"distributions without cases: {sorted(public - covered)}"
+
+
+def test_case_names_are_unique() -> None:
+    names = [c.name for c in CASES]
+    assert len(names) == len(set(names)), sorted(n for n in names if names.count(n) > 1)
+
+
+def _raises_not_implemented(fn: Any, name: str, what: str) -> bool:
+    """Whether ``fn()`` raises the uniform "X does not implement m" error (any other error propagates)."""
+    try:
+        fn()
+    except NotImplementedError as e:
+        message = str(e)
+    else:
+        return False
+    assert message.startswith(f"{name} does not implement {what}"), message
+    return True
+
+
+def check_capabilities(case: Case) -> None:
+    """The case's fields against what the distribution built from it (NumPy, float64) does."""
+    d = case.build(arraydist, lambda x: np.asarray(x, dtype=np.float64))
+    name = type(d).__name__
+    assert name == case.dist
+    assert (d.batch_shape, d.event_shape) == (case.batch_shape, case.event_shape)
+    assert case.has_rsample == d.has_rsample
+    assert case.has_enumerate_support == d.has_enumerate_support
+    x = d.sample((3,), seed=0)
+    assert _raises_not_implemented(lambda: d.rsample((3,), seed=0), name, "rsample") == (not case.has_rsample)
+    assert _raises_not_implemented(lambda: d.cdf(x), name, "cdf") == (not case.has_cdf)
+    if not case.event_shape:
+        q = np.full(case.batch_shape, 0.5)
+        assert _raises_not_implemented(lambda: d.icdf(q), name, "icdf") == (not case.has_icdf)
+    else:
+        assert not case.has_icdf, "icdf of a multivariate family is not defined"
+    assert _raises_not_implemented(d.enumerate_support, name, "enumerate_support") == (not case.has_enumerate_support)
+    integers = np.array_equal(np.asarray(x), np.round(np.asarray(x)))
+    assert integers == case.discrete, f"discrete={case.discrete} but draws {'are' if integers else 'are not'} integers"
+    if case.implicit_reparam:
+        assert case.has_cdf, "the implicit-gradient check needs the reference CDF"
+    ref = case.reference(lambda v: np.asarray(v, dtype=np.float64))
+    for method in ("log_prob", "entropy", "mean", "mode", "variance"):
+        assert hasattr(ref, method), f"the reference has no {method}"
+    assert any(hasattr(ref, m) for m in ("gof_pvalues", "marginal_pmf", "marginal_cdfs")), "no goodness-of-fit protocol"
+    if case.has_cdf:
+        assert hasattr(ref, "cdf")
+    if case.has_icdf:
+        assert hasattr(ref, "icdf")
+    if case.kl_partner is not None:
+        q = case.kl_partner.build(arraydist, lambda v: np.asarray(v, dtype=np.float64))
+        assert type(q) is type(d) and (q.batch_shape, q.event_shape) == (d.batch_shape, d.event_shape)
+        kl = np.asarray(arraydist.kl_divergence(d, q))
+        assert np.all(kl > 0), "the KL partner must differ from the case in every batch member"
+
+
+@pytest.mark.parametrize("case", CASES, ids=str)
+def test_capability_fields_match_the_distribution(case: Case) -> None:
+    check_capabilities(case)
+
+
+def test_capability_check_covers_a_discrete_family_without_rsample() -> None:
+    """The test-only discrete family (test_sampling_statistics.py) exercises the False branches of the fields."""
+    d = toy_case().build(arraydist, np.asarray)
+    name = type(d).__name__
+    assert _raises_not_implemented(lambda: d.rsample((2,), seed=0), name, "rsample")
+    assert _raises_not_implemented(lambda: d.cdf(np.zeros(4)), name, "cdf")
+    lp = d.log_prob(d.enumerate_support())
+    np.testing.assert_allclose(np.exp(lp).sum(0), 1.0, rtol=1e-12)
+    with pytest.raises(AssertionError, match="the reference has no entropy"):
+        check_capabilities(toy_case())  # every capability agrees; its reference lacks entropy and moments
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"implicit_reparam": True, "has_rsample": False}, "implicit_reparam needs has_rsample"),
+        ({"discrete": True}, "no reparameterized sampler"),
+        ({"tags": frozenset({"matirx"})}, "unknown tags"),
+    ],
+)
+def test_inconsistent_fields_are_refused(fields: dict[str, Any], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        Case("bad", "Normal", lambda lib, c: None, lambda r: None, (), **fields)
+
+
+def test_the_subset_has_every_family_and_follows_the_rule() -> None:
+    families = {c.dist for c in CASES}
+    assert {c.dist for c in CASES if c.name in _matrix.SUBSET} == families
+    for family in families:
+        cases = [c for c in CASES if c.dist == family]
+        tagged = [c.name for c in cases if "matrix" in c.tags]
+        chosen = sorted(c.name for c in cases if c.name in _matrix.SUBSET)
+        assert chosen == sorted(tagged or [c.name for c in cases[: _matrix.SUBSET_SIZE]])
+    untagged = [Case(f"n{i}", "Fam", lambda lib, c: None, lambda r: None, ()) for i in range(3)]
+    assert _matrix.subset(untagged) == frozenset(f"n{i}" for i in range(_matrix.SUBSET_SIZE))
+
+
+def test_the_default_matrix_keeps_core_backends_and_the_subset() -> None:
+    inside, outside = (
+        next(c for c in CASES if c.name in _matrix.SUBSET),
+        next(c for c in CASES if c.name not in _matrix.SUBSET),
+    )
+    for backend in BACKENDS:
+        core = backend.id in _matrix.CORE_BACKENDS
+        assert _matrix.in_default_matrix(inside, backend.id)
+        assert _matrix.in_default_matrix(outside, backend.id) == core
+    assert not _matrix.in_default_matrix(outside, "torch.compile")
+    assert _matrix.in_default_matrix(inside, "jax", "float64") and not _matrix.in_default_matrix(
+        inside, "jax", "float32"
+    )
+    assert _matrix.in_default_matrix(inside, "dask", "float32") and _matrix.in_default_matrix(
+        outside, "numpy", "float32"
+    )
+    assert _matrix.in_default_matrix(None, "jax") and _matrix.in_default_matrix(outside, None)
+
+
+def test_full_matrix_environment_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    for value, expected in (("1", True), ("yes", True), ("", False), ("0", False), ("false", False)):
+        monkeypatch.setenv(_matrix.ENV_VAR, value)
+        assert _matrix.full_matrix_from_env() is expected
+    monkeypatch.delenv(_matrix.ENV_VAR)
+    assert _matrix.full_matrix_from_env() is False
+
+
+def test_generic_checks_on_a_test_only_family() -> None:
+    """The generic enumerate_support and rsample checks on the discrete ToyBinomial: they pass, and the first
+    fails when its masses do not sum to 1."""
+    check_rsample_capability(toy_case(), toy_case().build(arraydist, np.asarray))
+    check_enumerate_support(toy_case(), toy_case().build(arraydist, np.asarray), np.asarray)
+    unnormalized = toy_case(log_prob_offset=0.01)
+    with pytest.raises(AssertionError, match="do not sum to 1"):
+        check_enumerate_support(unnormalized, unnormalized.build(arraydist, np.asarray), np.asarray)

@@ -1,0 +1,84 @@
+"""The test matrix: which (case, backend) pairs the default run keeps, and the rule that chooses them.
+
+Rule (applied by ``conftest.pytest_collection_modifyitems`` to every test parametrized by a registry case):
+
+* on the **core backends** (NumPy and PyTorch on the CPU) every case runs, in both dtypes;
+* on every **other backend** (JAX, Dask, array_api_strict, CuPy, PyTorch on a GPU, and the JAX- and
+  torch.compile-specific modules) only the family's **subset** runs: its cases tagged ``"matrix"``, or, in a
+  family that tags none, its first ``SUBSET_SIZE`` cases in registry order;
+* on JAX that subset runs in float64 only (``SUBSET_DTYPES``): a JAX test costs about 200 times the NumPy one
+  (eager operations compile with XLA for each new shape and dtype), so its float32 half would take the
+  default run at 45 families from about 12 to about 17.5 minutes;
+  float32 on JAX stays covered by ``test_jax.py``'s dtype tests and by the full matrix;
+* ``--full-matrix`` (or the environment variable ``ARRAYDIST_FULL_MATRIX=1``) runs the whole cross product.
+
+Tests that take no case are never deselected.  The projection of what this costs as the catalogue grows is in
+``docs/testing.md``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from typing import Any
+
+from cases import CASES, Case
+
+#: cases per family on the non-core backends when the family tags none ``"matrix"`` (one: a JAX test costs about
+#: 200 NumPy ones, so at 45 families a second case per family would take the default run to about 20 minutes)
+SUBSET_SIZE = 1
+#: ``Backend.id`` of the backends that run every case
+CORE_BACKENDS = frozenset({"numpy", "torch"})
+#: modules whose case-parametrized tests exercise one non-core backend without a ``backend`` parameter
+MODULE_BACKENDS = {"test_jax.py": "jax", "test_torch_transforms.py": "torch.compile"}
+#: backend id -> the dtypes its subset runs in by default (others: both)
+SUBSET_DTYPES = {"jax": frozenset({"float64"})}
+ENV_VAR = "ARRAYDIST_FULL_MATRIX"
+OPTION = "--full-matrix"
+
+
+def subset(cases: Iterable[Case]) -> frozenset[str]:
+    """Names of the cases that the non-core backends run by default (the rule above)."""
+    by_family: dict[str, list[Case]] = {}
+    for case in cases:
+        by_family.setdefault(case.dist, []).append(case)
+    chosen: set[str] = set()
+    for family in by_family.values():
+        tagged = [c for c in family if "matrix" in c.tags]
+        chosen.update(c.name for c in (tagged or family[:SUBSET_SIZE]))
+    return frozenset(chosen)
+
+
+SUBSET = subset(CASES)
+
+
+def full_matrix_from_env() -> bool:
+    return os.environ.get(ENV_VAR, "").strip().lower() not in ("", "0", "false", "no")
+
+
+def item_backend(item: Any) -> str | None:
+    """The backend a collected test runs on: its ``backend`` parameter, or its module's (``MODULE_BACKENDS``)."""
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    backend = params.get("backend")
+    if backend is not None:
+        return str(backend.id)
+    return MODULE_BACKENDS.get(item.path.name)
+
+
+def item_case(item: Any) -> Case | None:
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    case = params.get("case")
+    return case if isinstance(case, Case) else None
+
+
+def item_dtype(item: Any) -> str | None:
+    dtype = getattr(getattr(item, "callspec", None), "params", {}).get("dtype")
+    return dtype if isinstance(dtype, str) else None
+
+
+def in_default_matrix(case: Case | None, backend: str | None, dtype: str | None = None) -> bool:
+    """Whether the default run keeps a test of ``case`` on ``backend`` in ``dtype`` (tests without a case always
+    run)."""
+    if case is None or backend is None or backend in CORE_BACKENDS:
+        return True
+    return case.name in SUBSET and (dtype is None or dtype in SUBSET_DTYPES.get(backend, (dtype,)))
