@@ -203,6 +203,9 @@ class Distribution:
     _optional_params: ClassVar[frozenset[str]] = frozenset()
     #: parameters that may be infinite (a truncation bound); any other infinite parameter is an error
     _infinite_params: ClassVar[frozenset[str]] = frozenset()
+    #: parameters whose constraint the family checks in :meth:`_post_init` with :meth:`_require_param`, because
+    #: the check shares its work with derived state (a positive definite matrix and its Cholesky factor)
+    _post_init_checks: ClassVar[frozenset[str]] = frozenset()
     #: the parameters (pytree leaves) a distribution of this class holds when all are given in their first form;
     #: an instance made with other forms keeps its own tuple
     _leaves: tuple[str, ...] = ()
@@ -469,7 +472,7 @@ class Distribution:
         infinite_ok = self._infinite_params
         for name, constraint in self.arg_constraints.items():
             value = params.get(name)
-            if value is None:
+            if value is None or name in self._post_init_checks:
                 continue
             # a few numbers (the parameters of a training step) are read once and checked as Python numbers
             values = ops.small_values(value)
@@ -488,18 +491,32 @@ class Distribution:
             if ok and finite:
                 continue
             if ok:
-                must = "finite"
                 ok = ops.xp.isfinite(value)
                 if constraint.event_dim:
                     ok = ops.xp.all(ok, axis=tuple(range(-constraint.event_dim, 0)))
-            else:
-                must = f"{constraint.describe()} (constraint {constraint!r})"
-                ok = constraint.check(value)
-            raise ValueError(
-                f"{type(self).__name__}: parameter {name!r} must be {must}; got shape {tuple(value.shape)}, dtype "
-                f"{str(value.dtype).rpartition('.')[2]}, with "
-                + _format_bad_values(ops, value, ok, constraint.event_dim)
-            )
+                raise self._param_error(ops, name, value, ok, "finite", constraint.event_dim)
+            raise self._param_error(ops, name, value, constraint.check(value))
+
+    def _param_error(
+        self, ops: Ops, name: str, value: Array, ok: Array, must: str = "", event_dim: int | None = None
+    ) -> ValueError:
+        """The error for parameter ``name`` where ``ok`` (over its batch) is False: its constraint, shape, dtype
+        and a few of the offending values."""
+        constraint = self.arg_constraints[name]
+        must = must or f"{constraint.describe()} (constraint {constraint!r})"
+        return ValueError(
+            f"{type(self).__name__}: parameter {name!r} must be {must}; got shape {tuple(value.shape)}, dtype "
+            f"{str(value.dtype).rpartition('.')[2]}, with "
+            + _format_bad_values(ops, value, ok, constraint.event_dim if event_dim is None else event_dim)
+        )
+
+    def _require_param(self, name: str, ok: Array | None) -> None:
+        """For :meth:`_post_init`: parameter ``name`` (in ``_post_init_checks``) satisfies its constraint
+        where the boolean array ``ok`` (over its batch) says so; None (not checked) passes."""
+        ops = self._ops
+        if ok is None or ops.tracing() or not ops.is_concrete(ok) or ops.all(ok):
+            return
+        raise self._param_error(ops, name, self.__dict__[name], ok)
 
     def _require(self, ok: Array, condition: str, *names: str) -> None:
         """A cross-parameter check for :meth:`_post_init` (``low < high``): a ``ValueError`` naming the

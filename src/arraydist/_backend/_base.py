@@ -380,6 +380,23 @@ class Ops:
     def cholesky(self, x: Array) -> Array:
         return self.xp.linalg.cholesky(x)
 
+    def cholesky_checked(self, x: Array, check: bool) -> tuple[Array | None, Array | None]:
+        """``(L, ok)``: the Cholesky factor of ``x`` and, when ``check`` is True and the values can be read, the
+        per-matrix booleans of :meth:`is_positive_definite` (``ok`` is None otherwise).  ``L`` is None where a
+        matrix is not positive definite.  Backends whose factorization reports failure per matrix (torch's
+        ``cholesky_ex``) check with the factorization itself, so validating costs no second factorization."""
+        ok = self.is_positive_definite(x) if check and self.is_concrete(x) and not self.tracing() else None
+        if ok is not None and not self.all(ok):
+            return None, ok
+        return self.cholesky(x), ok
+
+    def is_symmetric(self, x: Array) -> Array:
+        """Per-matrix booleans: symmetric to a dtype-relative tolerance (16 eps of the largest entry)."""
+        xp = self.xp
+        scale = xp.max(xp.abs(x), axis=(-2, -1))
+        eps = float(np.finfo(self.to_numpy(x).dtype).eps) if self.is_concrete(x) else 1e-6
+        return xp.all(xp.abs(x - self.matrix_transpose(x)) <= 16 * eps * scale[..., None, None], axis=(-2, -1))
+
     def solve_triangular(self, a: Array, b: Array, *, lower: bool = True) -> Array:
         """Solve ``a @ x = b`` for triangular ``a`` (batched, broadcasting)."""
         return self.xp.linalg.solve(a, b)

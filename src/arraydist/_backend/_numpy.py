@@ -165,6 +165,16 @@ class NumpyOps(Ops):
     def tril(self, x: Array) -> Array:
         return self.np.tril(x)
 
+    def cholesky_checked(self, x: Array, check: bool) -> tuple[Array | None, Array | None]:
+        if not check or not self.is_concrete(x):
+            return self.cholesky(x), None
+        try:
+            tril = self.np.linalg.cholesky(x)  # only the lower triangle is read: symmetry is checked apart
+        except np.linalg.LinAlgError:  # some matrix is not positive definite: which ones, for the message
+            return None, self.is_positive_definite(x)
+        with np.errstate(invalid="ignore"):
+            return tril, self.is_symmetric(x) & self.np.all(self.np.isfinite(tril), axis=(-2, -1))
+
     def is_positive_definite(self, x: Array) -> Array:
         x = self.np.asarray(x)
         scale = self.np.max(self.np.abs(x), axis=(-2, -1), initial=0.0)

@@ -267,12 +267,19 @@ class TorchOps(Ops):
     def tril(self, x: Array) -> Array:
         return torch.tril(x)
 
-    def is_positive_definite(self, x: Array) -> Array:
+    def is_symmetric(self, x: Array) -> Array:
         x = x.detach()
-        scale = x.abs().amax(dim=(-2, -1))
-        eps = torch.finfo(x.dtype).eps
-        symmetric = ((x - x.mT).abs() <= 16 * eps * scale[..., None, None]).all(-1).all(-1)
-        return symmetric & (torch.linalg.cholesky_ex(x).info == 0)
+        tol = x.abs().amax(dim=(-2, -1), keepdim=True).mul_(16 * torch.finfo(x.dtype).eps)
+        return (x - x.mT).abs_().le_(tol).all(-1).all(-1)
+
+    def is_positive_definite(self, x: Array) -> Array:
+        return self.is_symmetric(x) & (torch.linalg.cholesky_ex(x.detach()).info == 0)
+
+    def cholesky_checked(self, x: Array, check: bool) -> tuple[Array | None, Array | None]:
+        if not check or not self.is_concrete(x):
+            return torch.linalg.cholesky(x), None
+        tril, info = torch.linalg.cholesky_ex(x)  # differentiable, and it reports each matrix's failure
+        return tril, self.is_symmetric(x) & (info == 0)
 
 
 bind_special(TorchOps, "torch", torch)

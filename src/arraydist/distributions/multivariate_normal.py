@@ -54,19 +54,22 @@ def _mahalanobis_sq(ops: Ops, scale_tril: Array, diff: Array) -> Array:
     return xp.reshape(sq, lead + tail)
 
 
-def _precision_to_scale_tril(ops: Ops, precision: Array) -> Array:
+def _precision_to_scale_tril(ops: Ops, precision: Array, check: bool) -> tuple[Array | None, Array | None]:
     r"""Lower-triangular :math:`L` with :math:`L L^\top = P^{-1}`, without forming :math:`P^{-1}`.
 
     With :math:`J` the reversal permutation, the Cholesky factor :math:`C` of :math:`JPJ` gives the upper
     triangular :math:`U = JCJ` with :math:`P = UU^\top`, hence :math:`P^{-1} = U^{-\top}U^{-1}` and
-    :math:`L = U^{-\top}`, lower triangular with a positive diagonal.
+    :math:`L = U^{-\top}`, lower triangular with a positive diagonal.  Returns ``(L, ok)`` as
+    :meth:`Ops.cholesky_checked` does (the reversal keeps a matrix symmetric positive definite or not).
     """
     xp = ops.xp
-    c = ops.cholesky(xp.flip(precision, axis=(-2, -1)))
+    c, ok = ops.cholesky_checked(xp.flip(precision, axis=(-2, -1)), check)
+    if c is None:
+        return None, ok
     u_t = ops.matrix_transpose(xp.flip(c, axis=(-2, -1)))  # U^T, lower triangular
     n = precision.shape[-1]
     eye = ops.broadcast_to(ops.eye(n, precision.dtype, ops.device(precision)), tuple(precision.shape))
-    return ops.solve_triangular(u_t, eye, lower=True)
+    return ops.solve_triangular(u_t, eye, lower=True), ok
 
 
 class MultivariateNormal(Distribution):
@@ -111,6 +114,7 @@ class MultivariateNormal(Distribution):
     has_rsample = True
     _param_forms = (_FORMS,)
     _unbroadcast = frozenset(_FORMS)
+    _post_init_checks = frozenset(("covariance_matrix", "precision_matrix"))  # checked by their factorization
 
     loc: Array
     _unbroadcasted_scale_tril: Array
@@ -145,15 +149,20 @@ class MultivariateNormal(Distribution):
         return (int(loc.shape[-1]),)
 
     def _post_init(self, validate: bool) -> None:
-        # The Cholesky factor is the one form every method works with, derived from the form that was given.
+        # The Cholesky factor is the one form every method works with, derived from the form that was given; the
+        # factorization is also the check that a covariance or precision matrix is positive definite.
         state = self.__dict__
         ops = self._ops
         if "scale_tril" in state:
-            tril = state["scale_tril"]
-        elif "covariance_matrix" in state:
-            tril = ops.cholesky(state["covariance_matrix"])
+            state["_unbroadcasted_scale_tril"] = state["scale_tril"]
+            return
+        if "covariance_matrix" in state:
+            form = "covariance_matrix"
+            tril, ok = ops.cholesky_checked(state[form], validate)
         else:
-            tril = _precision_to_scale_tril(ops, state["precision_matrix"])
+            form = "precision_matrix"
+            tril, ok = _precision_to_scale_tril(ops, state[form], validate)
+        self._require_param(form, ok)
         state["_unbroadcasted_scale_tril"] = tril
 
     def _given_matrix(self, form: str) -> Array | None:
