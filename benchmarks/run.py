@@ -82,6 +82,24 @@ def torch_rows(quick: bool) -> list[Row]:
 
         return run
 
+    # the tutorial's MultivariateNormal step: build from the (3, 2, 2) covariances, 100 draws, their log density
+    mean = torch.tensor([[1.0, 1.0], [2.0, 2.0], [3.0, 3.0]], requires_grad=True)
+    cov = (0.1 * torch.eye(2)).expand(3, 2, 2).clone()
+
+    def mvn_ours(validate: bool | None) -> Callable[[], Any]:
+        def step() -> Any:
+            d = ad.MultivariateNormal(mean, covariance_matrix=cov, validate_args=validate)
+            return d.log_prob(d.rsample((100,)))
+
+        return step
+
+    def mvn_torch(validate: bool | None) -> Callable[[], Any]:
+        def step() -> Any:
+            d = td.MultivariateNormal(mean, covariance_matrix=cov, validate_args=validate)
+            return d.log_prob(d.rsample((100,)))
+
+        return step
+
     steps = 200 if quick else 2000
     return [
         Row(
@@ -111,6 +129,20 @@ def torch_rows(quick: bool) -> list[Row]:
             "torch.distributions (validation on)",
             with_backward(vae_torch(None)),
             steps // 2,
+        ),
+        Row(
+            "Tutorial MVN step (3, 2, 2), validation on",
+            mvn_ours(None),
+            "torch.distributions (validation on)",
+            mvn_torch(None),
+            steps // 4,
+        ),
+        Row(
+            "Tutorial MVN step (3, 2, 2), validation on",
+            mvn_ours(None),
+            "torch.distributions (validate_args=False)",
+            mvn_torch(False),
+            steps // 4,
         ),
     ]
 

@@ -466,3 +466,33 @@ def test_jax_float32_gradients_in_scale_stay_finite_far_from_one() -> None:
         grad_cdf = jax.grad(lambda s, x=x: Normal(jnp.float32(0.0), s).cdf(x))(jnp.float32(scale))
         # d/dscale Phi(x / scale) = -phi(z) z / scale
         np.testing.assert_allclose(float(grad_cdf), -np.exp(-0.125) / np.sqrt(2 * np.pi) * 0.5 / scale, rtol=1e-5)
+
+
+def test_covariance_checked_by_its_factorization(backend: Backend) -> None:
+    """The covariance is checked by the Cholesky factorization the distribution keeps (one factorization, not
+    two): a non-symmetric or indefinite matrix is refused, small (a few numbers read once) or large, and the
+    message names the parameter and the first bad matrix."""
+    if backend.lazy:
+        pytest.skip("values of lazy arrays are never read")
+    good = np.array([[2.0, 0.3], [0.3, 1.0]])
+    for batch in ((3,), (40,)):  # 12 numbers (read as Python numbers on torch) and 160 (checked as arrays)
+        for bad, _kind in [
+            (np.array([[1.0, 0.5], [0.0, 1.0]]), "non-symmetric"),
+            (np.array([[1.0, 2.0], [2.0, 1.0]]), "indefinite"),
+        ]:
+            cov = np.broadcast_to(good, (*batch, 2, 2)).copy()
+            cov[1] = bad
+            with pytest.raises(
+                ValueError,
+                match=r"parameter 'covariance_matrix' must be symmetric positive definite.*"
+                r"1 invalid event\(s\), the first at batch index \(1,\)",
+            ):
+                MultivariateNormal(backend.asarray(np.zeros(2)), covariance_matrix=backend.asarray(cov))
+            with pytest.raises(ValueError, match="precision_matrix' must be symmetric positive definite"):
+                MultivariateNormal(backend.asarray(np.zeros(2)), precision_matrix=backend.asarray(cov))
+        d = MultivariateNormal(
+            backend.asarray(np.zeros(2)), covariance_matrix=backend.asarray(np.broadcast_to(good, (*batch, 2, 2)))
+        )
+        np.testing.assert_allclose(
+            backend.to_numpy(d.scale_tril), np.broadcast_to(np.linalg.cholesky(good), (*batch, 2, 2))
+        )

@@ -514,7 +514,7 @@ class Distribution:
         """For :meth:`_post_init`: parameter ``name`` (in ``_post_init_checks``) satisfies its constraint
         where the boolean array ``ok`` (over its batch) says so; None (not checked) passes."""
         ops = self._ops
-        if ok is None or ops.tracing() or not ops.is_concrete(ok) or ops.all(ok):
+        if ok is None or ok is True or ops.tracing() or not ops.is_concrete(ok) or ops.all(ok):
             return
         raise self._param_error(ops, name, self.__dict__[name], ok)
 

@@ -110,6 +110,16 @@ def seeded_generator(seed: object, backend: str, default_rng: Any, generator_typ
     return seed
 
 
+def symmetric_values(values: Any, eps: float) -> bool:
+    """Whether every matrix of a nested list (``tolist()`` of an array ``(..., n, n)``) is symmetric to
+    ``16 eps`` of its largest entry, as :meth:`Ops.is_symmetric` asks; NaNs are not symmetric."""
+    if not values or not values[0] or type(values[0][0]) is list:
+        return all(symmetric_values(v, eps) for v in values)
+    n = len(values)
+    tol = 16 * eps * max(abs(v) for row in values for v in row)
+    return all(abs(values[i][j] - values[j][i]) <= tol for i in range(n) for j in range(i))
+
+
 class Ops:
     """Backend operations over one array namespace ``xp``."""
 
@@ -190,6 +200,10 @@ class Ops:
     def addcmul(self, a: Array, b: Array, c: Array, *, value: float = 1.0) -> Array:
         """``a + value * b * c`` (one fused operation where the backend has one)."""
         return a + b * c if value == 1.0 else a + value * (b * c)
+
+    def add_scaled(self, a: Array, b: Array, alpha: float) -> Array:
+        """``a + alpha * b`` (one fused operation where the backend has one: one autograd node, not two)."""
+        return a + alpha * b
 
     def const(self, value: float, dtype: Any, device: Any) -> Any:
         """A constant operand for arithmetic with arrays of ``dtype`` on ``device``.
