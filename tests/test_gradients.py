@@ -75,9 +75,8 @@ def _direction(x: Any, rng: np.random.Generator) -> Any:
     return v
 
 
-@pytest.mark.parametrize("backend", DIFFERENTIABLE, ids=lambda b: b.id)
-@pytest.mark.parametrize("case", [c for c in CASES if "neutral" not in c.tags], ids=str)
-def test_rsample_and_log_prob_gradients_match_finite_differences(case: Case, backend: Backend) -> None:
+def build_with_leaves(case: Case) -> tuple[Any, list[Any]]:
+    """The case built on torch float64 tensors that require gradients, and those tensors in build order."""
     leaves: list[Any] = []
 
     def conv(x: Any) -> Any:
@@ -85,7 +84,13 @@ def test_rsample_and_log_prob_gradients_match_finite_differences(case: Case, bac
         leaves.append(t)
         return t
 
-    d = case.build(arraydist, conv)
+    return case.build(arraydist, conv), leaves
+
+
+@pytest.mark.parametrize("backend", DIFFERENTIABLE, ids=lambda b: b.id)
+@pytest.mark.parametrize("case", [c for c in CASES if "neutral" not in c.tags], ids=str)
+def test_rsample_and_log_prob_gradients_match_finite_differences(case: Case, backend: Backend) -> None:
+    d, leaves = build_with_leaves(case)
     params = [t.detach().clone() for t in leaves]
     rng = np.random.default_rng(0)
     directions = [_direction(p, rng) for p in params]
@@ -117,14 +122,7 @@ def check_implicit_gradient(case: Case, n: int = 20) -> None:
     ``case.reference`` must pass the parameters through its argument in the order ``case.build`` passes them
     through ``conv`` (the reference is rebuilt at θ ± h v by substituting them one by one)."""
     assert case.implicit_reparam and case.has_cdf and not case.event_shape, case.name
-    leaves: list[Any] = []
-
-    def conv(x: Any) -> Any:
-        t = leaf(x)
-        leaves.append(t)
-        return t
-
-    d = case.build(arraydist, conv)
+    d, leaves = build_with_leaves(case)
     z = d.rsample((n,), seed=5)
     assert tuple(z.shape) == (n, *case.batch_shape) and z.requires_grad
     rng = np.random.default_rng(1)
