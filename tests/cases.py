@@ -18,15 +18,15 @@ form (otherwise the KL test estimates it by Monte Carlo from ``log_prob`` of bot
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 from scipy import stats
 
+from _case import KNOWN_TAGS, Case, Conv, DiscreteRef, Partner
 from _stats import whitened_normal_pvalues
 
-Conv = Callable[[Any], Any]
+__all__ = ["CASES", "CASES_BY_NAME", "KNOWN_TAGS", "Case", "Conv", "DiscreteRef", "Partner"]
 
 
 # ---------------------------------------------------------------------------------------------- references
@@ -129,62 +129,6 @@ class MultivariateNormalRef:
 
 
 # ---------------------------------------------------------------------------------------------- cases
-@dataclass(frozen=True)
-class Partner:
-    """A second distribution of a case's family, with different valid parameters of the same shapes (for KL)."""
-
-    build: Callable[[Any, Conv], Any]
-    reference: Callable[[Conv], Any]
-
-
-@dataclass(frozen=True)
-class Case:
-    name: str
-    dist: str  # the class name, in arraydist and torch.distributions alike
-    #: build(lib, conv): the distribution from ``lib`` (arraydist or torch.distributions), arrays through ``conv``
-    build: Callable[[Any, Conv], Any]
-    #: reference(rounded): the NumPy/SciPy reference, parameters passed through ``rounded`` (dtype rounding).
-    #: For ``implicit_reparam`` cases it must pass the parameters through ``rounded`` in the order ``build``
-    #: passes them through ``conv`` (the implicit-gradient check perturbs them one by one).
-    reference: Callable[[Conv], Any]
-    batch_shape: tuple[int, ...]
-    event_shape: tuple[int, ...] = ()
-    #: ``rsample`` gives reparameterized draws (False: it raises NotImplementedError naming the class)
-    has_rsample: bool = True
-    #: ``cdf`` is implemented and the reference has ``cdf`` (False: it raises NotImplementedError)
-    has_cdf: bool = False
-    #: ``icdf`` is implemented and the reference has ``icdf`` (independent of ``has_cdf``)
-    has_icdf: bool = False
-    #: ``enumerate_support`` is implemented (the tests check its shapes and that its masses sum to 1)
-    has_enumerate_support: bool = False
-    #: integer- or boolean-valued support: goodness of fit by counts; no rsample (``Case`` refuses both)
-    discrete: bool = False
-    #: ``rsample`` differentiates through an implicit gradient (Gamma, Beta...): the draw path is checked by
-    #: ``dz/dθ = -(∂F/∂θ)(z; θ) / f(z; θ)`` against the reference ``cdf``, not by finite differences of draws
-    implicit_reparam: bool = False
-    #: the KL test's second distribution (``None``: the family has no KL rule of its own)
-    kl_partner: Partner | None = None
-    #: the dtype of draws where it is not the parameters' (e.g. ``"int64"`` for Categorical)
-    sample_dtype: str | None = None
-    #: ``neutral`` (Python numbers), ``tiny``/``huge`` (extreme scales), ``matrix`` (runs on every backend)
-    tags: frozenset[str] = field(default_factory=frozenset)
-
-    def __post_init__(self) -> None:
-        if self.implicit_reparam and not self.has_rsample:
-            raise ValueError(f"case {self.name}: implicit_reparam needs has_rsample")
-        if self.discrete and self.has_rsample:
-            raise ValueError(f"case {self.name}: a discrete distribution has no reparameterized sampler")
-        unknown = self.tags - KNOWN_TAGS
-        if unknown:
-            raise ValueError(f"case {self.name}: unknown tags {sorted(unknown)} (known: {sorted(KNOWN_TAGS)})")
-
-    def __str__(self) -> str:
-        return self.name
-
-
-KNOWN_TAGS = frozenset({"neutral", "tiny", "huge", "matrix"})
-
-
 def _spd(n: int, seed: int, batch: tuple[int, ...] = (), cond: float = 10.0) -> np.ndarray:
     """Symmetric positive definite matrices with condition number about ``cond``."""
     rng = np.random.default_rng(seed)
@@ -559,5 +503,12 @@ class _IndependentMVNRef(MultivariateNormalRef):
     def kl_divergence(self, other: MultivariateNormalRef) -> np.ndarray:
         return super().kl_divergence(other).sum(-1)
 
+
+# The discrete families, one module of cases per group (each module's CASES, in registry order).
+from cases_binary import CASES as _BINARY  # noqa: E402
+from cases_categorical import CASES as _CATEGORICAL  # noqa: E402
+from cases_counts import CASES as _COUNTS  # noqa: E402
+
+CASES += _BINARY + _CATEGORICAL + _COUNTS
 
 CASES_BY_NAME = {c.name: c for c in CASES}

@@ -36,8 +36,10 @@ __all__ = [
     "interval",
     "less_than",
     "lower_cholesky",
+    "multinomial",
     "nonnegative",
     "nonnegative_integer",
+    "one_hot",
     "positive",
     "positive_definite",
     "positive_integer",
@@ -270,15 +272,17 @@ class IntegerInterval(Interval):
     def check_all(self, value: Any, ops: Any) -> bool:
         return ops.all(self.check(value))
 
-    def check_values(self, values: Iterable[Any]) -> bool:
+    def check_values(self, values: Iterable[Any]) -> bool | None:
         low, high = self.lower_bound, self.upper_bound
+        if not (_is_number(low) and _is_number(high)):
+            return None  # bounds per batch member (Binomial's total_count): check elementwise
         return all(v % 1 == 0 and low <= v <= high for v in values)
 
     def describe(self) -> str:
-        return f"an integer in [{self.lower_bound}, {self.upper_bound}]"
+        return f"an integer in [{_bound(self.lower_bound)}, {_bound(self.upper_bound)}]"
 
     def __repr__(self) -> str:
-        return f"IntegerInterval(lower_bound={self.lower_bound}, upper_bound={self.upper_bound})"
+        return f"IntegerInterval(lower_bound={_bound(self.lower_bound)}, upper_bound={_bound(self.upper_bound)})"
 
 
 class IntegerGreaterThanEq(GreaterThanEq):
@@ -350,6 +354,62 @@ class _Simplex(Constraint):
         return "a simplex (non-negative, summing to 1 over the last dim)"
 
 
+class _OneHot(Constraint):
+    """Vectors of zeros with a single one (the support of ``OneHotCategorical``)."""
+
+    is_discrete = True
+    event_dim = 1
+
+    def check(self, value: Any) -> Any:
+        xp = _ops(value).xp
+        return xp.all((value == 0) | (value == 1), axis=-1) & (xp.sum(value, axis=-1) == 1)
+
+    def describe(self) -> str:
+        return "one-hot vectors (zeros and a single one over the last dim)"
+
+
+class _Multinomial(Constraint):
+    """Vectors of non-negative integers summing to at most ``upper_bound`` (torch's ``multinomial``), or to
+    exactly ``upper_bound`` with ``exact=True`` (the support of ``Multinomial``: other counts have mass 0)."""
+
+    is_discrete = True
+    event_dim = 1
+
+    def __init__(self, upper_bound: Any, exact: bool = False) -> None:
+        self.upper_bound = upper_bound
+        self.exact = exact
+
+    def check(self, value: Any) -> Any:
+        xp = _ops(value).xp
+        with np.errstate(invalid="ignore"):
+            counts = xp.all((value % 1 == 0) & (value >= 0), axis=-1)
+        total = xp.sum(value, axis=-1)
+        return counts & ((total == self.upper_bound) if self.exact else (total <= self.upper_bound))
+
+    def describe(self) -> str:
+        how = "exactly" if self.exact else "at most"
+        return f"counts (non-negative integers over the last dim) summing to {how} {_bound(self.upper_bound)}"
+
+    def __repr__(self) -> str:
+        extra = ", exact=True" if self.exact else ""
+        return f"Multinomial(upper_bound={_bound(self.upper_bound)}{extra})"
+
+
+def _is_number(x: Any) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool)
+
+
+def _bound(x: Any) -> str:
+    """A bound for messages: a number as it is, an array by a few of its values."""
+    if _is_number(x) or not hasattr(x, "shape"):
+        return repr(x)
+    values = np.asarray(_ops(x).to_numpy(x)).ravel()
+    if values.size and (values == values[0]).all():
+        return repr(float(values[0]))
+    shown = ", ".join(repr(float(v)) for v in values[:4])
+    return f"[{shown}{', ...' if values.size > 4 else ''}] (per batch member)"
+
+
 class _LowerCholesky(Constraint):
     event_dim = 2
     square = True
@@ -385,6 +445,8 @@ nonnegative_integer = IntegerGreaterThanEq(0)
 positive_integer = IntegerGreaterThanEq(1)
 unit_interval = Interval(0.0, 1.0)
 simplex = _Simplex()
+one_hot = _OneHot()
+multinomial = _Multinomial
 lower_cholesky = _LowerCholesky()
 positive_definite = _PositiveDefinite()
 greater_than = GreaterThan

@@ -217,6 +217,14 @@ class Distribution:
     _has_post_init: ClassVar[bool] = False
     # canonical parameters kept without broadcasting to the batch shape (e.g. one shared ``scale_tril``)
     _unbroadcast: ClassVar[frozenset[str]] = frozenset()
+    #: constructor arguments that are Python values, not arrays (``Multinomial``'s ``total_count``): set as
+    #: attributes by the constructor before :meth:`_init_params`, carried in the pytree's static data
+    _static_params: ClassVar[tuple[str, ...]] = ()
+    #: values are category indices: integer (and boolean) values reach ``_log_prob`` as they are, not cast to
+    #: the floating dtype (the family casts them to ``Ops.index_dtype`` where it indexes)
+    _index_values: ClassVar[bool] = False
+    #: the class overrides :meth:`_canonical`
+    _has_canonical: ClassVar[bool] = False
     _default_validate_args: ClassVar[bool] = True
 
     _ops: Ops
@@ -233,6 +241,7 @@ class Distribution:
         cls._leaves = tuple(k for k in cls._param_ndims if k not in alternatives and k not in cls._optional_params)
         cls._has_choices = bool(cls._param_forms or cls._optional_params)
         cls._has_post_init = cls._post_init is not Distribution._post_init
+        cls._has_canonical = cls._canonical is not Distribution._canonical
         cls._univariate_params = (
             bool(cls._param_ndims)
             and not any(cls._param_ndims.values())
@@ -306,7 +315,7 @@ class Distribution:
             params = self._given(params)
         values = tuple(params.values())
         t = type(values[0])
-        if t is float or t is int:
+        if (t is float or t is int) and not self._static_params:
             # Python numbers alone: the state of an equal distribution, converted and validated once.  Under
             # torch.compile the neutral backend is torch and nothing is shared.
             if not compiling():
@@ -356,6 +365,8 @@ class Distribution:
                         if v.shape != shape:
                             break
                     else:
+                        if self._has_canonical:
+                            params = self._canonical(params, ops, validate)
                         if validate:
                             self._check_params(params, ops)
                         # the whole state in one update (_neutral and _event_shape keep their class defaults)
@@ -374,6 +385,8 @@ class Distribution:
                         return
                 self._validate_args = validate
                 batch, event = self._shapes(params)
+                if self._has_canonical:
+                    params = self._canonical(params, ops, validate)
                 if validate:
                     self._check_params(params, ops)
                 self._apply(params, ops, False, batch, event, validate)
@@ -397,6 +410,8 @@ class Distribution:
     def _init_general(self, params: dict[str, Any], validate_args: bool | None) -> None:
         params, ops, neutral = self._convert_params(params, validate_args)
         batch, event = self._shapes(params)
+        if self._has_canonical:
+            params = self._canonical(params, ops, self._validate_args)
         if self._validate_args:
             self._check_params(params, ops)
         self._apply(params, ops, neutral, batch, event, self._validate_args)
@@ -535,6 +550,14 @@ class Distribution:
         v = self._ops.to_numpy(value)
         return np.array2string(v.ravel()[:6], precision=4, separator=", ") + ("..." if v.size > 6 else "")
 
+    def _canonical(self, params: dict[str, Array], ops: Ops, validate: bool) -> dict[str, Array]:
+        """Hook run by the constructor alone, after conversion and shape checks and before the value checks:
+        the parameters in canonical form (``Categorical`` normalizes ``probs`` to sum to 1 and ``logits`` to
+        log-probabilities, as ``torch.distributions`` does).  Copies, ``expand``, slicing and unflattening
+        receive canonical parameters already and skip it.  May raise a ``ValueError`` about the given values
+        when ``validate`` is True (checks that need them before they are normalized)."""
+        return params
+
     def _post_init(self, validate: bool) -> None:
         """Hook run once the parameters are set, on every construction path (the constructor, ``expand``,
         slicing, unflattening, conversion): derived state, and cross-parameter checks (with :meth:`_require`)
@@ -624,12 +647,17 @@ class Distribution:
         named in the static data) or nested distributions."""
         leaves = self._leaves
         state = self.__dict__
+        if self._static_params:
+            statics = tuple((k, state[k]) for k in self._static_params)
+            return tuple(state[k] for k in leaves), (self._validate_args, leaves, statics)
         return tuple(state[k] for k in leaves), (self._validate_args, leaves)
 
     @classmethod
     def _tree_unflatten(cls, aux: Any, children: Any, neutral: bool = False) -> Distribution:
         obj = cls.__new__(cls)
         obj._validate_args = aux[0]
+        if len(aux) > 2:
+            obj.__dict__.update(aux[2])  # the static parameters
         obj._set_params(dict(zip(aux[1], children)), neutral=neutral)
         return obj
 
@@ -734,7 +762,7 @@ class Distribution:
         if kind == "f":
             return value
         if kind in ("i", "b"):
-            return self._ops.cast(value, self._dtype)
+            return value if self._index_values else self._ops.cast(value, self._dtype)
         raise TypeError(
             f"{type(self).__name__}.{method}: the value must be real numbers; got an array of dtype "
             f"{str(dtype).rpartition('.')[2]} and shape {tuple(value.shape)}"
@@ -1063,7 +1091,19 @@ class Distribution:
         return self._ops.xp.exp(self.entropy())
 
     def enumerate_support(self, expand: bool = True) -> Array:
+        """Every value of the (finite) support, along a new leading dimension: shape ``(k,) + batch_shape +
+        event_shape``, or ``(k,) + (1,) * len(batch_shape) + event_shape`` with ``expand=False``."""
         raise _not_implemented(self, "enumerate_support")
+
+    def _enumerate_values(self, values: Array, expand: bool) -> Array:
+        """For ``enumerate_support``: ``values`` of shape ``(k,) + event_shape`` (one row per value of the
+        support) laid out along the batch dimensions, broadcast to them when ``expand`` (views)."""
+        ops = self._ops
+        batch = self._batch_shape
+        k = int(values.shape[0])
+        event = tuple(values.shape[1:])
+        values = ops.xp.reshape(values, (k, *(1,) * len(batch), *event))
+        return ops.broadcast_to(values, (k, *batch, *event)) if expand else values
 
     # ------------------------------------------------------------------ moments
     @property
@@ -1097,7 +1137,10 @@ class Distribution:
         return f"{dtype}[{', '.join(str(s) for s in value.shape)}]"
 
     def _repr_params(self) -> list[str]:
-        return [f"{k}: {self._describe_param(getattr(self, k))}" for k in self.arg_constraints if k in self.__dict__]
+        statics = [f"{k}: {self.__dict__[k]!r}" for k in self._static_params]
+        return statics + [
+            f"{k}: {self._describe_param(getattr(self, k))}" for k in self.arg_constraints if k in self.__dict__
+        ]
 
     def __repr__(self) -> str:
         parts = self._repr_params()

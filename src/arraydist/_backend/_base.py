@@ -249,6 +249,25 @@ class Ops:
     def cast(self, x: Array, dtype: Any) -> Array:
         return x if x.dtype == dtype else self.xp.astype(x, dtype)
 
+    def index_dtype(self) -> Any:
+        """The integer dtype of indices and of categorical draws: int64 (JAX: its default integer)."""
+        return self.xp.__array_namespace_info__().default_dtypes()["indexing"]
+
+    def take_last(self, x: Array, index: Array) -> Array:
+        """``x[..., index]`` element by element: ``out[i] = x[i, index[i]]``, the batch dimensions of ``x``
+        (all but the last) and of ``index`` broadcast (``log_prob`` of a category).  ``index`` must be
+        integers in range."""
+        xp = self.xp
+        shape = np.broadcast_shapes(tuple(x.shape[:-1]), tuple(index.shape))
+        x = xp.broadcast_to(x, (*shape, x.shape[-1]))
+        index = xp.broadcast_to(index, shape)
+        take_along_axis = getattr(xp, "take_along_axis", None)
+        if take_along_axis is not None:
+            return take_along_axis(x, xp.expand_dims(index, axis=-1), axis=-1)[..., 0]
+        # no take_along_axis in this namespace: select with a comparison (a temporary of the size of x)
+        hit = xp.expand_dims(index, axis=-1) == xp.arange(x.shape[-1], dtype=index.dtype)
+        return xp.sum(xp.where(hit, x, xp.zeros_like(x)), axis=-1)
+
     # ------------------------------------------------------------------ random numbers
     def make_rng(self, seed: object, device: Any) -> Any:
         """Turn a user ``seed`` into this backend's generator (or key)."""
@@ -366,6 +385,14 @@ class Ops:
         with np.errstate(divide="ignore"):  # a row of -inf: log(0) = -inf is the answer
             out = xp.log(xp.sum(xp.exp(x - m), axis=axis, keepdims=True)) + m
         return xp.squeeze(out, axis=axis)
+
+    def log_softmax(self, x: Array, axis: int = -1) -> Array:
+        """``x - logsumexp(x)`` over ``axis``: normalized log-probabilities (``-inf`` entries stay ``-inf``)."""
+        return x - self.xp.expand_dims(self.logsumexp(x, axis), axis=axis)
+
+    def softmax(self, x: Array, axis: int = -1) -> Array:
+        """``exp(log_softmax(x))``: probabilities over ``axis`` (``-inf`` logits have probability 0)."""
+        return self.xp.exp(self.log_softmax(x, axis))
 
     def betaln(self, a: Array, b: Array) -> Array:
         """The composite backends use where they have no betaln of their own (torch); this fallback's is SciPy's,

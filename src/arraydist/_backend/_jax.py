@@ -131,6 +131,15 @@ class JaxOps(Ops):
     def logsumexp(self, x: Array, axis: int = -1) -> Array:
         return jsp.logsumexp(x, axis=axis)
 
+    def log_softmax(self, x: Array, axis: int = -1) -> Array:
+        return jax.nn.log_softmax(x, axis=axis)
+
+    def softmax(self, x: Array, axis: int = -1) -> Array:
+        return jax.nn.softmax(x, axis=axis)
+
+    def index_dtype(self) -> Any:
+        return jnp.zeros((), dtype=int).dtype  # int64 under x64, else int32
+
     def cholesky(self, x: Array) -> Array:
         return jnp.linalg.cholesky(x)
 

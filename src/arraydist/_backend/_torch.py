@@ -252,6 +252,24 @@ class TorchOps(Ops):
     def logsumexp(self, x: Array, axis: int = -1) -> Array:
         return torch.logsumexp(x, dim=axis)
 
+    def log_softmax(self, x: Array, axis: int = -1) -> Array:
+        return torch.log_softmax(x, dim=axis)
+
+    def softmax(self, x: Array, axis: int = -1) -> Array:
+        return torch.softmax(x, dim=axis)
+
+    def index_dtype(self) -> Any:
+        return torch.int64
+
+    def take_last(self, x: Array, index: Array) -> Array:
+        if index.dtype != torch.int64:
+            index = index.long()
+        index = index.unsqueeze(-1)
+        if tuple(index.shape[:-1]) != tuple(x.shape[:-1]):
+            index, x = torch.broadcast_tensors(index, x)  # views
+            index = index[..., :1]
+        return x.gather(-1, index).squeeze(-1)
+
     def cholesky(self, x: Array) -> Array:
         return torch.linalg.cholesky(x)
 
