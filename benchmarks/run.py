@@ -188,6 +188,107 @@ def torch_large_rows(quick: bool) -> list[Row]:
     ]
 
 
+def rl_rows(quick: bool) -> list[Row]:
+    """The policy-gradient step: a Categorical policy over 6 actions for a batch of 64 states (build, draw the
+    actions, their log-probabilities, the entropy bonus), and a masked policy over 1000 actions."""
+    import torch
+    import torch.distributions as td
+
+    torch.set_num_threads(1)
+    gen = torch.Generator().manual_seed(2)
+    logits = torch.randn(64, 6, generator=gen, requires_grad=True)
+    advantage = torch.randn(64, generator=gen)
+
+    def ours(validate: bool | None) -> Callable[[], Any]:
+        def step() -> Any:
+            pi = ad.Categorical(logits=logits, validate_args=validate)
+            a = pi.sample()
+            return pi.log_prob(a), pi.entropy()
+
+        return step
+
+    def theirs(validate: bool | None) -> Callable[[], Any]:
+        def step() -> Any:
+            pi = td.Categorical(logits=logits, validate_args=validate)
+            a = pi.sample()
+            return pi.log_prob(a), pi.entropy()
+
+        return step
+
+    def raw() -> Any:
+        # the floor: the same operations in plain torch, no distribution object
+        log_p = torch.log_softmax(logits, dim=-1)
+        p = log_p.exp()
+        a = torch.multinomial(p.detach(), 1, replacement=True)
+        return log_p.gather(-1, a).squeeze(-1), -(p * log_p).sum(-1)
+
+    def with_backward(step: Callable[[], Any]) -> Callable[[], Any]:
+        def run() -> None:
+            lp, entropy = step()
+            (-(lp * advantage).sum() - 0.01 * entropy.sum()).backward()
+
+        return run
+
+    mask = torch.rand(64, 1000, generator=gen) < 0.5
+    mask[:, 0] = True  # every state has an allowed action
+    wide = torch.randn(64, 1000, generator=gen)
+    masked = torch.where(mask, wide, torch.tensor(-torch.inf))
+
+    def masked_ours() -> Any:
+        pi = ad.Categorical(logits=masked)
+        a = pi.sample()
+        return pi.log_prob(a), pi.entropy()
+
+    def masked_theirs() -> Any:
+        pi = td.Categorical(logits=masked)
+        a = pi.sample()
+        return pi.log_prob(a), pi.entropy()
+
+    steps = 200 if quick else 2000
+    return [
+        Row("RL step, Categorical 64 x 6, validation on", ours(None), "torch.distributions (validation on)",
+            theirs(None), steps),
+        Row("RL step, Categorical 64 x 6, validation on", ours(None), "torch.distributions (validate_args=False)",
+            theirs(False), steps),
+        Row("RL step, Categorical 64 x 6, validation on", ours(None), "raw torch (the floor)", raw, steps),
+        Row("RL step + backward, validation on", with_backward(ours(None)), "torch.distributions (validation on)",
+            with_backward(theirs(None)), steps // 2),
+        Row("RL step + backward, validation on", with_backward(ours(None)),
+            "torch.distributions (validate_args=False)", with_backward(theirs(False)), steps // 2),
+        Row("RL step + backward, validation on", with_backward(ours(None)), "raw torch (the floor)",
+            with_backward(raw), steps // 2),
+        Row("Masked Categorical 64 x 1000, validation on", masked_ours, "torch.distributions (validation on)",
+            masked_theirs, steps // 10),
+    ]  # fmt: skip
+
+
+def count_rows(quick: bool) -> list[Row]:
+    """Poisson and Binomial draws, one per parameter of a large batch, against the backend's own sampler."""
+    import torch
+
+    torch.set_num_threads(1)
+    n = 10**5 if quick else 10**7
+    host = np.random.default_rng(3)
+    rates_np = host.uniform(0.5, 20.0, n)
+    probs_np = host.uniform(0.05, 0.95, n)
+    rates, probs = torch.as_tensor(rates_np), torch.as_tensor(probs_np)
+    count = torch.full((n,), 100.0, dtype=torch.float64)
+    poisson_t, binomial_t = ad.Poisson(rates), ad.Binomial(count, probs)
+    poisson_n, binomial_n = ad.Poisson(rates_np), ad.Binomial(100.0, probs_np)
+    gen = torch.Generator().manual_seed(4)
+    rng_ours, rng_numpy = np.random.default_rng(5), np.random.default_rng(5)
+    return [
+        Row(f"Poisson.sample, {n:.0e} draws (torch)", lambda: poisson_t.sample(seed=gen), "torch.poisson",
+            lambda: torch.poisson(rates, generator=gen), 1),
+        Row(f"Binomial(100).sample, {n:.0e} draws (torch)", lambda: binomial_t.sample(seed=gen), "torch.binomial",
+            lambda: torch.binomial(count, probs, generator=gen), 1),
+        Row(f"Poisson.sample, {n:.0e} draws (numpy)", lambda: poisson_n.sample(seed=rng_ours),
+            "numpy Generator.poisson", lambda: rng_numpy.poisson(rates_np), 1),
+        Row(f"Binomial(100).sample, {n:.0e} draws (numpy)", lambda: binomial_n.sample(seed=rng_ours),
+            "numpy Generator.binomial", lambda: rng_numpy.binomial(100, probs_np), 1),
+    ]  # fmt: skip
+
+
 def cuda_rows(quick: bool) -> list[Row]:
     """The same work on one CUDA GPU: arraydist on torch (and on CuPy) against torch.distributions on the device.
 
@@ -347,7 +448,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.cuda:
         groups.append(cuda_rows)
     elif importlib.util.find_spec("torch") is not None:
-        groups += [torch_rows, torch_large_rows, numpy_rows]
+        groups += [torch_rows, rl_rows, torch_large_rows, count_rows, numpy_rows]
     else:
         print("(torch is not installed: its rows are skipped)")
         groups.append(numpy_rows)

@@ -276,6 +276,9 @@ class IntegerInterval(Interval):
         low, high = self.lower_bound, self.upper_bound
         if not (_is_number(low) and _is_number(high)):
             return None  # bounds per batch member (Binomial's total_count): check elementwise
+        values = values if type(values) is list else list(values)
+        if values and type(values[0]) is int:  # an integer array (category indices): integers, so bounds only
+            return low <= min(values) and max(values) <= high
         return all(v % 1 == 0 and low <= v <= high for v in values)
 
     def describe(self) -> str:

@@ -1066,7 +1066,12 @@ class Distribution:
     # ------------------------------------------------------------------ densities
     def log_prob(self, value: Any) -> Array:
         """Log density (or log mass) of ``value``; the result has shape ``sample_shape + batch_shape``."""
-        if _ops_by_type.get(type(value)) is self._ops and not self._neutral and value.dtype is self._dtype:
+        ops = self._ops
+        if (
+            _ops_by_type.get(type(value)) is ops
+            and not self._neutral
+            and (value.dtype is self._dtype or (self._index_values and value.dtype == ops.index_dtype()))
+        ):
             self._check_value(value, "log_prob")  # the common case: a value of the parameters' library
             return self._log_prob(value)
         d, value = self._adopt(value, "log_prob")
