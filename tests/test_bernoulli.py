@@ -138,3 +138,14 @@ def test_python_number_forms_made_one_after_the_other() -> None:
     Bernoulli(logits=2.0)
     with pytest.raises(ValueError, match="probs"):
         Bernoulli(probs=2.0)
+
+
+def test_the_given_form_decides_after_the_other_is_derived() -> None:
+    """Reading the derived form caches it on the instance; masses still come from the form given."""
+    d = Bernoulli(probs=np.array([0.0, 1.0]))
+    _ = d.logits  # -inf, +inf, now kept on the instance
+    assert d.log_prob(np.array([0.0, 1.0])).tolist() == [0.0, 0.0]
+    assert d.entropy().tolist() == [0.0, 0.0]
+    q = Bernoulli(logits=np.array([100.0]))
+    _ = q.probs
+    assert float(q.log_prob(np.array([0.0]))[0]) == -100.0

@@ -84,7 +84,7 @@ class Bernoulli(Distribution):
 
     def _log_prob(self, value: Array) -> Array:
         ops = self._ops
-        if "logits" in self.__dict__:
+        if self._leaves[0] == "logits":
             logits = self.logits
             return value * logits - ops.softplus(logits)  # exact at +-100 in float32: no log(1 - p)
         p = self.probs
@@ -93,7 +93,7 @@ class Bernoulli(Distribution):
     def entropy(self) -> Array:
         r""":math:`-p\log p - (1-p)\log(1-p)`, or :math:`\operatorname{softplus}(\ell) - p\,\ell` from logits."""
         ops = self._ops
-        if "logits" in self.__dict__:
+        if self._leaves[0] == "logits":
             logits = self.logits
             return ops.softplus(logits) - self.probs * logits
         p = self.probs
@@ -109,7 +109,7 @@ def _kl_bernoulli_bernoulli(p: Bernoulli, q: Bernoulli) -> Array:
     r""":math:`p\log\frac{p}{q} + (1-p)\log\frac{1-p}{1-q}`; infinite where :math:`q` gives 0 to a value of
     positive mass under :math:`p`."""
     ops = p._ops
-    if "logits" in p.__dict__ and "logits" in q.__dict__:  # log p = -softplus(-logit): no 1 - p rounded to 0
+    if p._leaves[0] == "logits" and q._leaves[0] == "logits":  # log p = -softplus(-logit): no 1 - p rounded to 0
         lp, lq = p.logits, q.logits
         return p.probs * (ops.softplus(-lq) - ops.softplus(-lp)) + ops.expit(-lp) * (
             ops.softplus(lq) - ops.softplus(lp)
