@@ -88,9 +88,20 @@ class Geometric(Distribution):
         return _xlog1mp(value, self) + _logp(self)
 
     def entropy(self) -> Array:
-        r""":math:`-\left(p \log p + (1 - p) \log(1 - p)\right) / p`."""
-        p, q = _probs_pair(self)
-        return -(_xlogp(p, self) + _xlog1mp(q, self)) / p
+        r""":math:`-\left(p \log p + (1 - p) \log(1 - p)\right) / p`; from logits
+        :math:`\operatorname{softplus}(-\ell) + e^{-\ell}\operatorname{softplus}(\ell)`, whose second term is
+        :math:`\log(1 + u)/u`, :math:`u = e^{\ell}`, for :math:`\ell < 0` (:math:`1 - u/2` for tiny :math:`u`)."""
+        if "probs" in self._leaves:
+            p, q = _probs_pair(self)
+            return -(_xlogp(p, self) + _xlog1mp(q, self)) / p
+        ops, logits = self._ops, self.logits
+        xp = ops.xp
+        u = xp.exp(-xp.abs(logits))  # in (0, 1]: no overflow
+        safe = xp.where(u > 1e-6, u, xp.ones_like(u))
+        # l < 0: exp(-l) log1p(exp(l)); below 1e-6 its series (u may be subnormal, or 0, there)
+        negative = xp.where(u > 1e-6, xp.log1p(safe) / safe, 1 - 0.5 * u)
+        positive = u * ops.softplus(logits)  # l >= 0
+        return ops.softplus(-logits) + xp.where(logits < 0, negative, positive)
 
 
 @register_kl(Geometric, Geometric)
