@@ -8,6 +8,7 @@ from . import _backend
 from . import constraints
 from ._backend import set_library_seed as manual_seed
 from .distribution import Distribution
+from .distributions import Bernoulli
 from .distributions import Binomial
 from .distributions import Geometric
 from .distributions import Independent
@@ -26,6 +27,7 @@ set_default_validate_args = Distribution.set_default_validate_args
 set_default_backend = Distribution.set_default_backend
 
 __all__ = [
+    "Bernoulli",
     "Binomial",
     "Distribution",
     "Geometric",

@@ -1,5 +1,6 @@
 """The distribution families, one module each."""
 
+from .bernoulli import Bernoulli
 from .binomial import Binomial
 from .geometric import Geometric
 from .independent import Independent
@@ -9,6 +10,7 @@ from .normal import Normal
 from .poisson import Poisson
 
 __all__ = [
+    "Bernoulli",
     "Binomial",
     "Geometric",
     "Independent",
