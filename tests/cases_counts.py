@@ -165,7 +165,7 @@ CASES: list[Case] = [
         [0.0, 1e-6, 0.5, 1 - 1e-6, 1.0],
         [0.3, 0.2, 0.6, 0.1, 0.7],
         (5,),
-        tags=frozenset({"tiny"}),
+        tags=frozenset({"tiny", "boundary"}),
     ),
     _binomial_case(
         "binomial-logits-extreme", 5.0, "logits", [-30.0, 0.5, 12.0], [-1.0, 0.0, 2.0], (3,), tags=frozenset({"tiny"})
@@ -180,7 +180,12 @@ CASES: list[Case] = [
     _geometric_case("geometric-logits", "logits", _L23, _L23[::-1] + 0.3, (2, 3), tags=frozenset({"matrix"})),
     _geometric_case("geometric-row", "logits", _L23[1:], _L23[:1], (1, 3)),
     _geometric_case(
-        "geometric-probs-edges", "probs", [1e-3, 1 - 1e-6, 1.0], [0.3, 0.5, 0.8], (3,), tags=frozenset({"tiny"})
+        "geometric-probs-edges",
+        "probs",
+        [1e-3, 1 - 1e-6, 1.0],
+        [0.3, 0.5, 0.8],
+        (3,),
+        tags=frozenset({"tiny", "boundary"}),
     ),
     _geometric_case("geometric-logits-extreme", "logits", [-6.0, 12.0], [-2.0, 3.0], (2,), tags=frozenset({"huge"})),
     _geometric_case("geometric-python-probs", "probs", 0.3, 0.7, (), tags=NEUTRAL),
@@ -195,7 +200,9 @@ CASES: list[Case] = [
     _nb_case(
         "negative-binomial-tiny-count", [1e-3, 1e-3, 1.5], "probs", [0.3, 0.9, 0.5], (3,), tags=frozenset({"tiny"})
     ),
-    _nb_case("negative-binomial-probs-edges", 3.0, "probs", [0.0, 1e-6, 0.99], (3,), tags=frozenset({"tiny"})),
+    _nb_case(
+        "negative-binomial-probs-edges", 3.0, "probs", [0.0, 1e-6, 0.99], (3,), tags=frozenset({"tiny", "boundary"})
+    ),
     _nb_case("negative-binomial-large-mean", [30.0, 80.0], "probs", [0.9, 0.5], (2,), tags=frozenset({"huge"})),
     _nb_case("negative-binomial-python-probs", 4.0, "probs", 0.3, (), tags=NEUTRAL),
     _nb_case("negative-binomial-python-logits", 4.0, "logits", 0.3, (), tags=NEUTRAL),
@@ -204,7 +211,7 @@ CASES: list[Case] = [
     _poisson_case("poisson-batched", [0.1, 1.0, 7.5, 30.0], [0.5, 3.0, 6.0, 40.0], (4,)),
     _poisson_case("poisson-matrix", np.exp(_L23), np.exp(_L23[::-1]), (2, 3), tags=frozenset({"matrix"})),
     _poisson_case("poisson-row", [[0.5, 4.0, 9.0]], [[1.0, 3.0, 12.0]], (1, 3)),
-    _poisson_case("poisson-rate-zero", [0.0, 1e-6, 2.0], [0.5, 1e-3, 2.5], (3,), tags=frozenset({"tiny"})),
+    _poisson_case("poisson-rate-zero", [0.0, 1e-6, 2.0], [0.5, 1e-3, 2.5], (3,), tags=frozenset({"tiny", "boundary"})),
     _poisson_case("poisson-huge-rate", [1e4, 1e6], [1.1e4, 0.9e6], (2,), tags=frozenset({"huge"})),
     _poisson_case("poisson-python-number", 2.5, 4.0, (), tags=NEUTRAL),
     _poisson_case("poisson-python-integer", 3, 1, (), tags=NEUTRAL),

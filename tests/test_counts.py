@@ -287,10 +287,13 @@ def _pairs() -> list[tuple[str, Any, Any]]:
         ("poisson-poisson", lambda lib, c: lib.Poisson(c([0.5, 7.0])), lambda lib, c: lib.Poisson(c([2.0, 1e-3]))),
         ("poisson-binomial", lambda lib, c: lib.Poisson(c([0.5, 7.0])),
          lambda lib, c: lib.Binomial(c(5.0), probs=c([0.3, 0.6]))),
+        ("poisson-bernoulli", lambda lib, c: lib.Poisson(c([0.5, 7.0])), lambda lib, c: lib.Bernoulli(c([0.3, 0.6]))),
+        ("bernoulli-poisson", lambda lib, c: lib.Bernoulli(logits=c([0.3, -2.0])),
+         lambda lib, c: lib.Poisson(c([0.5, 7.0]))),
     ]  # fmt: skip
 
 
-@pytest.mark.parametrize("index", range(5))
+@pytest.mark.parametrize("index", range(7))
 def test_kl_matches_torch_for_every_registered_pair(index: int, torch_backend: Backend, dtype: str) -> None:
     torch = torch_backend.lib
     name, build_p, build_q = _pairs()[index]

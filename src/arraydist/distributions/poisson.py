@@ -8,6 +8,7 @@ from typing import Any
 from .. import constraints
 from ..distribution import Distribution
 from ..kl import register_kl
+from .bernoulli import Bernoulli
 from .binomial import Binomial, _xlog1mp
 
 __all__ = ["Poisson"]
@@ -86,3 +87,18 @@ def _kl_poisson_binomial(p: Poisson, q: Binomial) -> Array:
     xp = p._ops.xp
     at_zero = -_xlog1mp(q.total_count, q) + xp.zeros_like(p.rate)
     return xp.where(p.rate == 0, at_zero, xp.full_like(at_zero, math.inf))
+
+
+@register_kl(Poisson, Bernoulli)
+def _kl_poisson_bernoulli(p: Poisson, q: Bernoulli) -> Array:
+    r"""Infinite (mass beyond 1), except at :math:`\lambda = 0`: :math:`-\log(1 - q)` there (torch.distributions:
+    infinity everywhere)."""
+    xp = p._ops.xp
+    at_zero = -_xlog1mp(xp.ones_like(q.probs), q) + xp.zeros_like(p.rate)
+    return xp.where(p.rate == 0, at_zero, xp.full_like(at_zero, math.inf))
+
+
+@register_kl(Bernoulli, Poisson)
+def _kl_bernoulli_poisson(p: Bernoulli, q: Poisson) -> Array:
+    r""":math:`-H(p) - (p \log\lambda - \lambda)`."""
+    return q.rate - p.entropy() - p._ops.xlogy(p.probs, q.rate)
