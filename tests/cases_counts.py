@@ -90,6 +90,16 @@ class GeometricRef(CountRef):
         p = self.d.args[0]
         return (1 - p) / p**2
 
+    def marginal_pmf(self) -> tuple[tuple[int, ...], Any, Any]:
+        def quiet(fn: Any) -> Any:
+            def call(k: np.ndarray) -> np.ndarray:
+                with np.errstate(divide="ignore", invalid="ignore"):  # log1p(-1) inside SciPy at p = 1
+                    return fn(k)
+
+            return call
+
+        return self.shape, quiet(self.d.pmf), quiet(self.d.cdf)
+
 
 def geometric_ref(probs: Any = None, logits: Any = None) -> CountRef:
     p = _probs(probs, logits)
