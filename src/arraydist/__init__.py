@@ -9,9 +9,13 @@ from . import constraints
 from ._backend import set_library_seed as manual_seed
 from .distribution import Distribution
 from .distributions import Bernoulli
+from .distributions import Binomial
+from .distributions import Geometric
 from .distributions import Independent
 from .distributions import MultivariateNormal
+from .distributions import NegativeBinomial
 from .distributions import Normal
+from .distributions import Poisson
 from .kl import kl_divergence
 from .kl import register_kl
 
@@ -24,10 +28,14 @@ set_default_backend = Distribution.set_default_backend
 
 __all__ = [
     "Bernoulli",
+    "Binomial",
     "Distribution",
+    "Geometric",
     "Independent",
     "MultivariateNormal",
+    "NegativeBinomial",
     "Normal",
+    "Poisson",
     "__version__",
     "constraints",
     "kl_divergence",

@@ -1,0 +1,178 @@
+"""The binomial distribution: successes in ``total_count`` independent trials."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from .. import constraints
+from ..distribution import Distribution, lazy_property
+from ..kl import register_kl
+
+__all__ = ["Binomial"]
+
+Array = Any
+
+
+# Terms of the binary families (Binomial, Geometric, NegativeBinomial), from the form that was given (named in
+# ``_leaves``; the other form, once derived, is cached in ``__dict__`` too): probs of exactly 0 and 1 give exact
+# masses, logits of +-100 stay finite in float32.
+def _xlogp(x: Array, d: Distribution) -> Array:
+    """:math:`x \\log p` of ``d``'s success probability, 0 where ``x`` is 0."""
+    if "probs" in d._leaves:
+        return d._ops.xlogy(x, d.probs)
+    return -x * d._ops.softplus(-d.logits)
+
+
+def _xlog1mp(x: Array, d: Distribution) -> Array:
+    """:math:`x \\log(1 - p)`, 0 where ``x`` is 0."""
+    if "probs" in d._leaves:
+        return d._ops.xlog1py(x, -d.probs)
+    return -x * d._ops.softplus(d.logits)
+
+
+def _logp(d: Distribution) -> Array:
+    """:math:`\\log p` (``-inf`` at probs 0)."""
+    if "probs" in d._leaves:
+        return d._ops.xp.log(d.probs)
+    return -d._ops.softplus(-d.logits)
+
+
+def _probs_pair(d: Distribution) -> tuple[Array, Array]:
+    """:math:`(p, 1 - p)`; from logits both as sigmoids, so neither loses digits near 0."""
+    if "probs" in d._leaves:
+        return d.probs, 1 - d.probs
+    return d.probs, d._ops.expit(-d.logits)
+
+
+class Binomial(Distribution):
+    r"""Binomial distribution: the number of successes in ``total_count`` trials of success probability
+    ``probs`` (or log-odds ``logits``).
+
+    .. math::
+        P(X = k) = \binom{n}{k} p^k (1 - p)^{n - k}, \qquad k = 0, \dots, n
+
+    with :math:`\log\binom{n}{k} = \log\Gamma(n + 1) - \log\Gamma(k + 1) - \log\Gamma(n - k + 1)`, so that
+    large counts (:math:`n = 10^6` and beyond) need no factorials.
+
+    Args:
+        total_count: the number of trials :math:`n`, a non-negative integer, broadcastable with the others.
+        probs: success probability :math:`p \in [0, 1]` (exactly one of ``probs`` and ``logits``).
+        logits: log-odds :math:`\log(p / (1 - p))`, real.
+        validate_args: check parameters and values (default: the global switch, on).
+
+    ``support`` is ``integer_interval(0, total_count)``; draws are floats of the parameters' dtype.
+
+    Example:
+        >>> import numpy as np
+        >>> from arraydist import Binomial
+        >>> d = Binomial(10, probs=np.array([0.2, 0.5]))
+        >>> d.mean
+        array([2., 5.])
+        >>> d.log_prob(np.array([2, 5])).round(4)
+        array([-1.1974, -1.402 ])
+        >>> d.sample((3,), seed=0).shape
+        (3, 2)
+    """
+
+    arg_constraints = {
+        "total_count": constraints.nonnegative_integer,
+        "probs": constraints.unit_interval,
+        "logits": constraints.real,
+    }
+    _param_forms = (("probs", "logits"),)
+    has_enumerate_support = True
+
+    total_count: Array
+
+    def __init__(
+        self, total_count: Any = 1, probs: Any = None, logits: Any = None, validate_args: bool | None = None
+    ) -> None:
+        self._init_params({"total_count": total_count, "probs": probs, "logits": logits}, validate_args)
+
+    @constraints.dependent_property(is_discrete=True, event_dim=0)
+    def support(self) -> constraints.Constraint:
+        return constraints.integer_interval(0, self.total_count)
+
+    @lazy_property
+    def probs(self) -> Array:
+        return self._ops.expit(self.logits)
+
+    @lazy_property
+    def logits(self) -> Array:
+        return self._ops.logit(self.probs)
+
+    @property
+    def param_shape(self) -> tuple[int, ...]:
+        return self._batch_shape
+
+    @property
+    def mean(self) -> Array:
+        return self.total_count * self.probs
+
+    @property
+    def mode(self) -> Array:
+        n = self.total_count
+        return self._ops.xp.minimum(self._ops.xp.floor((n + 1) * self.probs), n)
+
+    @property
+    def variance(self) -> Array:
+        p, q = _probs_pair(self)
+        return self.total_count * p * q
+
+    def _sample(self, sample_shape: tuple[int, ...], rng: Any) -> Array:
+        ops = self._ops
+        n, p = ops.stop_gradient(self.total_count), ops.stop_gradient(self.probs)
+        return ops.binomial(rng, n, p, sample_shape + self._batch_shape, self._dtype, self._device)
+
+    def _log_prob(self, value: Array) -> Array:
+        ops, n = self._ops, self.total_count
+        log_choose = ops.lgamma(n + 1) - ops.lgamma(value + 1) - ops.lgamma(n - value + 1)
+        return log_choose + _xlogp(value, self) + _xlog1mp(n - value, self)
+
+    def _counts(self, what: str, homogeneous: bool) -> int:
+        """The largest total_count, read to the host (``what`` needs it as a Python int)."""
+        ops = self._ops
+        if ops.tracing() or not (ops.is_concrete(self.total_count) or ops.lazy):  # Dask's is computed: the
+            raise NotImplementedError(f"Binomial does not implement {what} while tracing (it reads total_count)")
+        values = ops.to_numpy(self.total_count)  # shape of the result depends on it
+        high = int(values.max()) if values.size else 0
+        if homogeneous and values.size and values.min() != high:
+            raise NotImplementedError(
+                f"Binomial does not implement {what} for a total_count that differs between batch members "
+                f"(from {values.min():g} to {high}), as torch.distributions"
+            )
+        return high
+
+    def enumerate_support(self, expand: bool = True) -> Array:
+        """The values :math:`0, \\dots, n` of a total_count :math:`n` shared by every batch member."""
+        n = self._counts("enumerate_support", homogeneous=True)
+        return self._enumerate_values(self._ops.xp.arange(n + 1, dtype=self._dtype, device=self._device), expand)
+
+    def entropy(self) -> Array:
+        r""":math:`-\sum_{k=0}^{n} P(k) \log P(k)`, summed up to the largest ``total_count`` (members of fewer
+        trials have mass 0 beyond theirs)."""
+        ops, n = self._ops, self.total_count
+        xp = ops.xp
+        high = self._counts("entropy", homogeneous=False)
+        k = self._enumerate_values(xp.arange(high + 1, dtype=self._dtype, device=self._device), False)
+        mass = xp.exp(self._log_prob(xp.minimum(k, n)))  # clipped: no lgamma pole beyond n
+        mass = xp.where(k <= n, mass, xp.zeros_like(mass))
+        return -xp.sum(ops.xlogy(mass, mass), axis=0)
+
+
+@register_kl(Binomial, Binomial)
+def _kl_binomial_binomial(p: Binomial, q: Binomial) -> Array:
+    r""":math:`n \left(p \log\frac{p}{q} + (1 - p) \log\frac{1 - p}{1 - q}\right)` for equal counts :math:`n`;
+    infinite where :math:`n_p > n_q`.  For :math:`n_p < n_q` the KL has no closed form (as in
+    torch.distributions, a ``NotImplementedError``; NaN for those members when the counts cannot be read)."""
+    ops = p._ops
+    xp = ops.xp
+    n_p, n_q = p.total_count, q.total_count
+    if not ops.tracing() and ops.is_concrete(n_p) and ops.is_concrete(n_q) and not ops.all(n_p >= n_q):
+        raise NotImplementedError("KL(Binomial || Binomial) is not implemented where p.total_count < q.total_count")
+    pp, pq = _probs_pair(p)
+    success, failure = n_p * pp, n_p * pq
+    kl = _xlogp(success, p) - _xlogp(success, q) + _xlog1mp(failure, p) - _xlog1mp(failure, q)
+    inf = xp.full_like(kl, math.inf)
+    return xp.where(n_p > n_q, inf, xp.where(n_p < n_q, xp.full_like(kl, math.nan), kl))
