@@ -8,9 +8,13 @@ from . import _backend
 from . import constraints
 from ._backend import set_library_seed as manual_seed
 from .distribution import Distribution
+from .distributions import Categorical
 from .distributions import Independent
+from .distributions import Multinomial
 from .distributions import MultivariateNormal
 from .distributions import Normal
+from .distributions import OneHotCategorical
+from .distributions import OneHotCategoricalStraightThrough
 from .kl import kl_divergence
 from .kl import register_kl
 
@@ -22,10 +26,14 @@ set_default_validate_args = Distribution.set_default_validate_args
 set_default_backend = Distribution.set_default_backend
 
 __all__ = [
+    "Categorical",
     "Distribution",
     "Independent",
+    "Multinomial",
     "MultivariateNormal",
     "Normal",
+    "OneHotCategorical",
+    "OneHotCategoricalStraightThrough",
     "__version__",
     "constraints",
     "kl_divergence",
