@@ -7,7 +7,7 @@ from typing import Any
 
 from .. import constraints
 from .._backend import Ops
-from ..distribution import Distribution, lazy_property
+from ..distribution import Distribution, _all_finite, lazy_property
 from ..kl import register_kl
 
 __all__ = ["Categorical"]
@@ -21,18 +21,16 @@ def normalized(dist: Distribution, params: dict[str, Array], ops: Ops, validate:
 
     When validating, the values given are checked (the normalized ones are then valid by construction):
     ``probs`` non-negative with a finite positive sum per row; ``logits`` without NaN or ``+inf`` and with a
-    finite entry per row (``-inf`` masks a category).  One host read on the logits' path."""
+    finite entry per row (``-inf`` masks a category): the row maxima are finite, one host read."""
     xp = ops.xp
     check = validate and not ops.tracing()
     given = params.get("logits")
     if given is not None:
-        logits = ops.log_softmax(given)
-        if check and ops.is_concrete(logits):
-            total = ops.reduce_value(logits, "sum")  # NaN exactly where a row was invalid
-            if total != total:
-                ok = xp.all(given < math.inf, axis=-1) & (xp.max(given, axis=-1) > -math.inf)
-                raise dist._param_error(ops, "logits", given, ok, _LOGITS_RULE, 1)
-        return {**params, "logits": logits}
+        if check and ops.is_concrete(given):
+            top = xp.max(given, axis=-1)  # NaN, +inf, or -inf for a row of -inf only: not finite
+            if not _all_finite(top, ops):
+                raise dist._param_error(ops, "logits", given, xp.isfinite(top), _LOGITS_RULE, 1)
+        return {**params, "logits": ops.log_softmax(given)}
     given = params["probs"]
     total = xp.sum(given, axis=-1, keepdims=True)
     if check and ops.is_concrete(given):
