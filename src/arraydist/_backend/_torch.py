@@ -230,8 +230,8 @@ class TorchOps(Ops):
             raise ValueError(f"logits of shape {tuple(logits.shape)} do not broadcast to the draws' shape {shape}")
         varying = [axis for axis in range(len(shape)) if batch[axis] != 1]
         repeated = [axis for axis in range(len(shape)) if batch[axis] == 1]
-        n = math.prod(shape[axis] for axis in repeated)
-        rows = math.prod(shape[axis] for axis in varying)
+        n = math.prod([shape[axis] for axis in repeated])  # a list: Dynamo cannot trace a generator here
+        rows = math.prod([shape[axis] for axis in varying])
         if n == 0 or rows == 0:
             out = torch.zeros(shape, dtype=torch.int64, device=logits.device)
         else:
