@@ -339,3 +339,47 @@ def test_neutral_distributions_of_numbers_take_the_right_form() -> None:
     np.testing.assert_allclose(a.probs, [0.2, 0.8])
     np.testing.assert_allclose(b.probs, special.softmax([0.2, 0.8]))
     assert a._neutral and b._neutral and math.isclose(float(b.log_prob(1)), float(special.log_softmax([0.2, 0.8])[1]))
+
+
+# ------------------------------------------------------------------ function transforms
+_FAMILIES = [(Categorical, ()), (OneHotCategorical, ()), (OneHotCategoricalStraightThrough, ()), (Multinomial, (4,))]
+
+
+@pytest.mark.parametrize(("cls", "extra"), _FAMILIES, ids=[c.__name__ for c, _ in _FAMILIES])
+def test_jax_jit_and_vmap_returning_distributions(cls: type, extra: tuple[int, ...]) -> None:
+    jax = pytest.importorskip("jax")
+    jnp = jax.numpy
+    logits = jnp.asarray(np.random.default_rng(3).standard_normal((5, 3)))
+    d = cls(*extra, logits=logits)
+    x = d.sample((2,), seed=1)
+
+    @jax.jit
+    def step(dist: Any, key: Any) -> tuple[Any, Any, Any]:
+        return dist.sample((2,), seed=key), dist.log_prob(x), dist.entropy()
+
+    draws, lp, h = step(d, jax.random.key(1))
+    np.testing.assert_array_equal(draws, x)
+    np.testing.assert_allclose(lp, d.log_prob(x), rtol=1e-12)
+    np.testing.assert_allclose(h, d.entropy(), rtol=1e-12)
+    mapped = jax.vmap(lambda lg: cls(*extra, logits=lg))(logits)
+    assert type(mapped) is cls and mapped.batch_shape == (5,) and mapped.event_shape == d.event_shape
+    np.testing.assert_allclose(mapped.probs, d.probs, rtol=1e-12)
+    np.testing.assert_allclose(jax.vmap(lambda m: m.entropy())(mapped), d.entropy(), rtol=1e-12)
+    if cls is Multinomial:
+        assert mapped.total_count == 4
+
+
+@pytest.mark.parametrize(("cls", "extra"), _FAMILIES, ids=[c.__name__ for c, _ in _FAMILIES])
+def test_torch_compile_fullgraph_build_sample_log_prob_entropy(cls: type, extra: tuple[int, ...]) -> None:
+    torch = pytest.importorskip("torch")
+    logits = torch.randn(64, 6, generator=torch.Generator().manual_seed(0))
+
+    def step(lg: Any) -> tuple[Any, Any, Any]:
+        d = cls(*extra, logits=lg, validate_args=False)
+        x = d.sample()
+        return x, d.log_prob(x), d.entropy()
+
+    x, lp, h = torch.compile(step, fullgraph=True)(logits)
+    d = cls(*extra, logits=logits)
+    torch.testing.assert_close(lp, d.log_prob(x))
+    torch.testing.assert_close(h, d.entropy())

@@ -122,14 +122,18 @@ class Multinomial(Distribution):
         probs = ops.stop_gradient(self.probs)
         k = probs.shape[-1]
         shape = sample_shape + self._batch_shape
-        # the mass of the categories not yet drawn, sum(probs[..., j:]): exactly probs[..., j] once the rest is 0
-        rest = xp.flip(xp.cumulative_sum(xp.flip(probs, axis=-1), axis=-1), axis=-1)
-        positive = rest > 0
-        cond = xp.clip(probs / xp.where(positive, rest, xp.ones_like(rest)), min=0.0, max=1.0)
+        # rest[j] = sum(probs[..., j:]), summed from the last category: exactly probs[..., j] once the rest is 0,
+        # and no cancellation (1 - cumsum would lose the small tails)
+        rest = [probs[..., k - 1]]
+        for j in range(k - 2, -1, -1):
+            rest.append(rest[-1] + probs[..., j])
+        rest.reverse()
         left = xp.full(shape, float(self.total_count), dtype=self._dtype, device=self._device)
         counts = []
         for j, key in enumerate(ops.split(rng, k - 1) if k > 1 else ()):
-            drawn = ops.binomial(key, left, cond[..., j], shape, self._dtype, self._device)
+            tail = rest[j]
+            cond = xp.clip(probs[..., j] / xp.where(tail > 0, tail, xp.ones_like(tail)), min=0.0, max=1.0)
+            drawn = ops.binomial(key, left, cond, shape, self._dtype, self._device)
             counts.append(drawn)
             left = left - drawn
         counts.append(left)
