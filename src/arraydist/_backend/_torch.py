@@ -225,6 +225,10 @@ class TorchOps(Ops):
         # (their broadcast axes hold the draws of each row), so no draws x categories temporary.
         logits = logits.detach()
         k = logits.shape[-1]
+        if shape == logits.shape[:-1] and logits.numel():  # one draw per row (an RL step): nothing to lay out
+            out = torch.multinomial(torch.softmax(logits.reshape(-1, k), dim=-1), 1, True, generator=rng)
+            out = out.reshape(shape)
+            return out if dtype is None else out.to(dtype)
         batch = (1,) * (len(shape) - (logits.ndim - 1)) + tuple(logits.shape[:-1])
         if len(batch) != len(shape) or any(b not in (1, s) for b, s in zip(batch, shape)):
             raise ValueError(f"logits of shape {tuple(logits.shape)} do not broadcast to the draws' shape {shape}")

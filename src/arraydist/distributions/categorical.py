@@ -28,7 +28,9 @@ def normalized(dist: Distribution, params: dict[str, Array], ops: Ops, validate:
     if given is not None:
         if check and ops.is_concrete(given):
             top = xp.max(given, axis=-1)  # NaN, +inf, or -inf for a row of -inf only: not finite
-            if not _all_finite(top, ops):
+            values = ops.small_values(top)  # a training step's batch: read once as Python numbers
+            total = sum(values) if values is not None else math.nan
+            if total - total != 0 and not _all_finite(top, ops):
                 raise dist._param_error(ops, "logits", given, xp.isfinite(top), _LOGITS_RULE, 1)
         return {**params, "logits": ops.log_softmax(given)}
     given = params["probs"]
