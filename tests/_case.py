@@ -88,7 +88,8 @@ class Case:
     kl_partner: Partner | None = None
     #: the dtype of draws where it is not the parameters' (e.g. ``"int64"`` for Categorical)
     sample_dtype: str | None = None
-    #: ``neutral`` (Python numbers), ``tiny``/``huge`` (extreme scales), ``matrix`` (runs on every backend)
+    #: ``neutral`` (Python numbers), ``tiny``/``huge`` (extreme scales), ``matrix`` (runs on every backend),
+    #: ``boundary`` (parameters on the edge of their domain)
     tags: frozenset[str] = field(default_factory=frozenset)
 
     def __post_init__(self) -> None:
@@ -106,4 +107,6 @@ class Case:
         return self.name
 
 
-KNOWN_TAGS = frozenset({"neutral", "tiny", "huge", "matrix"})
+#: ``boundary``: parameters on the boundary of their domain (probabilities of exactly 0 or 1), where finite
+#: differences step outside it: no finite-difference gradient checks
+KNOWN_TAGS = frozenset({"neutral", "tiny", "huge", "matrix", "boundary"})

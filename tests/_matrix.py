@@ -35,6 +35,8 @@ MODULE_BACKENDS = {"test_jax.py": "jax", "test_torch_transforms.py": "torch.comp
 SUBSET_DTYPES = {"jax": frozenset({"float64"})}
 ENV_VAR = "ARRAYDIST_FULL_MATRIX"
 OPTION = "--full-matrix"
+#: the full matrix minus the default run (``.ci/run`` runs the default, then this)
+COMPLEMENT_OPTION = "--matrix-complement"
 
 
 def subset(cases: Iterable[Case]) -> frozenset[str]:

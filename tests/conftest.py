@@ -52,13 +52,26 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help=f"run every registry case on every backend (also: {_matrix.ENV_VAR}=1); by default the non-core "
         "backends run only each family's subset (tests/_matrix.py)",
     )
+    parser.addoption(
+        _matrix.COMPLEMENT_OPTION,
+        action="store_true",
+        default=False,
+        help="run only what the default run leaves out (the rest of the full matrix): after the default run, "
+        "the two together are the full matrix, with nothing run twice (what .ci/run does)",
+    )
 
 
 def full_matrix(config: pytest.Config) -> bool:
     return bool(config.getoption(_matrix.OPTION)) or _matrix.full_matrix_from_env()
 
 
+def complement(config: pytest.Config) -> bool:
+    return bool(config.getoption(_matrix.COMPLEMENT_OPTION))
+
+
 def pytest_report_header(config: pytest.Config) -> str:
+    if complement(config):
+        return "arraydist test matrix: complement (the full matrix minus the default run)"
     if full_matrix(config):
         return "arraydist test matrix: full (every case on every backend)"
     return (
@@ -68,14 +81,15 @@ def pytest_report_header(config: pytest.Config) -> str:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if full_matrix(config):
+    rest = complement(config)
+    if full_matrix(config) and not rest:
         return
     keep, drop = [], []
     for item in items:
         inside = _matrix.in_default_matrix(
             _matrix.item_case(item), _matrix.item_backend(item), _matrix.item_dtype(item)
         )
-        (keep if inside else drop).append(item)
+        (keep if inside is not rest else drop).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep

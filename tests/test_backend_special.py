@@ -187,3 +187,22 @@ def test_torch_normal_cdf_gradients_are_the_density(torch_backend: Backend, dtyp
     eps = np.finfo(dtype).eps
     rel = np.abs(g[keep] - expected[keep]) / expected[keep]
     assert np.all(rel <= 8 * eps * (1 + xs[keep] ** 2)), rel.max()
+
+
+def test_log_softmax_softmax_and_take_last(backend: Backend, dtype: str) -> None:
+    """Normalized log-probabilities (``-inf`` entries stay ``-inf``, rows sum to 1) and ``x[..., index]``
+    element by element with the batch dimensions broadcast, against NumPy."""
+    logits = np.array([[0.5, -np.inf, 2.0, 0.0], [1.0, 1.0, 1.0, 1.0]])
+    index = np.array([[2, 0], [1, 3], [0, 0]])  # (3, 2) against the logits' batch (2,)
+    x = backend.asarray(logits, dtype)
+    ops = ops_of(x)
+    expected = logits - special.logsumexp(logits, axis=-1, keepdims=True)
+    got = backend.to_numpy(ops.log_softmax(x))
+    np.testing.assert_allclose(got, expected, rtol=1e-6)
+    assert got[0, 1] == -np.inf
+    np.testing.assert_allclose(backend.to_numpy(ops.softmax(x)).sum(-1), 1.0, rtol=1e-6)
+    taken = backend.to_numpy(ops.take_last(ops.log_softmax(x), backend.asarray(index, "int64")))
+    np.testing.assert_allclose(
+        taken, np.take_along_axis(np.broadcast_to(expected, (3, 2, 4)), index[..., None], -1)[..., 0], rtol=1e-6
+    )
+    assert str(ops.index_dtype()).rpartition(".")[2] in ("int64", "int32")

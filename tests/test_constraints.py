@@ -77,3 +77,22 @@ def test_small_values_reads_every_element(eager_backend: Backend) -> None:
         values = ops_of(x).small_values(x)
         if values is not None:
             assert list(values) == host.ravel().tolist(), shape
+
+
+def test_vector_constraints_of_the_discrete_families(eager_backend: Backend) -> None:
+    """one_hot and multinomial check whole events (the last dimension): exactly one 1; non-negative integer
+    counts summing to at most (or, ``exact=True``, exactly) the bound, which may differ per batch member."""
+    rows = np.array([[0.0, 1.0, 0.0], [1.0, 1.0, 0.0], [0.0, 0.0, 0.0], [0.5, 0.5, 0.0]])
+    x = eager_backend.asarray(rows)
+    assert eager_backend.to_numpy(constraints.one_hot.check(x)).tolist() == [True, False, False, False]
+    counts = eager_backend.asarray(np.array([[1.0, 2.0, 0.0], [3.0, 0.0, 0.0], [1.5, 1.5, 0.0], [-1.0, 4.0, 0.0]]))
+    at_most = constraints.multinomial(3)
+    assert eager_backend.to_numpy(at_most.check(counts)).tolist() == [True, True, False, False]
+    exact = constraints.multinomial(eager_backend.asarray(np.array([3.0, 4.0, 3.0, 3.0])), exact=True)
+    assert eager_backend.to_numpy(exact.check(counts)).tolist() == [True, False, False, False]
+    assert constraints.one_hot.event_dim == at_most.event_dim == 1 and at_most.is_discrete
+    per_member = constraints.integer_interval(0, eager_backend.asarray(np.array([1.0, 2.0])))
+    assert "per batch member" in per_member.describe()
+    assert per_member.check_values([1.0, 2.0]) is None  # bounds per member: the elementwise check decides
+    values = eager_backend.asarray(np.array([[1.0, 2.0], [2.0, 2.0]]))
+    assert eager_backend.to_numpy(per_member.check(values)).tolist() == [[True, True], [False, True]]

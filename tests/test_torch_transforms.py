@@ -28,21 +28,26 @@ def no_validation() -> Any:
 
 
 @pytest.mark.parametrize("case", ARRAY_CASES, ids=str)
-def test_compile_fullgraph_build_rsample_log_prob(case: Case, no_validation: None) -> None:
+def test_compile_fullgraph_build_sample_log_prob_entropy(case: Case, no_validation: None) -> None:
+    """One graph (no break) of construction, draws (``rsample``, or ``sample`` for discrete families),
+    ``log_prob`` and ``entropy``; the compiled values equal the eager ones."""
     leaves: list[Any] = []
     reference = case.build(arraydist, lambda x: leaves.append(torch.as_tensor(np.array(x))) or leaves[-1])
     value = reference.sample((2,), seed=0)
 
-    def step(value: Any, *params: Any) -> tuple[Any, Any]:
+    def step(value: Any, *params: Any) -> tuple[Any, Any, Any]:
         it = iter(params)
         d = case.build(arraydist, lambda _: next(it))
-        return d.rsample((3,)), d.log_prob(value)
+        draws = d.rsample((3,)) if d.has_rsample else d.sample((3,))
+        return draws, d.log_prob(value), d.entropy()
 
     torch._dynamo.reset()
     compiled = torch.compile(step, fullgraph=True, backend="aot_eager")
-    draws, lp = compiled(value, *leaves)
+    draws, lp, entropy = compiled(value, *leaves)
     assert tuple(draws.shape) == (3, *case.batch_shape, *case.event_shape)
+    assert draws.dtype == reference.sample(seed=0).dtype
     torch.testing.assert_close(lp, reference.log_prob(value))
+    torch.testing.assert_close(entropy, reference.entropy())
 
 
 def test_compiled_vae_step_with_inductor() -> None:

@@ -8,6 +8,7 @@ from . import _backend
 from . import constraints
 from ._backend import set_library_seed as manual_seed
 from .distribution import Distribution
+from .distributions import Bernoulli
 from .distributions import Categorical
 from .distributions import Independent
 from .distributions import Multinomial
@@ -26,6 +27,7 @@ set_default_validate_args = Distribution.set_default_validate_args
 set_default_backend = Distribution.set_default_backend
 
 __all__ = [
+    "Bernoulli",
     "Categorical",
     "Distribution",
     "Independent",

@@ -647,10 +647,28 @@ class Distribution:
         named in the static data) or nested distributions."""
         leaves = self._leaves
         state = self.__dict__
+        if self._unbroadcast:
+            return self._flatten_padded()
         if self._static_params:
             statics = tuple((k, state[k]) for k in self._static_params)
             return tuple(state[k] for k in leaves), (self._validate_args, leaves, statics)
         return tuple(state[k] for k in leaves), (self._validate_args, leaves)
+
+    def _flatten_padded(self) -> tuple[tuple[Any, ...], Any]:
+        """:meth:`_tree_flatten` where parameters are kept unbroadcast: those with fewer batch dimensions than
+        the batch shape get leading dimensions of size 1 (a free reshape), so that every child has the full
+        batch rank and an axis put in front of every child (``jax.vmap``'s outputs) is one batch axis."""
+        state = self.__dict__
+        xp, rank, ndims = self._ops.xp, len(self._batch_shape), self._param_ndims
+        children = []
+        for k in self._leaves:
+            p = state[k]
+            missing = rank + ndims[k] - p.ndim
+            children.append(xp.reshape(p, (1,) * missing + tuple(p.shape)) if missing > 0 else p)
+        statics = tuple((k, state[k]) for k in self._static_params)
+        return tuple(children), (
+            (self._validate_args, self._leaves, statics) if statics else (self._validate_args, self._leaves)
+        )
 
     @classmethod
     def _tree_unflatten(cls, aux: Any, children: Any, neutral: bool = False) -> Distribution:

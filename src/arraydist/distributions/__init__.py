@@ -1,5 +1,6 @@
 """The distribution families, one module each."""
 
+from .bernoulli import Bernoulli
 from .categorical import Categorical
 from .independent import Independent
 from .multinomial import Multinomial
@@ -8,6 +9,7 @@ from .normal import Normal
 from .one_hot_categorical import OneHotCategorical, OneHotCategoricalStraightThrough
 
 __all__ = [
+    "Bernoulli",
     "Categorical",
     "Independent",
     "Multinomial",
