@@ -178,12 +178,12 @@ LIST3 = [0.1, 0.6, 0.3]
 
 
 def _numbers(lib: Any, values: list[float]) -> Any:
-    """Python numbers for arraydist; torch.distributions' categorical families take tensors only (float64: the
-    numbers as they are, which the parity tests compare with ours in the value's dtype)."""
+    """Python numbers for arraydist; torch.distributions' categorical families take tensors only (of torch's
+    default dtype, which the parity tests set to the test's dtype)."""
     if lib.__name__.startswith("torch"):
         import torch
 
-        return torch.tensor(values, dtype=torch.float64)
+        return torch.tensor(values)
     return values
 
 
@@ -207,11 +207,11 @@ _SETS: list[tuple[str, str, Any, tuple[int, ...], str, Any, frozenset[str], Any]
     ("batched-logits", "logits", L235, (2, 3), "logits", -L235, frozenset({"matrix"}), None),
     ("expanded", "probs", P45, (2, 4), "probs", P45[:, ::-1], frozenset(), (2, 4)),
     ("unnormalized", "probs", UNNORMALIZED, (2,), "logits", UNNORMALIZED / 3, frozenset(), None),
-    ("zero-probs", "probs", ZERO_PROBS, (3,), "probs", ZERO_PROBS[[2, 0, 1]], frozenset(), None),
-    ("masked-logits", "logits", MASKED, (2,), "logits", MASKED[:, ::-1], frozenset(), None),
+    ("zero-probs", "probs", ZERO_PROBS, (3,), "probs", ZERO_PROBS[[2, 0, 1]], frozenset({"boundary"}), None),
+    ("masked-logits", "logits", MASKED, (2,), "logits", MASKED[:, ::-1], frozenset({"boundary"}), None),
     ("dominant", "logits", DOMINANT, (2,), "logits", DOMINANT[::-1], frozenset({"huge"}), None),
     # (the partner has no tiny masses: torch clamps the log of a mass to log(eps), which KL(p || q) would show)
-    ("tiny-probs", "probs", TINY, (2,), "probs", P45[:2, :3], frozenset({"tiny"}), None),
+    ("tiny-probs", "probs", TINY, (2,), "probs", P45[:2, :3], frozenset({"tiny", "boundary"}), None),
 ]
 
 
@@ -278,8 +278,8 @@ CASES += [
     _multinomial("multinomial-logits", 7, "logits", L36, (3,)),
     _multinomial("multinomial-batched-logits", 6, "logits", L235, (2, 3), tags=frozenset({"matrix"})),
     _multinomial("multinomial-one-trial", 1, "probs", UNNORMALIZED, (2,)),
-    _multinomial("multinomial-zero-probs", 12, "probs", ZERO_PROBS, (3,)),
-    _multinomial("multinomial-masked-logits", 9, "logits", MASKED, (2,)),
+    _multinomial("multinomial-zero-probs", 12, "probs", ZERO_PROBS, (3,), tags=frozenset({"boundary"})),
+    _multinomial("multinomial-masked-logits", 9, "logits", MASKED, (2,), tags=frozenset({"boundary"})),
     _multinomial("multinomial-dominant", 20, "logits", DOMINANT, (2,)),
     # larger counts: test_categorical.py (float32 cannot hold the entropy's cancellation at n = 1000, see there)
     _multinomial("multinomial-twenty-trials", 20, "probs", P45[:2], (2,)),
