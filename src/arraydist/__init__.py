@@ -10,11 +10,15 @@ from ._backend import set_library_seed as manual_seed
 from .distribution import Distribution
 from .distributions import Bernoulli
 from .distributions import Binomial
+from .distributions import Categorical
 from .distributions import Geometric
 from .distributions import Independent
+from .distributions import Multinomial
 from .distributions import MultivariateNormal
 from .distributions import NegativeBinomial
 from .distributions import Normal
+from .distributions import OneHotCategorical
+from .distributions import OneHotCategoricalStraightThrough
 from .distributions import Poisson
 from .kl import kl_divergence
 from .kl import register_kl
@@ -29,12 +33,16 @@ set_default_backend = Distribution.set_default_backend
 __all__ = [
     "Bernoulli",
     "Binomial",
+    "Categorical",
     "Distribution",
     "Geometric",
     "Independent",
+    "Multinomial",
     "MultivariateNormal",
     "NegativeBinomial",
     "Normal",
+    "OneHotCategorical",
+    "OneHotCategoricalStraightThrough",
     "Poisson",
     "__version__",
     "constraints",

@@ -225,13 +225,17 @@ class TorchOps(Ops):
         # (their broadcast axes hold the draws of each row), so no draws x categories temporary.
         logits = logits.detach()
         k = logits.shape[-1]
+        if shape == logits.shape[:-1] and logits.numel():  # one draw per row (an RL step): nothing to lay out
+            out = torch.multinomial(torch.softmax(logits.reshape(-1, k), dim=-1), 1, True, generator=rng)
+            out = out.reshape(shape)
+            return out if dtype is None else out.to(dtype)
         batch = (1,) * (len(shape) - (logits.ndim - 1)) + tuple(logits.shape[:-1])
         if len(batch) != len(shape) or any(b not in (1, s) for b, s in zip(batch, shape)):
             raise ValueError(f"logits of shape {tuple(logits.shape)} do not broadcast to the draws' shape {shape}")
         varying = [axis for axis in range(len(shape)) if batch[axis] != 1]
         repeated = [axis for axis in range(len(shape)) if batch[axis] == 1]
-        n = math.prod(shape[axis] for axis in repeated)
-        rows = math.prod(shape[axis] for axis in varying)
+        n = math.prod([shape[axis] for axis in repeated])  # a list: Dynamo cannot trace a generator here
+        rows = math.prod([shape[axis] for axis in varying])
         if n == 0 or rows == 0:
             out = torch.zeros(shape, dtype=torch.int64, device=logits.device)
         else:

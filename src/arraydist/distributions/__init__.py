@@ -2,20 +2,27 @@
 
 from .bernoulli import Bernoulli
 from .binomial import Binomial
+from .categorical import Categorical
 from .geometric import Geometric
 from .independent import Independent
+from .multinomial import Multinomial
 from .multivariate_normal import MultivariateNormal
 from .negative_binomial import NegativeBinomial
 from .normal import Normal
+from .one_hot_categorical import OneHotCategorical, OneHotCategoricalStraightThrough
 from .poisson import Poisson
 
 __all__ = [
     "Bernoulli",
     "Binomial",
+    "Categorical",
     "Geometric",
     "Independent",
+    "Multinomial",
     "MultivariateNormal",
     "NegativeBinomial",
     "Normal",
+    "OneHotCategorical",
+    "OneHotCategoricalStraightThrough",
     "Poisson",
 ]

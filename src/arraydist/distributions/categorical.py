@@ -1,0 +1,169 @@
+"""The categorical distribution over the indices {0, ..., K-1}, and what its relatives share with it."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from .. import constraints
+from .._backend import Ops
+from ..distribution import Distribution, _all_finite, lazy_property
+from ..kl import register_kl
+
+__all__ = ["Categorical"]
+
+Array = Any
+
+
+def normalized(dist: Distribution, params: dict[str, Array], ops: Ops, validate: bool) -> dict[str, Array]:
+    """The constructor's canonical form (``Distribution._canonical``) of the categorical families, as
+    torch.distributions: ``probs / sum(probs)`` or ``logits - logsumexp(logits)`` over the last axis.
+
+    When validating, the values given are checked (the normalized ones are then valid by construction):
+    ``probs`` non-negative with a finite positive sum per row; ``logits`` without NaN or ``+inf`` and with a
+    finite entry per row (``-inf`` masks a category): the row maxima are finite, one host read."""
+    xp = ops.xp
+    check = validate and not ops.tracing()
+    given = params.get("logits")
+    if given is not None:
+        if check and ops.is_concrete(given):
+            top = xp.max(given, axis=-1)  # NaN, +inf, or -inf for a row of -inf only: not finite
+            values = ops.small_values(top)  # a training step's batch: read once as Python numbers
+            total = sum(values) if values is not None else math.nan
+            if total - total != 0 and not _all_finite(top, ops):
+                raise dist._param_error(ops, "logits", given, xp.isfinite(top), _LOGITS_RULE, 1)
+        return {**params, "logits": ops.log_softmax(given)}
+    given = params["probs"]
+    total = xp.sum(given, axis=-1, keepdims=True)
+    if check and ops.is_concrete(given):
+        low, top = ops.reduce_value(total, "min"), ops.reduce_value(total, "max")
+        if not (ops.reduce_value(given, "min") >= 0 and low > 0 and top < math.inf):
+            ok = xp.all(given >= 0, axis=-1) & (total[..., 0] > 0) & (total[..., 0] < math.inf)
+            raise dist._param_error(ops, "probs", given, ok, _PROBS_RULE, 1)
+    return {**params, "probs": given / total}
+
+
+_LOGITS_RULE = "real vectors (-inf allowed, not +inf or NaN) with at least one finite entry over the last dim"
+_PROBS_RULE = "non-negative vectors with a finite, positive sum over the last dim"
+
+
+def entropy_of(dist: Any) -> Array:
+    r""":math:`-\sum_k p_k \log p_k` over the last axis; a masked category (:math:`p_k = 0`, logit
+    :math:`-\infty`) adds 0, and its gradient stays finite (the logit is clipped to the dtype's minimum)."""
+    xp = dist._ops.xp
+    logits = xp.clip(dist.logits, min=xp.finfo(dist._dtype).min)
+    return -xp.sum(dist.probs * logits, axis=-1)
+
+
+def kl_categorical(p: Any, q: Any) -> Array:
+    r""":math:`\sum_k p_k (\log p_k - \log q_k)`: terms with :math:`p_k = 0` are 0, and a category with
+    :math:`q_k = 0 < p_k` makes the divergence :math:`+\infty`."""
+    xp = p._ops.xp
+    probs = p.probs
+    inside = probs > 0
+    zero = xp.zeros_like(probs)
+    diff = xp.where(inside, p.logits, zero) - xp.where(inside, q.logits, zero)  # no -inf - -inf
+    return xp.sum(probs * diff, axis=-1)
+
+
+class Categorical(Distribution):
+    r"""Categorical distribution over :math:`\{0, \ldots, K-1\}`, with ``probs`` or ``logits`` (not both).
+
+    .. math::
+        P(X = k) = p_k = \frac{\exp(\ell_k)}{\sum_j \exp(\ell_j)}
+
+    Args:
+        probs: non-negative weights of shape ``batch_shape + (K,)``, normalized to sum to 1 over the last axis
+            (``probs`` returns the normalized values).
+        logits: unnormalized log-probabilities of the same shape, normalized to ``logits - logsumexp(logits)``;
+            ``-inf`` masks a category (probability 0, never drawn).
+        validate_args: check parameters and values (default: the global switch, on).
+
+    Draws are indices of the backend's default integer type (int64; JAX's default integer).  ``mean`` and
+    ``variance`` are NaN, as in torch.distributions.
+
+    Example:
+        >>> import numpy as np
+        >>> from arraydist import Categorical
+        >>> d = Categorical(logits=np.array([0.0, -np.inf, np.log(3.0)]))
+        >>> d.probs.round(4)
+        array([0.25, 0.  , 0.75])
+        >>> d.log_prob(np.array([0, 1, 2])).round(4)
+        array([-1.3863,    -inf, -0.2877])
+        >>> d.sample((4,), seed=0).dtype
+        dtype('int64')
+    """
+
+    arg_constraints = {"probs": constraints.simplex, "logits": constraints.real_vector}
+    _param_forms = (("probs", "logits"),)
+    _infinite_params = frozenset({"logits"})
+    _post_init_checks = frozenset({"probs", "logits"})  # the given values are checked by ``normalized``
+    _index_values = True
+    has_enumerate_support = True
+
+    def __init__(self, probs: Any = None, logits: Any = None, validate_args: bool | None = None) -> None:
+        self._init_params({"probs": probs, "logits": logits}, validate_args)
+
+    _canonical = normalized
+
+    def _event_shape_from(self, params: dict[str, Array]) -> tuple[int, ...]:
+        if next(iter(params.values())).shape[-1] == 0:
+            raise ValueError(f"{type(self).__name__}: {next(iter(params))} must have at least one category")
+        return ()
+
+    @lazy_property
+    def probs(self) -> Array:
+        return self._ops.xp.exp(self.logits)  # the logits are normalized
+
+    @lazy_property
+    def logits(self) -> Array:
+        probs = self.probs
+        return self._ops.xlogy(self._ops.xp.ones_like(probs), probs)  # log(0) = -inf, without a warning
+
+    @property
+    def _param(self) -> Array:
+        state = self.__dict__
+        return state["logits"] if "logits" in state else state["probs"]
+
+    @property
+    def _num_events(self) -> int:
+        return int(self._param.shape[-1])
+
+    @property
+    def param_shape(self) -> tuple[int, ...]:
+        return tuple(self._param.shape)
+
+    @constraints.dependent_property(is_discrete=True, event_dim=0)
+    def support(self) -> constraints.Constraint:
+        return constraints.integer_interval(0, self._num_events - 1)
+
+    @property
+    def mean(self) -> Array:
+        return self._ops.xp.full(self._batch_shape, math.nan, dtype=self._dtype, device=self._device)
+
+    variance = mean
+
+    @property
+    def mode(self) -> Array:
+        xp = self._ops.xp
+        return xp.asarray(xp.argmax(self.probs, axis=-1))  # an array, also for a batch shape () on NumPy
+
+    def _sample(self, sample_shape: tuple[int, ...], rng: Any) -> Array:
+        return self._ops.categorical(rng, self.logits, sample_shape + self._batch_shape)
+
+    def _log_prob(self, value: Array) -> Array:
+        ops = self._ops
+        return ops.take_last(self.logits, ops.cast(value, ops.index_dtype()))
+
+    def entropy(self) -> Array:
+        return entropy_of(self)
+
+    def enumerate_support(self, expand: bool = True) -> Array:
+        ops = self._ops
+        values = ops.xp.arange(self._num_events, dtype=ops.index_dtype(), device=self._device)
+        return self._enumerate_values(values, expand)
+
+
+@register_kl(Categorical, Categorical)
+def _kl_categorical_categorical(p: Categorical, q: Categorical) -> Array:
+    return kl_categorical(p, q)
