@@ -84,6 +84,23 @@ class Case:
     #: ``rsample`` returns discrete draws carrying a surrogate gradient (OneHotCategoricalStraightThrough): the
     #: one discrete family with ``has_rsample``; gradients of its draws are not compared with finite differences
     straight_through: bool = False
+    #: ``entropy`` is implemented (False: it raises NotImplementedError naming the class, as for Poisson,
+    #: whose entropy has no closed form and which torch.distributions leaves out too)
+    has_entropy: bool = True
+    #: ``entropy`` works under ``jax.jit`` and ``torch.compile`` (False: it needs a parameter's values as a
+    #: Python number, as Binomial's sum over the support of the largest ``total_count``)
+    traced_entropy: bool = True
+    #: ``enumerate_support`` works on this case (False: the family has it, but the support differs between
+    #: batch members, e.g. Binomial with mixed ``total_count``, so it raises NotImplementedError as in torch)
+    enumerates: bool = True
+    #: quantities (``log_prob``, ``entropy``, ``mean``, ``variance``, ``stddev``, ``mode``, ``kl``) not compared
+    #: with torch.distributions on this case, and why (``torch_differs_why``): torch lacks them or is less
+    #: accurate there; they are still compared with the SciPy reference
+    torch_differs: frozenset[str] = field(default_factory=frozenset)
+    torch_differs_why: str = ""
+    #: the dtypes this case runs in, and why not the others (``dtypes_why``): the other tests are skipped with it
+    dtypes: frozenset[str] = frozenset({"float32", "float64"})
+    dtypes_why: str = ""
     #: the KL test's second distribution (``None``: the family has no KL rule of its own)
     kl_partner: Partner | None = None
     #: the dtype of draws where it is not the parameters' (e.g. ``"int64"`` for Categorical)
@@ -99,6 +116,12 @@ class Case:
             raise ValueError(f"case {self.name}: a discrete distribution has no reparameterized sampler")
         if self.straight_through and not (self.discrete and self.has_rsample):
             raise ValueError(f"case {self.name}: straight_through needs discrete and has_rsample")
+        if self.torch_differs and not self.torch_differs_why:
+            raise ValueError(f"case {self.name}: torch_differs needs torch_differs_why")
+        if self.torch_differs - PARITY_QUANTITIES:
+            raise ValueError(f"case {self.name}: unknown quantities {sorted(self.torch_differs - PARITY_QUANTITIES)}")
+        if self.dtypes != {"float32", "float64"} and not self.dtypes_why:
+            raise ValueError(f"case {self.name}: dtypes needs dtypes_why")
         unknown = self.tags - KNOWN_TAGS
         if unknown:
             raise ValueError(f"case {self.name}: unknown tags {sorted(unknown)} (known: {sorted(KNOWN_TAGS)})")
@@ -107,6 +130,7 @@ class Case:
         return self.name
 
 
+PARITY_QUANTITIES = frozenset({"log_prob", "entropy", "mean", "variance", "stddev", "mode", "kl", "enumerate_support"})
 #: ``boundary``: parameters on the boundary of their domain (probabilities of exactly 0 or 1), where finite
 #: differences step outside it: no finite-difference gradient checks
 KNOWN_TAGS = frozenset({"neutral", "tiny", "huge", "matrix", "boundary"})

@@ -81,6 +81,12 @@ def pytest_report_header(config: pytest.Config) -> str:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:  # a case that runs in one dtype only: its tests in the other are skipped, with the reason
+        case, dtype = _matrix.item_case(item), _matrix.item_dtype(item)
+        if case is not None and dtype is not None and dtype not in case.dtypes:
+            item.add_marker(
+                pytest.mark.skip(reason=f"{case.name} runs in {'/'.join(sorted(case.dtypes))} only: {case.dtypes_why}")
+            )
     rest = complement(config)
     if full_matrix(config) and not rest:
         return

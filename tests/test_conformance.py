@@ -72,7 +72,7 @@ def check_rsample_capability(case: Case, d: Any, sample_shape: tuple[int, ...] =
 def check_enumerate_support(case: Case, d: Any, to_numpy: Any) -> None:
     """``enumerate_support`` lists each batch member's support: shapes with and without ``expand``, and the
     masses of the listed values sum to 1 (log-sum-exp of ``log_prob`` over them is 0)."""
-    if not case.has_enumerate_support:
+    if not (case.has_enumerate_support and case.enumerates):
         with pytest.raises(NotImplementedError, match=f"^{type(d).__name__} does not implement enumerate_support"):
             d.enumerate_support()
         return
@@ -112,7 +112,11 @@ def test_shapes_and_identity(case: Case, backend: Backend, dtype: str) -> None:
         assert backend.owns(many)
     assert backend.dtype_name(many) == value_dtype(case, dtype)
     assert tuple(d.log_prob(many).shape) == (4, 5, *case.batch_shape)
-    assert tuple(d.entropy().shape) == case.batch_shape
+    if case.has_entropy:
+        assert tuple(d.entropy().shape) == case.batch_shape
+    else:
+        with pytest.raises(NotImplementedError, match=f"^{type(d).__name__} does not implement entropy"):
+            d.entropy()
     for moment in (d.mean, d.variance, d.stddev, d.mode):
         assert tuple(moment.shape) == full
     assert d._extended_shape((2,)) == (2, *full)
@@ -124,6 +128,8 @@ def test_log_prob_matches_reference(case: Case, backend: Backend, dtype: str) ->
     d = build(case, backend, dtype)
     ref = reference(case, dtype)
     x, x64 = draws(case, d, backend, dtype)
+    if "neutral" in case.tags and case.sample_dtype is not None and backend.name == "torch":
+        dtype = "float32"  # an integer value carries no floating dtype: Python numbers adopt torch's default float
     assert_close(d.log_prob(x), ref.log_prob(x64), dtype, backend)
     assert_close(d.prob(x), np.exp(ref.log_prob(x64)), dtype, backend, scale=10)
     # a value with fewer batch dimensions than the distribution broadcasts (the first batch member's draw)
@@ -179,6 +185,10 @@ def test_kl_divergence_matches_reference(case: Case, backend: Backend, dtype: st
 
 def test_entropy_matches_reference(case: Case, backend: Backend, dtype: str) -> None:
     d = build(case, backend, dtype)
+    if not case.has_entropy:
+        with pytest.raises(NotImplementedError, match=f"^{type(d).__name__} does not implement entropy"):
+            d.entropy()
+        return
     assert_close(d.entropy(), reference(case, dtype).entropy(), dtype, backend)
     assert_close(d.perplexity(), np.exp(reference(case, dtype).entropy()), dtype, backend, scale=10)
 
@@ -270,7 +280,8 @@ def test_inputs_are_not_mutated(case: Case, backend: Backend, dtype: str) -> Non
     x_before = backend.to_numpy(x).copy()
     d.log_prob(x)
     d.prob(x)
-    d.entropy()
+    if case.has_entropy:
+        d.entropy()
     if case.has_cdf:
         d.cdf(x)
     np.testing.assert_array_equal(backend.to_numpy(x), x_before)

@@ -68,10 +68,14 @@ def test_values_match_torch_distributions(case: Case, dtype: str) -> None:
     x = theirs.sample((6,))
     if "neutral" in case.tags:  # Python numbers adopt the value's dtype; torch uses its default float
         x = x.to(DTYPES[dtype])
-    close(ours.log_prob(x), theirs.log_prob(x), dtype, scale=20)
-    close(ours.entropy(), theirs.entropy(), dtype)
+    skip = case.torch_differs  # torch lacks these or is less accurate there (the case says why)
+    if "log_prob" not in skip:
+        close(ours.log_prob(x), theirs.log_prob(x), dtype, scale=20)
+    if case.has_entropy and "entropy" not in skip:
+        close(ours.entropy(), theirs.entropy(), dtype)
     for name in ("mean", "variance", "stddev", "mode"):
-        close(getattr(ours, name), getattr(theirs, name), dtype, scale=10)
+        if name not in skip:
+            close(getattr(ours, name), getattr(theirs, name), dtype, scale=10)
     assert ours.has_rsample == theirs.has_rsample == case.has_rsample
     assert ours.has_enumerate_support == theirs.has_enumerate_support == case.has_enumerate_support
     if case.has_cdf:
@@ -80,12 +84,14 @@ def test_values_match_torch_distributions(case: Case, dtype: str) -> None:
         q = torch.linspace(0.001, 0.999, 11, dtype=x.dtype).reshape((11,) + (1,) * len(case.batch_shape))
         q = q.expand((11, *case.batch_shape))
         close(ours.icdf(q), theirs.icdf(q), dtype, scale=50)
-    if case.has_enumerate_support:
+    if case.has_enumerate_support and case.enumerates and "enumerate_support" not in skip:
         close(ours.enumerate_support(), theirs.enumerate_support(), dtype)
         close(ours.enumerate_support(expand=False), theirs.enumerate_support(expand=False), dtype)
 
 
-@pytest.mark.parametrize("case", [c for c in CASES if c.kl_partner is not None], ids=str)
+@pytest.mark.parametrize(
+    "case", [c for c in CASES if c.kl_partner is not None and "kl" not in c.torch_differs], ids=str
+)
 def test_kl_matches_torch_distributions(case: Case, dtype: str) -> None:
     assert case.kl_partner is not None
     conv = conv_for(dtype)
