@@ -321,3 +321,20 @@ def test_jax_standardize_gradient_is_finite_in_float32() -> None:
 def test_standardize_values(backend: Backend) -> None:
     x, loc, scale = (backend.asarray(v) for v in ([1.0, 2.0], [0.5, -1.0], [2.0, 3.0]))
     np.testing.assert_allclose(backend.to_numpy(ops_of(x).standardize(x, loc, scale)), [0.25, 1.0])
+
+
+def test_categorical_fits_over_many_categories(backend: Backend) -> None:
+    """Over 100 categories (torch switches from multinomial to an inverse CDF from 64 on): every row's counts
+    fit its probabilities, and categories of weight 0 are never drawn."""
+    rng = np.random.default_rng(7)
+    probs = rng.uniform(0.2, 1.0, (2, 100))
+    probs[0, ::7] = 0.0
+    probs[1, 60:] = 0.0
+    probs /= probs.sum(-1, keepdims=True)
+    with np.errstate(divide="ignore"):
+        logits = np.log(probs) - 5.0  # unnormalized
+    draws = _columns(backend, _draw(backend, "categorical", 11, logits, shape=(N, 2)))
+    for j in range(2):
+        counts = np.bincount(draws[:, j].astype(np.int64), minlength=100)
+        assert np.all(counts[probs[j] == 0] == 0), counts
+        assert _chi_square_pvalue(draws[:, j], probs[j]) > ALPHA

@@ -118,6 +118,7 @@ def toy_case(name: str = "toy-binomial", **wrong: Any) -> Case:
         has_rsample=False,
         has_enumerate_support=True,
         discrete=True,
+        has_entropy=False,
     )
 
 
