@@ -5,9 +5,11 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
+
 from .. import constraints
 from .._backend import Ops
-from ..distribution import Distribution, _all_finite, lazy_property
+from ..distribution import Distribution, lazy_property
 from ..kl import register_kl
 
 __all__ = ["Categorical"]
@@ -21,18 +23,21 @@ def normalized(dist: Distribution, params: dict[str, Array], ops: Ops, validate:
 
     When validating, the values given are checked (the normalized ones are then valid by construction):
     ``probs`` non-negative with a finite positive sum per row; ``logits`` without NaN or ``+inf`` and with a
-    finite entry per row (``-inf`` masks a category): the row maxima are finite, one host read."""
+    finite entry per row (``-inf`` masks a category): exactly then the normalized logits have no NaN, which one
+    reduction and one host read tell."""
     xp = ops.xp
     check = validate and not ops.tracing()
     given = params.get("logits")
     if given is not None:
-        if check and ops.is_concrete(given):
-            top = xp.max(given, axis=-1)  # NaN, +inf, or -inf for a row of -inf only: not finite
-            values = ops.small_values(top)  # a training step's batch: read once as Python numbers
-            total = sum(values) if values is not None else math.nan
-            if total - total != 0 and not _all_finite(top, ops):
-                raise dist._param_error(ops, "logits", given, xp.isfinite(top), _LOGITS_RULE, 1)
-        return {**params, "logits": ops.log_softmax(given)}
+        if not (check and ops.is_concrete(given)):
+            return {**params, "logits": ops.log_softmax(given)}
+        with np.errstate(invalid="ignore"):  # a bad row (NaN, +inf, or -inf only) normalizes to NaN: found below
+            logits = ops.log_softmax(given)
+        top = ops.reduce_value(logits, "max")  # NaN exactly when a row is bad (normalized logits are <= 0)
+        if top != top:
+            bad_rows = xp.max(given, axis=-1)
+            raise dist._param_error(ops, "logits", given, xp.isfinite(bad_rows), _LOGITS_RULE, 1)
+        return {**params, "logits": logits}
     given = params["probs"]
     total = xp.sum(given, axis=-1, keepdims=True)
     if check and ops.is_concrete(given):
