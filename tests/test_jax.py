@@ -41,8 +41,10 @@ def test_jit_with_a_distribution_as_argument(case: Case) -> None:
 
     draws, lp, h = f(d, jax.random.key(0))
     assert draws.shape == (2, *case.batch_shape, *case.event_shape)
-    np.testing.assert_allclose(lp, d.log_prob(x), rtol=1e-12)
-    np.testing.assert_allclose(h, entropy(case, d), rtol=1e-12)
+    # XLA reorders float64 operations under jit: where lgamma terms of 1e7 cancel (counts of 1e6), the results
+    # agree to about 1e-10 relative, or 1e-14 absolute near 0
+    np.testing.assert_allclose(lp, d.log_prob(x), rtol=1e-9, atol=1e-13)
+    np.testing.assert_allclose(h, entropy(case, d), rtol=1e-9, atol=1e-13)
 
 
 def entropy(case: Case, dist: Any) -> Any:
@@ -100,7 +102,9 @@ def test_grad_through_rsample_and_log_prob_matches_finite_differences(case: Case
         return jax.tree_util.tree_unflatten(treedef, [p + sign * h * v for p, v in zip(leaves, directions)])
 
     numeric = (float(objective(moved(1.0))) - float(objective(moved(-1.0)))) / (2 * h)
-    assert analytic == pytest.approx(numeric, rel=1e-5, abs=1e-6)
+    # counts of 1e6 ("huge"): log_prob is a difference of lgamma terms of 1e7, so the finite difference itself
+    # carries about 2e-5 relative error
+    assert analytic == pytest.approx(numeric, rel=1e-4 if "huge" in case.tags else 1e-5, abs=1e-6)
 
 
 @pytest.mark.parametrize("case", ARRAY_CASES, ids=str)

@@ -157,4 +157,7 @@ class Multinomial(Distribution):
             + ops.xlog1py(n - x, -probs)
         )  # fmt: skip
         weighted = xp.sum(xp.sum(xp.exp(log_binomial) * ops.lgamma(x + 1), axis=0), axis=-1)
-        return n * entropy_of(self) - math.lgamma(n + 1) + weighted
+        # the three terms cancel for a member close to a point mass: in float32 (JAX's lgamma is the least
+        # exact) the difference can fall below 0, which an entropy never is
+        h = n * entropy_of(self) - math.lgamma(n + 1) + weighted
+        return xp.maximum(h, xp.zeros_like(h))
