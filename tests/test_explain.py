@@ -164,3 +164,17 @@ def test_log_prob_shape_errors_show_the_layout(backend: Backend) -> None:
         MultivariateNormal(backend.asarray(np.zeros(2)), covariance_matrix=backend.asarray(np.eye(2))).log_prob(
             backend.asarray(np.zeros(()))
         )
+
+
+def test_the_readme_shows_what_explain_prints() -> None:
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    section = readme.split("## Seeing the shapes: `explain`", 1)[1]
+    shown = re.search(r"```text\n(.*?)```", section, flags=re.DOTALL)
+    assert shown is not None
+    mean = np.array([[1.0, 1.0], [2.0, 2.0], [3.0, 3.0]])
+    mvn = MultivariateNormal(mean, covariance_matrix=0.1 * np.eye(2))
+    iid = Independent(Normal(mean, np.sqrt(0.1)), 1)
+    assert shown.group(1) == f"{mvn.explain((100,))}\n\n{iid.explain((100,))}\n"

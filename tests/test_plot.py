@@ -113,7 +113,7 @@ def test_plot_density_curves_bars_and_contours() -> None:
         assert pixels_of(image, _rgb(line.get_color())) > 100
 
 
-def test_plot_density_on_torch_jax_dask(backend: Backend) -> None:
+def test_plot_density_on_every_backend(backend: Backend) -> None:
     loc = backend.asarray(np.array([0.0, 2.0]))
     if backend.name == "torch":
         loc.requires_grad_(True)

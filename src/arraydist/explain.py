@@ -175,7 +175,12 @@ class Explanation:
         notes = self._broadcast_notes()
         lines.append("")
         if notes:
-            lines.append("broadcast (*: a view repeating one value; given with size 1 or without the dimension):")
+            starred = any(d.broadcast for r in self.rows for d in r.dims)
+            lines.append(
+                "broadcast (*: a view repeating one value; given with size 1 or without the dimension):"
+                if starred
+                else "broadcast:"
+            )
             lines += notes
         elif self.strides_known:
             lines.append("broadcast: none (every parameter holds one value per batch member)")
