@@ -20,6 +20,7 @@ from .distributions import Normal
 from .distributions import OneHotCategorical
 from .distributions import OneHotCategoricalStraightThrough
 from .distributions import Poisson
+from .explain import Explanation
 from .kl import kl_divergence
 from .kl import register_kl
 
@@ -35,6 +36,7 @@ __all__ = [
     "Binomial",
     "Categorical",
     "Distribution",
+    "Explanation",
     "Geometric",
     "Independent",
     "Multinomial",

@@ -140,6 +140,33 @@ def _index_ndim(name: str, item: Any) -> int:
     return 1
 
 
+def _reshaped_batch(name: str, old: Shape, shape: Any) -> Shape:
+    """The batch shape ``old`` reshapes to: ``shape`` (ints, one of them may be -1) checked against its size."""
+    try:
+        items = (shape,) if isinstance(shape, int) or getattr(shape, "ndim", 1) == 0 else tuple(shape)
+        if any(isinstance(s, (bool, np.bool_)) for s in items):
+            raise TypeError
+        new = tuple(operator.index(s) for s in items)  # Python, NumPy, torch and JAX integers; not 2.0 or "3"
+    except TypeError:
+        raise TypeError(f"{name}.reshape: batch_shape must be an int or a sequence of ints; got {shape!r}") from None
+    size = math.prod(old)
+    if new.count(-1) > 1 or any(s < -1 for s in new):
+        raise ValueError(f"{name}.reshape: batch_shape {new} may have one -1 and no other negative size")
+    if -1 in new:
+        known = math.prod(s for s in new if s != -1)
+        if known == 0 or size % known:
+            raise ValueError(
+                f"{name}.reshape: cannot reshape batch_shape {old} ({size} member(s)) to {new}: no size for -1 fits"
+            )
+        new = tuple(size // known if s == -1 else s for s in new)
+    if math.prod(new) != size:
+        raise ValueError(
+            f"{name}.reshape: cannot reshape batch_shape {old} ({size} member(s)) to {new} ({math.prod(new)} "
+            "member(s)); the event shape is not part of the batch"
+        )
+    return new
+
+
 class lazy_property:
     """A derived attribute: computed on first access and kept on the instance (``probs`` from ``logits``).
 
@@ -831,20 +858,29 @@ class Distribution:
     def _check_value_shape(self, shape: Shape, method: str) -> None:
         event = self._event_shape
         n = len(event)
+        batch = self._batch_shape
         if n and (len(shape) < n or shape[len(shape) - n :] != event):
-            raise ValueError(
+            problem = (
                 f"{type(self).__name__}.{method}: the value has shape {shape} but the event shape is {event}: "
                 f"the rightmost {n} dimension(s) of the value must equal it"
             )
-        batch = self._batch_shape
-        vb = shape[: len(shape) - n]
-        if vb[len(vb) - len(batch) :] != batch:
-            broadcast_shapes(
-                vb,
-                batch,
-                what=f"{type(self).__name__}.{method}: the value's shape {shape} (batch part {vb}) and the "
-                f"distribution's batch_shape {batch}: the shapes",
-            )
+        else:
+            vb = shape[: len(shape) - n]
+            if vb[len(vb) - len(batch) :] == batch:
+                return
+            try:
+                broadcast_shapes(
+                    vb,
+                    batch,
+                    what=f"{type(self).__name__}.{method}: the value's shape {shape} (batch part {vb}) and the "
+                    f"distribution's batch_shape {batch}: the shapes",
+                )
+                return
+            except ValueError as exc:
+                problem = str(exc)
+        from .explain import value_layout  # the error path alone pays for the import
+
+        raise ValueError(f"{problem}\n{value_layout(batch, event, shape)}")
 
     # ------------------------------------------------------------------ shapes and identity
     @property
@@ -915,6 +951,72 @@ class Distribution:
                 nd = ndims[k]
                 expanded.append(ops.broadcast_to(p, batch_shape + (tuple(p.shape[p.ndim - nd :]) if nd else ())))
         return type(self)._tree_unflatten(aux, expanded, neutral=self._neutral)
+
+    def reshape(self, batch_shape: Any) -> Distribution:
+        """The same distribution with its batch dimensions reshaped (row-major, as ``numpy.reshape``; one size
+        may be ``-1``, inferred); the event shape is untouched.
+
+        ``d.reshape(s).log_prob(x.reshape(sample_shape + s + event_shape))`` equals
+        ``d.log_prob(x).reshape(sample_shape + s)``.
+
+        Example:
+            >>> import numpy as np
+            >>> from arraydist import MultivariateNormal
+            >>> d = MultivariateNormal(np.zeros((3, 4, 2)), covariance_matrix=np.eye(2))
+            >>> r = d.reshape(-1)
+            >>> r.batch_shape, r.event_shape
+            ((12,), (2,))
+        """
+        return self._reshape(_reshaped_batch(type(self).__name__, self._batch_shape, batch_shape))
+
+    def _reshape(self, batch_shape: Shape) -> Distribution:
+        error = self._undeclared("reshape")
+        if error is not None:
+            raise error
+        ops = self._ops
+        batch = self._batch_shape
+        ndims = self._param_ndims
+        children, aux = self._tree_flatten()
+        reshaped = []
+        for k, p in zip(self._leaves, children):
+            nd = ndims[k]
+            event = tuple(p.shape[p.ndim - nd :]) if nd else ()
+            if k in self._unbroadcast and math.prod(p.shape[: p.ndim - nd]) == 1:
+                reshaped.append(ops.xp.reshape(p, event))  # one value shared by every batch member stays one
+            else:
+                reshaped.append(ops.xp.reshape(ops.broadcast_to(p, batch + event), batch_shape + event))
+        return type(self)._tree_unflatten(aux, reshaped, neutral=self._neutral)
+
+    def to_event(self, reinterpreted_batch_ndims: int | None = None) -> Distribution:
+        """``Independent(self, reinterpreted_batch_ndims)``: the rightmost batch dimensions become event
+        dimensions (all of them when ``None``).
+
+        Example:
+            >>> import numpy as np
+            >>> from arraydist import Normal
+            >>> d = Normal(np.zeros((3, 2)), 1.0).to_event(1)
+            >>> d.batch_shape, d.event_shape
+            ((3,), (2,))
+        """
+        from .distributions.independent import Independent
+
+        n = len(self._batch_shape) if reinterpreted_batch_ndims is None else reinterpreted_batch_ndims
+        return Independent(self, n)
+
+    def explain(self, sample_shape: Any = ()) -> Any:
+        """Which dimensions of a draw of ``sample_shape`` are sample, batch and event dimensions, and the shapes
+        of ``sample``, ``log_prob``, ``mean`` and each parameter: an :class:`arraydist.explain.Explanation`
+        (printed as a table, an HTML table in notebooks).  Computes nothing but shapes.
+
+        Example:
+            >>> import numpy as np
+            >>> from arraydist import Normal
+            >>> Normal(np.zeros(3), 1.0).explain(5).row("sample").shape
+            (5, 3)
+        """
+        from .explain import explain
+
+        return explain(self, sample_shape)
 
     def _normalize_index(self, index: Any) -> tuple[Any, ...]:
         """The index with its ``...`` spelled out, checked against the batch shape on every backend: at most one

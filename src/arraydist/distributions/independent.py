@@ -99,6 +99,12 @@ class Independent(Distribution):
         base = self.base_dist.expand(batch_shape + reinterpreted)
         return type(self)._tree_unflatten(*self._tree_flatten()[1:], (base,))
 
+    def _reshape(self, batch_shape: tuple[int, ...]) -> Independent:
+        n = self.reinterpreted_batch_ndims
+        reinterpreted = self.base_dist.batch_shape[len(self.base_dist.batch_shape) - n :]
+        base = self.base_dist._reshape(batch_shape + reinterpreted)
+        return type(self)._tree_unflatten(self._tree_flatten()[1], (base,))
+
     def _index(self, index: tuple[Any, ...]) -> Independent:
         return type(self)._tree_unflatten(self._tree_flatten()[1], (self.base_dist._index(index),))
 
