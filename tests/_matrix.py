@@ -10,10 +10,13 @@ Rule (applied by ``conftest.pytest_collection_modifyitems`` to every test parame
   (eager operations compile with XLA for each new shape and dtype), so its float32 half would take the
   default run at 45 families from about 12 to about 17.5 minutes;
   float32 on JAX stays covered by ``test_jax.py``'s dtype tests and by the full matrix;
+* a **family module** (``pytestmark = pytest.mark.family``: the tests of one group of families, which grow with
+  the catalogue) runs its tests without a case on the core backends only; on the other backends (a ``backend``
+  parameter, or a ``pytest.mark.on_backend(name)`` on a test or a parameter) they run in the complement;
 * ``--full-matrix`` (or the environment variable ``ARRAYDIST_FULL_MATRIX=1``) runs the whole cross product.
 
-Tests that take no case are never deselected.  The projection of what this costs as the catalogue grows is in
-``docs/testing.md``.
+Other tests that take no case (the base, the backend layer, the tutorial) are never deselected.  The projection
+of what this costs as the catalogue grows is in ``docs/testing.md``.
 """
 
 from __future__ import annotations
@@ -59,12 +62,20 @@ def full_matrix_from_env() -> bool:
 
 
 def item_backend(item: Any) -> str | None:
-    """The backend a collected test runs on: its ``backend`` parameter, or its module's (``MODULE_BACKENDS``)."""
+    """The backend a collected test runs on: its ``backend`` parameter, its ``on_backend`` mark, or its module's
+    (``MODULE_BACKENDS``)."""
     params = getattr(getattr(item, "callspec", None), "params", {})
     backend = params.get("backend")
     if backend is not None:
         return str(backend.id)
+    mark = item.get_closest_marker("on_backend")
+    if mark is not None:
+        return str(mark.args[0])
     return MODULE_BACKENDS.get(item.path.name)
+
+
+def item_in_family_module(item: Any) -> bool:
+    return item.get_closest_marker("family") is not None
 
 
 def item_case(item: Any) -> Case | None:
@@ -78,9 +89,11 @@ def item_dtype(item: Any) -> str | None:
     return dtype if isinstance(dtype, str) else None
 
 
-def in_default_matrix(case: Case | None, backend: str | None, dtype: str | None = None) -> bool:
+def in_default_matrix(case: Case | None, backend: str | None, dtype: str | None = None, family: bool = False) -> bool:
     """Whether the default run keeps a test of ``case`` on ``backend`` in ``dtype`` (tests without a case always
-    run)."""
-    if case is None or backend is None or backend in CORE_BACKENDS:
+    run, but those of a family module only on the core backends)."""
+    if backend is None or backend in CORE_BACKENDS:
         return True
+    if case is None:
+        return not family
     return case.name in SUBSET and (dtype is None or dtype in SUBSET_DTYPES.get(backend, (dtype,)))

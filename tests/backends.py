@@ -105,3 +105,11 @@ CUPY = Backend("cupy", "cupy")
 #: PyTorch with every array on the GPU: runs only where CUDA is present (skipped with the reason otherwise)
 TORCH_CUDA = Backend("torch", "torch", differentiable=True, device="cuda")
 BACKENDS = [NUMPY, TORCH, JAX, STRICT, DASK, CUPY, TORCH_CUDA]
+
+
+def on_backends(*names: str) -> list[Any]:
+    """Backend names as parameters of a test that builds its arrays itself, each marked ``on_backend`` so that the
+    test matrix (``_matrix.py``) knows the backend it runs on."""
+    import pytest
+
+    return [pytest.param(name, id=name, marks=pytest.mark.on_backend(name)) for name in names]

@@ -17,6 +17,10 @@ import arraydist
 from arraydist import Bernoulli, kl_divergence
 from backends import Backend
 
+#: a family module: its tests without a registry case run on NumPy and torch by default, elsewhere in the
+#: complement (tests/_matrix.py)
+pytestmark = pytest.mark.family
+
 
 def to_np(x: Any) -> np.ndarray:
     return np.asarray(x.detach().cpu().numpy() if hasattr(x, "detach") else x, dtype=np.float64)

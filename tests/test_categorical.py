@@ -13,7 +13,11 @@ from scipy import special, stats
 
 from _stats import ALPHA, Z, bonferroni, discrete_pvalues
 from arraydist import Categorical, Multinomial, OneHotCategorical, OneHotCategoricalStraightThrough, kl_divergence
-from backends import Backend
+from backends import Backend, on_backends
+
+#: a family module: its tests without a registry case run on NumPy and torch by default, elsewhere in the
+#: complement (tests/_matrix.py)
+pytestmark = pytest.mark.family
 
 MASKED = np.array([[0.5, -np.inf, 1.0, -np.inf, 2.0, 0.0], [-np.inf, 3.0, -np.inf, -np.inf, 1.0, -np.inf]])
 ONE_HOTS = (OneHotCategorical, OneHotCategoricalStraightThrough)
@@ -178,6 +182,7 @@ def test_straight_through_gradient_torch(torch_backend: Backend) -> None:
     torch.testing.assert_close(grad, expected, rtol=1e-12, atol=1e-12)
 
 
+@pytest.mark.on_backend("jax")
 def test_straight_through_gradient_jax() -> None:
     jax = pytest.importorskip("jax")
     jnp = jax.numpy
@@ -217,7 +222,7 @@ def test_draw_dtypes(backend: Backend, dtype: str) -> None:
     assert backend.dtype_name(OneHotCategorical(probs=probs).enumerate_support()) == dtype
 
 
-@pytest.mark.parametrize("name", ["numpy", "torch", "jax"])
+@pytest.mark.parametrize("name", on_backends("numpy", "torch", "jax"))
 def test_multinomial_with_a_million_trials(name: str, dtype: str) -> None:
     """Draws sum exactly to total_count, and every count's mean is within Z standard errors of n p."""
     lib = pytest.importorskip(name)
@@ -249,7 +254,7 @@ def test_multinomial_entropy_and_mode_at_a_thousand_trials() -> None:
     np.testing.assert_array_equal(Multinomial(7, probs=np.array([0.5, 0.25, 0.25])).mode[0], 4.0)
 
 
-@pytest.mark.parametrize("name", ["numpy", "torch", "jax", "dask"])
+@pytest.mark.parametrize("name", on_backends("numpy", "torch", "jax", "dask"))
 def test_one_seed_reproduces_every_sampler(name: str) -> None:
     lib = pytest.importorskip(name if name != "dask" else "dask.array")
     p = np.array([[0.2, 0.3, 0.5], [0.6, 0.2, 0.2]])
@@ -345,6 +350,7 @@ def test_neutral_distributions_of_numbers_take_the_right_form() -> None:
 _FAMILIES = [(Categorical, ()), (OneHotCategorical, ()), (OneHotCategoricalStraightThrough, ()), (Multinomial, (4,))]
 
 
+@pytest.mark.on_backend("jax")
 @pytest.mark.parametrize(("cls", "extra"), _FAMILIES, ids=[c.__name__ for c, _ in _FAMILIES])
 def test_jax_jit_and_vmap_returning_distributions(cls: type, extra: tuple[int, ...]) -> None:
     jax = pytest.importorskip("jax")
@@ -369,6 +375,7 @@ def test_jax_jit_and_vmap_returning_distributions(cls: type, extra: tuple[int, .
         assert mapped.total_count == 4
 
 
+@pytest.mark.on_backend("torch.compile")
 @pytest.mark.parametrize(("cls", "extra"), _FAMILIES, ids=[c.__name__ for c, _ in _FAMILIES])
 def test_torch_compile_fullgraph_build_sample_log_prob_entropy(cls: type, extra: tuple[int, ...]) -> None:
     torch = pytest.importorskip("torch")

@@ -53,14 +53,21 @@ def value_dtype(case: Case, dtype: str) -> str:
     return case.sample_dtype or expected_dtype(case, dtype)
 
 
-def draws(case: Case, d: Any, backend: Backend, dtype: str, n: int = 5) -> tuple[Any, np.ndarray]:
-    """(value for log_prob in the test's backend and dtype, the same numbers in float64)."""
+#: the sample shape of every draw of a case in this module but the layout checks (a test compiles each new shape
+#: once on JAX, where that is the whole cost of a test: one shape shared by the tests keeps it to one compile)
+SAMPLE_SHAPE = (4, 5)
+
+
+def draws(case: Case, d: Any, backend: Backend, dtype: str) -> tuple[Any, np.ndarray]:
+    """(values for log_prob in the test's backend and dtype, the same numbers in float64): the ``SAMPLE_SHAPE``
+    draws of ``d``, flattened to 20 values per batch member."""
     vdtype = case.sample_dtype or dtype
-    x = np.asarray(d._ops.to_numpy(d.sample((n,), seed=11)), dtype=vdtype)
+    x = np.asarray(d._ops.to_numpy(d.sample(SAMPLE_SHAPE, seed=11)), dtype=vdtype)
+    x = x.reshape((-1, *x.shape[len(SAMPLE_SHAPE) :]))
     return backend.asarray(x, vdtype), x.astype(np.float64)
 
 
-def check_rsample_capability(case: Case, d: Any, sample_shape: tuple[int, ...] = (3,)) -> None:
+def check_rsample_capability(case: Case, d: Any, sample_shape: tuple[int, ...] = SAMPLE_SHAPE) -> None:
     """``rsample`` draws ``sample_shape + batch + event`` when the case has it, else raises naming the class."""
     if case.has_rsample:
         assert tuple(d.rsample(sample_shape, seed=2).shape) == (*sample_shape, *case.batch_shape, *case.event_shape)
@@ -95,6 +102,8 @@ def case(request: pytest.FixtureRequest) -> Case:
 
 
 def test_shapes_and_identity(case: Case, backend: Backend, dtype: str) -> None:
+    """Layout: batch and event shapes, draws of ``sample_shape + batch + event`` in the backend and dtype,
+    ``log_prob``, entropy and moments of the batch layout, ``repr``, ``enumerate_support``."""
     d = build(case, backend, dtype)
     assert d.batch_shape == case.batch_shape
     assert d.event_shape == case.event_shape
@@ -102,16 +111,16 @@ def test_shapes_and_identity(case: Case, backend: Backend, dtype: str) -> None:
     assert d.backend == expected_backend(case, backend)
     full = case.batch_shape + case.event_shape
     one = d.sample(seed=0)
-    many = d.sample((4, 5), seed=1)
+    many = d.sample(SAMPLE_SHAPE, seed=1)
     assert tuple(one.shape) == full
-    assert tuple(many.shape) == (4, 5, *full)
+    assert tuple(many.shape) == (*SAMPLE_SHAPE, *full)
     check_rsample_capability(case, d)
     if "neutral" in case.tags:
         assert isinstance(many, np.ndarray)
     else:
         assert backend.owns(many)
     assert backend.dtype_name(many) == value_dtype(case, dtype)
-    assert tuple(d.log_prob(many).shape) == (4, 5, *case.batch_shape)
+    assert tuple(d.log_prob(many).shape) == (*SAMPLE_SHAPE, *case.batch_shape)
     if case.has_entropy:
         assert tuple(d.entropy().shape) == case.batch_shape
     else:
@@ -122,29 +131,27 @@ def test_shapes_and_identity(case: Case, backend: Backend, dtype: str) -> None:
     assert d._extended_shape((2,)) == (2, *full)
     text = repr(d)
     assert type(d).__name__ in text and str(case.batch_shape) in text and d.backend in text
+    check_enumerate_support(case, d, lambda x: as_numpy(x, backend))
 
 
-def test_log_prob_matches_reference(case: Case, backend: Backend, dtype: str) -> None:
+def test_values_match_reference(case: Case, backend: Backend, dtype: str) -> None:
+    """``log_prob``, ``prob``, ``cdf``, ``icdf``, entropy, perplexity and the moments against the reference at
+    the same (dtype-rounded) parameters and values; a class without one of them raises, naming itself."""
     d = build(case, backend, dtype)
+    name = type(d).__name__
     ref = reference(case, dtype)
     x, x64 = draws(case, d, backend, dtype)
+    lp_dtype = dtype
     if "neutral" in case.tags and case.sample_dtype is not None and backend.name == "torch":
-        dtype = "float32"  # an integer value carries no floating dtype: Python numbers adopt torch's default float
-    assert_close(d.log_prob(x), ref.log_prob(x64), dtype, backend)
-    assert_close(d.prob(x), np.exp(ref.log_prob(x64)), dtype, backend, scale=10)
+        lp_dtype = "float32"  # an integer value carries no floating dtype: Python numbers adopt torch's default
+    assert_close(d.log_prob(x), ref.log_prob(x64), lp_dtype, backend)
+    assert_close(d.prob(x), np.exp(ref.log_prob(x64)), lp_dtype, backend, scale=10)
     # a value with fewer batch dimensions than the distribution broadcasts (the first batch member's draw)
     if case.batch_shape:
         x0 = x64[(0,) + (0,) * len(case.batch_shape)]
         lp = d.log_prob(backend.asarray(x0, dtype))
         assert tuple(lp.shape) == case.batch_shape
-        assert_close(lp, ref.log_prob(np.broadcast_to(x0, x64.shape[1:])), dtype, backend)
-
-
-def test_cdf_and_icdf_match_reference(case: Case, backend: Backend, dtype: str) -> None:
-    d = build(case, backend, dtype)
-    name = type(d).__name__
-    ref = reference(case, dtype)
-    x, x64 = draws(case, d, backend, dtype)
+        assert_close(lp, ref.log_prob(np.broadcast_to(x0, x64.shape[1:])), lp_dtype, backend)
     if case.has_cdf:
         assert_close(d.cdf(x), ref.cdf(x64), dtype, backend)
     else:
@@ -157,10 +164,17 @@ def test_cdf_and_icdf_match_reference(case: Case, backend: Backend, dtype: str) 
     elif not case.event_shape:  # icdf of a multivariate family takes events, not these probabilities
         with pytest.raises(NotImplementedError, match=f"^{name} does not implement icdf"):
             d.icdf(backend.asarray(q, dtype))
-
-
-def test_enumerate_support(case: Case, backend: Backend, dtype: str) -> None:
-    check_enumerate_support(case, build(case, backend, dtype), lambda x: as_numpy(x, backend))
+    if case.has_entropy:
+        assert_close(d.entropy(), ref.entropy(), dtype, backend)
+        assert_close(d.perplexity(), np.exp(ref.entropy()), dtype, backend, scale=10)
+    else:
+        with pytest.raises(NotImplementedError, match=f"^{name} does not implement entropy"):
+            d.entropy()
+    full = case.batch_shape + case.event_shape
+    assert_close(d.mean, np.broadcast_to(ref.mean, full), dtype, backend)
+    assert_close(d.mode, np.broadcast_to(ref.mode, full), dtype, backend)
+    assert_close(d.variance, np.broadcast_to(ref.variance, full), dtype, backend, scale=10)
+    assert_close(d.stddev, np.sqrt(np.broadcast_to(ref.variance, full)), dtype, backend, scale=10)
 
 
 def test_kl_divergence_matches_reference(case: Case, backend: Backend, dtype: str) -> None:
@@ -183,59 +197,33 @@ def test_kl_divergence_matches_reference(case: Case, backend: Backend, dtype: st
         _stats.assert_within_monte_carlo(kl, estimate, stderr, f"KL({case.name} || its partner)")
 
 
-def test_entropy_matches_reference(case: Case, backend: Backend, dtype: str) -> None:
+def test_batch_operations(case: Case, backend: Backend, dtype: str) -> None:
+    """``expand`` (a value of batch ``(1, *batch)`` broadcasts against the expanded batch), indexing of batch
+    dimensions (``d[i].log_prob(x[:, i])`` is ``d.log_prob(x)[:, i]``; event dimensions cannot be indexed),
+    and the flatten / unflatten round trip of pytrees."""
     d = build(case, backend, dtype)
-    if not case.has_entropy:
-        with pytest.raises(NotImplementedError, match=f"^{type(d).__name__} does not implement entropy"):
-            d.entropy()
-        return
-    assert_close(d.entropy(), reference(case, dtype).entropy(), dtype, backend)
-    assert_close(d.perplexity(), np.exp(reference(case, dtype).entropy()), dtype, backend, scale=10)
+    x, _ = draws(case, d, backend, dtype)  # (20, *batch, *event)
+    full = backend.to_numpy(d.log_prob(x))
+    children, aux = d._tree_flatten()
+    again = type(d)._tree_unflatten(aux, children, neutral=d._neutral)
+    assert again.batch_shape == d.batch_shape and again.event_shape == d.event_shape
+    assert_close(again.log_prob(x), full, dtype, backend)
 
-
-def test_moments_match_reference(case: Case, backend: Backend, dtype: str) -> None:
-    d = build(case, backend, dtype)
-    ref = reference(case, dtype)
-    full = case.batch_shape + case.event_shape
-    assert_close(d.mean, np.broadcast_to(ref.mean, full), dtype, backend)
-    assert_close(d.mode, np.broadcast_to(ref.mode, full), dtype, backend)
-    assert_close(d.variance, np.broadcast_to(ref.variance, full), dtype, backend, scale=10)
-    assert_close(d.stddev, np.sqrt(np.broadcast_to(ref.variance, full)), dtype, backend, scale=10)
-
-
-def test_expand(case: Case, backend: Backend, dtype: str) -> None:
-    d = build(case, backend, dtype)
     new_batch = (2, *case.batch_shape)
     e = d.expand(new_batch)
     assert type(e) is type(d)
     assert e.batch_shape == new_batch and e.event_shape == case.event_shape
-    assert tuple(e.sample((3,), seed=3).shape) == (3, *new_batch, *case.event_shape)
-    x, _ = draws(case, d, backend, dtype, n=1)
-    expected = backend.to_numpy(d.log_prob(x))
-    # a value with batch part (1, *batch) broadcasts against the expanded batch shape (2, *batch)
-    assert_close(e.log_prob(x), np.broadcast_to(expected, new_batch), dtype, backend)
+    assert tuple(e.sample(SAMPLE_SHAPE, seed=3).shape) == (*SAMPLE_SHAPE, *new_batch, *case.event_shape)
+    one = x[:1, ...]  # batch part (1, *batch)
+    assert_close(e.log_prob(one), np.broadcast_to(full[:1], new_batch), dtype, backend)
     assert d.expand(list(case.batch_shape)).batch_shape == case.batch_shape
     with pytest.raises(ValueError, match=r"expand|batch_shape"):
         d.expand(incompatible_batch_shape(case.batch_shape))
 
-
-def incompatible_batch_shape(batch: tuple[int, ...]) -> tuple[int, ...]:
-    """A batch shape that ``batch`` cannot be expanded to: one of its sizes other than 1 changed (a size of 1
-    expands to any size), or a negative size."""
-    for axis in reversed(range(len(batch))):
-        if batch[axis] != 1:
-            return (*batch[:axis], batch[axis] + 1, *batch[axis + 1 :])
-    return (-2,)
-
-
-def test_indexing_batch_dimensions(case: Case, backend: Backend, dtype: str) -> None:
-    d = build(case, backend, dtype)
     if not case.batch_shape:
         with pytest.raises(IndexError, match="event dimensions cannot be indexed"):
             d[0]
         return
-    x, _ = draws(case, d, backend, dtype, n=2)  # (2, *batch, *event)
-    full = backend.to_numpy(d.log_prob(x))
     first = d[0]
     assert first.batch_shape == case.batch_shape[1:] and first.event_shape == case.event_shape
     assert_close(first.log_prob(x[:, 0, ...]), full[:, 0], dtype, backend)
@@ -249,33 +237,31 @@ def test_indexing_batch_dimensions(case: Case, backend: Backend, dtype: str) -> 
         d[(0,) * (len(case.batch_shape) + 1)]
 
 
-def test_flatten_unflatten_round_trip(case: Case, backend: Backend, dtype: str) -> None:
-    d = build(case, backend, dtype)
-    children, aux = d._tree_flatten()
-    again = type(d)._tree_unflatten(aux, children, neutral=d._neutral)
-    assert again.batch_shape == d.batch_shape and again.event_shape == d.event_shape
-    x, _ = draws(case, d, backend, dtype)
-    assert_close(again.log_prob(x), backend.to_numpy(d.log_prob(x)), dtype, backend)
+def incompatible_batch_shape(batch: tuple[int, ...]) -> tuple[int, ...]:
+    """A batch shape that ``batch`` cannot be expanded to: one of its sizes other than 1 changed (a size of 1
+    expands to any size), or a negative size."""
+    for axis in reversed(range(len(batch))):
+        if batch[axis] != 1:
+            return (*batch[:axis], batch[axis] + 1, *batch[axis + 1 :])
+    return (-2,)
 
 
-def test_same_seed_same_draws(case: Case, backend: Backend, dtype: str) -> None:
-    d = build(case, backend, dtype)
-    # enough draws that two seeds differ somewhere even for discrete members close to certain
-    a = d._ops.to_numpy(d.sample((64,), seed=123))
-    b = d._ops.to_numpy(d.sample((64,), seed=123))
-    c = d._ops.to_numpy(d.sample((64,), seed=124))
-    np.testing.assert_array_equal(a, b)
-    assert not np.array_equal(a, c)
-    if case.has_rsample:
-        np.testing.assert_array_equal(a, d._ops.to_numpy(d.rsample((64,), seed=123)))
-
-
-def test_inputs_are_not_mutated(case: Case, backend: Backend, dtype: str) -> None:
+def test_seeds_reproduce_and_inputs_are_not_mutated(case: Case, backend: Backend, dtype: str) -> None:
+    """One seed gives the same draws (``sample`` and ``rsample``), other seeds others; no method writes into
+    the parameters or the value."""
     d = build(case, backend, dtype)
     children, _ = d._tree_flatten()
     leaves = [c for c in children if not isinstance(c, arraydist.Distribution)]
     leaves += [c for c in children if isinstance(c, arraydist.Distribution) for c in c._tree_flatten()[0]]
     before = [d._ops.to_numpy(leaf).copy() for leaf in leaves]
+
+    a = d._ops.to_numpy(d.sample(SAMPLE_SHAPE, seed=123))
+    np.testing.assert_array_equal(a, d._ops.to_numpy(d.sample(SAMPLE_SHAPE, seed=123)))
+    # four other seeds: enough that one differs somewhere even for discrete members close to certain
+    assert any(not np.array_equal(a, d._ops.to_numpy(d.sample(SAMPLE_SHAPE, seed=s))) for s in range(124, 128))
+    if case.has_rsample:
+        np.testing.assert_array_equal(a, d._ops.to_numpy(d.rsample(SAMPLE_SHAPE, seed=123)))
+
     x, _ = draws(case, d, backend, dtype)
     x_before = backend.to_numpy(x).copy()
     d.log_prob(x)

@@ -15,6 +15,10 @@ import arraydist
 from arraydist import Binomial, Geometric, NegativeBinomial, Poisson, constraints, kl_divergence
 from backends import Backend
 
+#: a family module: its tests without a registry case run on NumPy and torch by default, elsewhere in the
+#: complement (tests/_matrix.py)
+pytestmark = pytest.mark.family
+
 FAMILIES = ("Binomial", "Geometric", "NegativeBinomial", "Poisson")
 #: |lgamma(1)|, which the masses at 0 of a point mass carry: exactly 0 except in JAX's float32 lgamma (4.8e-7)
 _LGAMMA_ONE: Any = type("_Exact", (dict,), {"__missing__": lambda self, key: 0.0})({("jax", "float32"): 5e-7})
@@ -256,6 +260,7 @@ def test_one_seed_reproduces_the_draws(name: str, backend: Backend) -> None:
     assert not np.array_equal(a, c)
 
 
+@pytest.mark.on_backend("jax")
 def test_negative_binomial_is_a_gamma_poisson_mixture_with_the_seed_split(monkeypatch: Any) -> None:
     jax = pytest.importorskip("jax")
     d = NegativeBinomial(jax.numpy.asarray([1e-3, 2.0, 40.0]), probs=jax.numpy.asarray([0.5, 0.3, 0.9]))

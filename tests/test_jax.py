@@ -30,10 +30,23 @@ def build(case: Case, dtype: str = "float64") -> Any:
     return case.build(arraydist, lambda x: jnp.asarray(np.array(x, dtype=dtype)))
 
 
+def on_numpy(case: Case) -> Any:
+    """The case built on NumPy in float64: what the transformed JAX computations are compared with.  Eager JAX is
+    the conformance suite's (against the references); here it would only add compiles (one per operation and
+    shape: seconds for a Poisson or gamma draw)."""
+    return case.build(arraydist, lambda v: np.array(v, dtype="float64"))
+
+
+def values(case: Case, shape: tuple[int, ...], seed: int) -> tuple[Any, Any]:
+    """(values for ``log_prob`` as JAX, the same as NumPy), drawn by the case built on NumPy."""
+    x = np.asarray(on_numpy(case).sample(shape, seed=seed), dtype=case.sample_dtype or "float64")
+    return jnp.asarray(x), x
+
+
 @pytest.mark.parametrize("case", ARRAY_CASES, ids=str)
 def test_jit_with_a_distribution_as_argument(case: Case) -> None:
     d = build(case)
-    x = d.sample((3,), seed=1)
+    x, x_np = values(case, (3,), seed=1)
 
     @jax.jit
     def f(dist: Any, key: Any) -> tuple[Any, Any, Any]:
@@ -43,15 +56,16 @@ def test_jit_with_a_distribution_as_argument(case: Case) -> None:
     assert draws.shape == (2, *case.batch_shape, *case.event_shape)
     # XLA reorders float64 operations under jit: where lgamma terms of 1e7 cancel (counts of 1e6), the results
     # agree to about 1e-10 relative, or 1e-14 absolute near 0
-    np.testing.assert_allclose(lp, d.log_prob(x), rtol=1e-9, atol=1e-13)
-    np.testing.assert_allclose(h, entropy(case, d), rtol=1e-9, atol=1e-13)
+    ref = on_numpy(case)
+    np.testing.assert_allclose(lp, ref.log_prob(x_np), rtol=1e-9, atol=1e-13)
+    np.testing.assert_allclose(h, entropy(case, ref), rtol=1e-9, atol=1e-13)
 
 
 def entropy(case: Case, dist: Any) -> Any:
     """The entropy where the case has one that traces (else zeros of the batch shape, to keep one code path)."""
     if case.has_entropy and case.traced_entropy:
         return dist.entropy()
-    return jnp.zeros(dist.batch_shape)
+    return (jnp if dist.backend == "jax" else np).zeros(dist.batch_shape)
 
 
 def test_jit_of_construction_sampling_and_log_prob() -> None:
@@ -71,7 +85,7 @@ def test_jit_of_construction_sampling_and_log_prob() -> None:
 @pytest.mark.parametrize("case", INTERIOR_CASES, ids=str)
 def test_grad_through_rsample_and_log_prob_matches_finite_differences(case: Case) -> None:
     d = build(case)
-    value = d.sample((3,), seed=9)
+    value, _ = values(case, (3,), seed=9)
 
     def objective(dist: Any) -> Any:
         lp = dist.log_prob(value).sum()
@@ -80,7 +94,8 @@ def test_grad_through_rsample_and_log_prob_matches_finite_differences(case: Case
         draws = dist.rsample((4,), seed=5)
         return (draws * jnp.linspace(-1.0, 1.0, draws.size).reshape(draws.shape)).sum() + lp
 
-    grads = jax.grad(objective)(d)  # a distribution-shaped pytree of gradients
+    # both under jit: one compile each instead of one per operation (the gradient is the same computation)
+    grads = jax.jit(jax.grad(objective))(d)  # a distribution-shaped pytree of gradients
     leaves, treedef = jax.tree_util.tree_flatten(d)
     grad_leaves = jax.tree_util.tree_leaves(grads)
     rng = np.random.default_rng(0)
@@ -101,7 +116,8 @@ def test_grad_through_rsample_and_log_prob_matches_finite_differences(case: Case
     def moved(sign: float) -> Any:
         return jax.tree_util.tree_unflatten(treedef, [p + sign * h * v for p, v in zip(leaves, directions)])
 
-    numeric = (float(objective(moved(1.0))) - float(objective(moved(-1.0)))) / (2 * h)
+    at = jax.jit(objective)
+    numeric = (float(at(moved(1.0))) - float(at(moved(-1.0)))) / (2 * h)
     # counts of 1e6 ("huge"): log_prob is a difference of lgamma terms of 1e7, so the finite difference itself
     # carries about 2e-5 relative error
     assert analytic == pytest.approx(numeric, rel=1e-4 if "huge" in case.tags else 1e-5, abs=1e-6)
@@ -120,14 +136,14 @@ def test_vmap_of_construction_returns_a_distribution(case: Case) -> None:
         return case.build(arraydist, lambda _: next(it))
 
     both = jax.vmap(make)(*stacked)
+    entropy_of = lambda dist: entropy(case, dist)  # noqa: E731
     assert type(both) is type(d)
     assert both.batch_shape == (2, *case.batch_shape) and both.event_shape == case.event_shape
-    x = d.sample((3,), seed=4)
-    lp = jax.vmap(lambda dist: dist.log_prob(x), out_axes=1)(both)
-    np.testing.assert_allclose(lp, np.stack([d.log_prob(x)] * 2, axis=1), rtol=1e-12)
-    np.testing.assert_allclose(
-        jax.vmap(lambda dist: entropy(case, dist))(both), np.stack([entropy(case, d)] * 2), rtol=1e-12
-    )
+    x, x_np = values(case, (3,), seed=4)
+    lp, h = jax.jit(lambda b: (jax.vmap(lambda dist: dist.log_prob(x), out_axes=1)(b), jax.vmap(entropy_of)(b)))(both)
+    ref = on_numpy(case)
+    np.testing.assert_allclose(lp, np.stack([ref.log_prob(x_np)] * 2, axis=1), rtol=1e-9, atol=1e-13)
+    np.testing.assert_allclose(h, np.stack([entropy(case, ref)] * 2), rtol=1e-9, atol=1e-13)
 
 
 def test_vmap_returning_distributions_has_the_right_batch_shape() -> None:

@@ -154,6 +154,23 @@ def test_the_default_matrix_keeps_core_backends_and_the_subset() -> None:
     assert _matrix.in_default_matrix(None, "jax") and _matrix.in_default_matrix(outside, None)
 
 
+def test_family_modules_run_their_caseless_tests_on_the_core_backends_by_default() -> None:
+    """A family module's tests without a case run on NumPy and torch by default and elsewhere in the complement;
+    other caseless tests everywhere; the marks are read from collected items of the family modules."""
+    for backend in ("numpy", "torch"):
+        assert _matrix.in_default_matrix(None, backend, "float32", family=True)
+    for backend in ("jax", "dask", "array_api_strict", "torch.compile"):
+        assert not _matrix.in_default_matrix(None, backend, "float64", family=True)
+        assert _matrix.in_default_matrix(None, backend, "float64", family=False)
+    assert _matrix.in_default_matrix(None, None, family=True)  # no backend: builds NumPy/torch arrays itself
+    import test_categorical
+
+    assert test_categorical.pytestmark.name == "family"
+    marks = test_categorical.test_multinomial_with_a_million_trials.pytestmark
+    params = next(m for m in marks if m.name == "parametrize").args[1]
+    assert [p.marks[0].args[0] for p in params] == ["numpy", "torch", "jax"]
+
+
 def test_full_matrix_environment_variable(monkeypatch: pytest.MonkeyPatch) -> None:
     for value, expected in (("1", True), ("yes", True), ("", False), ("0", False), ("false", False)):
         monkeypatch.setenv(_matrix.ENV_VAR, value)
