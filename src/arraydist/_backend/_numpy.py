@@ -21,6 +21,7 @@ class NumpyOps(Ops):
     against the standard run unchanged; the backend itself uses raw NumPy (``self.np``) and SciPy's ufuncs."""
 
     name = "numpy"
+    index_type = np.dtype(np.int64)
 
     def __init__(self, module: Any = np, special_functions: Any = special, xp: Any = None) -> None:
         # CuPy and Dask reuse this class with their own NumPy-like module, SciPy-like special functions and
@@ -94,6 +95,9 @@ class NumpyOps(Ops):
     def cast(self, x: Array, dtype: Any) -> Array:
         return x if x.dtype == dtype else x.astype(dtype)
 
+    def clip_lowest(self, x: Array) -> Array:
+        return self.np.maximum(x, np.finfo(x.dtype).min)  # NaN stays NaN, as with clip
+
     def normal(self, rng: Any, shape: Shape, dtype: Any, device: Any) -> Array:
         dtype = np.dtype(dtype)
         if dtype in _NATIVE_NORMAL_DTYPES:
@@ -136,9 +140,12 @@ class NumpyOps(Ops):
         u = rng.random(size=shape, dtype=self._native(dtype))
         return (u < self._param(probs)).astype(dtype)
 
-    def categorical(self, rng: Any, logits: Array, shape: Shape, dtype: Any = None, device: Any = None) -> Array:
+    def categorical(
+        self, rng: Any, logits: Array, shape: Shape, dtype: Any = None, device: Any = None, probs: Any = None
+    ) -> Array:
         u = rng.random(size=shape)
-        return categorical_inverse_cdf(self.xp, logits, u, shape, np.dtype(np.int64) if dtype is None else dtype)
+        index_dtype = np.dtype(np.int64) if dtype is None else dtype
+        return categorical_inverse_cdf(self.xp, logits, u, shape, index_dtype, probs)
 
     def softplus(self, x: Array) -> Array:
         return self.np.logaddexp(0.0, x)
