@@ -213,6 +213,28 @@ def test_categorical_many_categories_and_extreme_weights(backend: Backend) -> No
     assert stats.binomtest(int(counts[values == 499.0].sum()), N, 0.75).pvalue > ALPHA
 
 
+def test_numpy_counts_are_the_generators_draws_as_floats() -> None:
+    """NumPy's Poisson and Binomial draws are the Generator's own, as float64 (converted in place, by blocks:
+    200_001 draws span several) or float32; a total_count broadcast from one number draws as that number."""
+    ops = ops_of(np.zeros(1))
+    rng = np.random.default_rng(0)
+    rate = rng.uniform(0.5, 20.0, 200_001)
+    probs = rng.uniform(0.05, 0.95, (3, 66_667))
+    count = np.broadcast_to(np.float64(100.0), probs.shape)  # stride 0: a view of one number
+    for dtype in (np.float64, np.float32):
+        draws = ops.poisson(np.random.default_rng(1), rate, rate.shape, np.dtype(dtype), None)
+        assert draws.dtype == dtype and draws.shape == rate.shape
+        np.testing.assert_array_equal(draws, np.random.default_rng(1).poisson(rate))
+        draws = ops.binomial(np.random.default_rng(2), count, probs, probs.shape, np.dtype(dtype), None)
+        assert draws.dtype == dtype and draws.shape == probs.shape
+        np.testing.assert_array_equal(draws, np.random.default_rng(2).binomial(100, probs))
+    # a count broadcast along one axis only: each row keeps its own number of trials
+    rows = np.broadcast_to(np.array([[1.0], [50.0], [1000.0]]), probs.shape)
+    draws = ops.binomial(np.random.default_rng(3), rows, probs, probs.shape, np.dtype(np.float64), None)
+    np.testing.assert_array_equal(draws, np.random.default_rng(3).binomial(np.array([[1], [50], [1000]]), probs))
+    assert draws[0].max() <= 1 and draws[1].max() <= 50 and draws[2].max() > 50
+
+
 @pytest.mark.parametrize("name", ["poisson", "binomial"])
 def test_large_counts_have_the_right_moments(backend: Backend, name: str) -> None:
     """Rate / total count 1e6: O(1) per draw (a per-trial loop would take minutes here)."""
