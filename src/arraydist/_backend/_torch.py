@@ -119,7 +119,10 @@ class TorchOps(Ops):
         # FakeTensors (torch.compile tracing) and functorch wrappers have no readable values.
         return not _is_compiling() and not _is_functorch_wrapped(x)
 
-    can_cache = is_concrete  # which is False while torch.compile traces
+    def can_cache(self, x: Array) -> bool:
+        # Not under no_grad or inference_mode either (as torch.distributions computes its lazy properties with
+        # grad enabled): probs derived there lack the graph that a later entropy or backward needs.
+        return torch.is_grad_enabled() and not _is_compiling() and not _is_functorch_wrapped(x)
 
     def to_numpy(self, x: Array) -> np.ndarray:
         return x.detach().cpu().numpy()

@@ -23,14 +23,15 @@ def normalized(dist: Distribution, params: dict[str, Array], ops: Ops, validate:
     ``probs`` non-negative with a finite positive sum per row; ``logits`` without NaN or ``+inf`` and with a
     finite entry per row (``-inf`` masks a category): exactly then the normalized logits have no NaN, which one
     reduction and one host read tell."""
-    xp = ops.xp
     given = params.get("logits")
     if given is not None:
         logits, ok = ops.log_softmax_checked(given, validate)  # a bad row normalizes to NaN
         if ok is False:
+            xp = ops.xp
             bad_rows = xp.max(given, axis=-1)
             raise dist._param_error(ops, "logits", given, xp.isfinite(bad_rows), _LOGITS_RULE, 1)
         return {**params, "logits": logits}
+    xp = ops.xp
     check = validate and not ops.tracing()
     given = params["probs"]
     total = xp.sum(given, axis=-1, keepdims=True)
@@ -108,8 +109,9 @@ class Categorical(Distribution):
     _canonical = normalized
 
     def _event_shape_from(self, params: dict[str, Array]) -> tuple[int, ...]:
-        if next(iter(params.values())).shape[-1] == 0:
-            raise ValueError(f"{type(self).__name__}: {next(iter(params))} must have at least one category")
+        for name, p in params.items():  # the one parameter given
+            if p.shape[-1] == 0:
+                raise ValueError(f"{type(self).__name__}: {name} must have at least one category")
         return ()
 
     @lazy_property
