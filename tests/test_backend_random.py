@@ -158,6 +158,40 @@ def test_categorical_fits_and_never_draws_minus_inf(backend: Backend) -> None:
         assert _chi_square_pvalue(draws[:, j], probs[j]) > ALPHA
 
 
+def test_categorical_one_draw_per_row_fits(backend: Backend, dtype: str) -> None:
+    """One draw for each row of a batch of logits (an RL step's actions: torch draws them by an inverse CDF over
+    the batch as it is), from the logits or from their probabilities (``probs=``, a Categorical's cache): each
+    column of equal rows fits its probabilities, and categories of weight 0 are never drawn."""
+    probs = np.array([[0.2, 0.0, 0.5, 0.3, 0.0], [0.0, 0.1, 0.1, 0.0, 0.8]])
+    with np.errstate(divide="ignore"):
+        logits = backend.asarray(np.broadcast_to(np.log(probs) + 3.0, (N, 2, 5)).copy(), dtype)  # unnormalized
+    ops = _ops(backend)
+    for seed, given in ((2027, None), (2028, ops.softmax(logits))):
+        draws = _columns(backend, ops.categorical(ops.make_rng(seed, None), logits, (N, 2), probs=given))
+        assert draws.shape == (N, 2)
+        for j in range(2):
+            counts = np.bincount(draws[:, j].astype(np.int64), minlength=5)
+            assert np.all(counts[probs[j] == 0] == 0), counts
+            assert _chi_square_pvalue(draws[:, j], probs[j]) > ALPHA
+
+
+def test_torch_categorical_one_draw_per_row_from_the_global_generator() -> None:
+    """seed=None on torch: the one-per-row draws come from torch's global generator (torch.manual_seed
+    reproduces them), and fit."""
+    torch = pytest.importorskip("torch")
+    probs = np.array([0.1, 0.0, 0.6, 0.3])
+    with np.errstate(divide="ignore"):
+        logits = torch.as_tensor(np.broadcast_to(np.log(probs), (N, 4)).copy(), dtype=torch.float32)
+    ops = ops_of(logits)
+    torch.manual_seed(5)
+    first = ops.categorical(ops.make_rng(None, None), logits, (N,))
+    torch.manual_seed(5)
+    np.testing.assert_array_equal(first.numpy(), ops.categorical(None, logits, (N,)).numpy())
+    draws = first.numpy().astype(np.float64)
+    assert not np.any(draws == 1.0)
+    assert _chi_square_pvalue(draws, probs) > ALPHA
+
+
 def test_categorical_broadcasts_logits_without_batch(backend: Backend) -> None:
     """One row of logits for every draw (the torch path samples n per row), and a 1-wide middle axis."""
     logits = np.log(np.array([[[0.25, 0.75]], [[0.9, 0.1]]]))  # batch (2, 1), 2 categories
@@ -177,6 +211,28 @@ def test_categorical_many_categories_and_extreme_weights(backend: Backend) -> No
     values, counts = np.unique(draws, return_counts=True)
     assert set(values) <= {0.0, 499.0}
     assert stats.binomtest(int(counts[values == 499.0].sum()), N, 0.75).pvalue > ALPHA
+
+
+def test_numpy_counts_are_the_generators_draws_as_floats() -> None:
+    """NumPy's Poisson and Binomial draws are the Generator's own, as float64 (converted in place, by blocks:
+    200_001 draws span several) or float32; a total_count broadcast from one number draws as that number."""
+    ops = ops_of(np.zeros(1))
+    rng = np.random.default_rng(0)
+    rate = rng.uniform(0.5, 20.0, 200_001)
+    probs = rng.uniform(0.05, 0.95, (3, 66_667))
+    count = np.broadcast_to(np.float64(100.0), probs.shape)  # stride 0: a view of one number
+    for dtype in (np.float64, np.float32):
+        draws = ops.poisson(np.random.default_rng(1), rate, rate.shape, np.dtype(dtype), None)
+        assert draws.dtype == dtype and draws.shape == rate.shape
+        np.testing.assert_array_equal(draws, np.random.default_rng(1).poisson(rate))
+        draws = ops.binomial(np.random.default_rng(2), count, probs, probs.shape, np.dtype(dtype), None)
+        assert draws.dtype == dtype and draws.shape == probs.shape
+        np.testing.assert_array_equal(draws, np.random.default_rng(2).binomial(100, probs))
+    # a count broadcast along one axis only: each row keeps its own number of trials
+    rows = np.broadcast_to(np.array([[1.0], [50.0], [1000.0]]), probs.shape)
+    draws = ops.binomial(np.random.default_rng(3), rows, probs, probs.shape, np.dtype(np.float64), None)
+    np.testing.assert_array_equal(draws, np.random.default_rng(3).binomial(np.array([[1], [50], [1000]]), probs))
+    assert draws[0].max() <= 1 and draws[1].max() <= 50 and draws[2].max() > 50
 
 
 @pytest.mark.parametrize("name", ["poisson", "binomial"])

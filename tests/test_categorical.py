@@ -54,6 +54,24 @@ def test_masked_actions_keep_finite_entropy_gradients(torch_backend: Backend) ->
     assert (logits.grad[torch.isinf(logits.detach())] == 0).all()
 
 
+def test_sampling_without_grad_keeps_the_entropy_gradient(torch_backend: Backend) -> None:
+    """An RL rollout draws its actions under ``torch.no_grad()``: the probabilities the draw computes there are
+    not kept, so the entropy and log_prob of the same distribution afterwards still differentiate fully."""
+    import torch
+
+    logits = torch.tensor(MASKED, requires_grad=True)
+    fresh = torch.tensor(MASKED, requires_grad=True)
+    d = Categorical(logits=logits)
+    with torch.no_grad():
+        a = d.sample()
+    assert "probs" not in d.__dict__
+    (d.entropy().sum() - d.log_prob(a).sum()).backward()
+    reference = Categorical(logits=fresh)
+    (reference.entropy().sum() - reference.log_prob(a).sum()).backward()
+    torch.testing.assert_close(logits.grad, fresh.grad)
+    assert bool(torch.any(logits.grad[torch.isfinite(logits.detach())] != 0))
+
+
 def test_probs_with_exact_zeros() -> None:
     probs = np.array([[0.0, 0.25, 0.75], [1.0, 0.0, 0.0]])
     for d in (Categorical(probs=probs), Multinomial(4, probs=probs), *(c(probs=probs) for c in ONE_HOTS)):

@@ -274,8 +274,10 @@ class IntegerInterval(Interval):
 
     def check_values(self, values: Iterable[Any]) -> bool | None:
         low, high = self.lower_bound, self.upper_bound
-        if not (_is_number(low) and _is_number(high)):
-            return None  # bounds per batch member (Binomial's total_count): check elementwise
+        # int bounds (Categorical's) without two calls; bounds per batch member (Binomial's total_count) are
+        # checked elementwise
+        if (type(low) is not int or type(high) is not int) and not (_is_number(low) and _is_number(high)):
+            return None
         values = values if type(values) is list else list(values)
         if values and type(values[0]) is int:  # an integer array (category indices): integers, so bounds only
             return low <= min(values) and max(values) <= high

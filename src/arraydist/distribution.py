@@ -187,7 +187,7 @@ class lazy_property:
         if obj is None:
             return self
         value = self.fn(obj)
-        if not compiling() and obj._ops.is_concrete(value):
+        if obj._ops.can_cache(value):
             obj.__dict__[self.name] = value
         return value
 
@@ -240,6 +240,8 @@ class Distribution:
     _univariate_params: ClassVar[bool] = False
     #: the class declares alternative forms or optional parameters (``None`` values are dropped)
     _has_choices: ClassVar[bool] = False
+    #: the parameters are the alternatives of one group alone (``Categorical``'s probs or logits)
+    _one_form: ClassVar[bool] = False
     #: the class overrides :meth:`_post_init`
     _has_post_init: ClassVar[bool] = False
     # canonical parameters kept without broadcasting to the batch shape (e.g. one shared ``scale_tril``)
@@ -267,6 +269,11 @@ class Distribution:
         alternatives = {k for group in cls._param_forms for k in group[1:]}
         cls._leaves = tuple(k for k in cls._param_ndims if k not in alternatives and k not in cls._optional_params)
         cls._has_choices = bool(cls._param_forms or cls._optional_params)
+        cls._one_form = (
+            len(cls._param_forms) == 1
+            and set(cls._param_forms[0]) == set(cls._param_ndims)
+            and not cls._optional_params
+        )
         cls._has_post_init = cls._post_init is not Distribution._post_init
         cls._has_canonical = cls._canonical is not Distribution._canonical
         cls._univariate_params = (
@@ -338,7 +345,13 @@ class Distribution:
         dtype and device, and Python numbers alone (the ``Normal(0.0, 1.0)`` prior made anew in every step),
         whose converted and validated state is shared by every instance made of the same numbers.
         """
-        if self._has_choices:
+        if self._one_form:  # Categorical(logits=...): the one parameter given, without the general check
+            given = {}
+            for k, v in params.items():
+                if v is not None:
+                    given[k] = v
+            params = given if len(given) == 1 else self._given(params)
+        elif self._has_choices:
             params = self._given(params)
         values = tuple(params.values())
         t = type(values[0])
@@ -410,6 +423,28 @@ class Distribution:
                         if self._has_post_init:
                             self._post_init(validate)
                         return
+                elif len(values) == 1 and not self._unbroadcast:
+                    # one parameter with an event (Categorical(logits=...)): nothing to broadcast, its batch
+                    # shape is its shape without the event, and the state is set in one update
+                    (name,) = params
+                    shape = values[0].shape
+                    if self._param_ndims[name] == 1 and len(shape):  # vectors: no rank or squareness to check
+                        batch, event = tuple(shape[:-1]), self._event_shape_from(params)
+                    else:
+                        batch, event = self._shapes(params)
+                    if self._has_canonical:
+                        params = self._canonical(params, ops, validate)
+                    if validate and not self._post_init_checks.issuperset(params):
+                        self._check_params(params, ops)
+                    self.__dict__.update(
+                        params, _validate_args=validate, _ops=ops, _batch_shape=batch, _event_shape=event,
+                        _dtype=placed[0], _device=placed[1],
+                    )  # fmt: skip
+                    if self._has_choices and tuple(params) != self._leaves:
+                        self._leaves = tuple(params)
+                    if self._has_post_init:
+                        self._post_init(validate)
+                    return
                 self._validate_args = validate
                 batch, event = self._shapes(params)
                 if self._has_canonical:
@@ -830,8 +865,13 @@ class Distribution:
         else:
             shape = tuple(shape)
             self._check_value_shape(shape, method)
-        if self._validate_args:
-            self._check_support(value, method, self.support if support is None else support)
+        ops = self._ops
+        if self._validate_args and not ops.tracing():
+            support = self.support if support is None else support
+            if support is not None:  # the common case inline: a few numbers read once, inside the support
+                values = ops.small_values(value)
+                if values is None or support.check_values(values) is not True:
+                    self._check_support(value, method, support)  # the exact check, and the error
 
     def _check_support(self, value: Array, method: str, support: Any) -> None:
         ops = self._ops
@@ -1140,8 +1180,13 @@ class Distribution:
             seed: ``None`` (torch's global RNG on torch, a library-owned generator on NumPy), an ``int``, a
                 ``numpy.random.Generator`` or a ``torch.Generator`` (matching the parameters' library).
         """
-        d, rng = self._sampling(seed)
-        return d._sample(as_shape(sample_shape), rng)
+        if self._neutral:
+            d, rng = self._sampling(seed)
+        elif seed is None and self._ops.global_rng_is_none:
+            d, rng = self, None
+        else:
+            d, rng = self, self._ops.make_rng(seed, self._device)
+        return d._sample(sample_shape if sample_shape is _NO_SHAPE else as_shape(sample_shape), rng)
 
     def rsample(self, sample_shape: Any = (), *, seed: Any = None) -> Array:
         """Reparameterized draws: gradients flow back to the parameters where the backend differentiates."""
@@ -1149,6 +1194,8 @@ class Distribution:
             raise _not_implemented(self, "rsample (it has no reparameterized sampler; use sample)")
         if self._neutral:
             d, rng = self._sampling(seed)
+        elif seed is None and self._ops.global_rng_is_none:
+            d, rng = self, None
         else:
             d, rng = self, self._ops.make_rng(seed, self._device)
         return d._rsample(sample_shape if sample_shape is _NO_SHAPE else as_shape(sample_shape), rng)
@@ -1172,9 +1219,19 @@ class Distribution:
         if (
             _ops_by_type.get(type(value)) is ops
             and not self._neutral
-            and (value.dtype is self._dtype or (self._index_values and value.dtype == ops.index_dtype()))
+            and (value.dtype is self._dtype or (self._index_values and value.dtype is ops.index_type))
         ):
-            self._check_value(value, "log_prob")  # the common case: a value of the parameters' library
+            # the common case, a value of the parameters' library: the checks of _check_value, inline
+            shape = value.shape
+            batch = self._batch_shape
+            if self._event_shape or shape[len(shape) - len(batch) :] != batch:
+                self._check_value_shape(tuple(shape), "log_prob")
+            if self._validate_args and not ops.tracing():
+                support = self.support
+                if support is not None:
+                    values = ops.small_values(value)
+                    if values is None or support.check_values(values) is not True:
+                        self._check_support(value, "log_prob", support)
             return self._log_prob(value)
         d, value = self._adopt(value, "log_prob")
         d._check_value(value, "log_prob")

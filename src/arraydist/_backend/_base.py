@@ -176,6 +176,13 @@ class Ops:
         """Whether the values of ``x`` can be read now (False for tracers and lazy arrays)."""
         return not self.lazy
 
+    def can_cache(self, x: Array) -> bool:
+        """Whether ``x``, derived now from a distribution's parameters, may be kept on it (a ``lazy_property``):
+        its values are concrete and no ``torch.compile`` trace runs (a tracer cannot replay the write)."""
+        from . import compiling  # the package's switch (this module is imported before the package defines it)
+
+        return not compiling() and self.is_concrete(x)
+
     def tracing(self) -> bool:
         """Whether a whole-program tracer runs (``torch.compile``): then no value can be read, and value checks
         are skipped.  Per-array tracing (JAX's tracers) answers in :meth:`is_concrete`."""
@@ -246,8 +253,18 @@ class Ops:
             return x
         return self.xp.sum(x, axis=tuple(range(-n, 0)))
 
+    def clip_lowest(self, x: Array) -> Array:
+        """``x`` clipped below at the most negative finite number of its dtype: ``-inf`` becomes finite, with a
+        gradient of 0 there (``p log p`` of a masked category, ``0 * -inf``, is then 0 and not NaN)."""
+        xp = self.xp
+        return xp.clip(x, min=xp.finfo(x.dtype).min)
+
     def cast(self, x: Array, dtype: Any) -> Array:
         return x if x.dtype == dtype else self.xp.astype(x, dtype)
+
+    #: :meth:`index_dtype` where it is one fixed object (``torch.int64``), for an identity test on hot paths;
+    #: None where it is not known in advance (JAX's depends on ``jax_enable_x64``)
+    index_type: Any = None
 
     def index_dtype(self) -> Any:
         """The integer dtype of indices and of categorical draws: int64 (JAX: its default integer)."""
@@ -256,8 +273,9 @@ class Ops:
     def take_last(self, x: Array, index: Array) -> Array:
         """``x[..., index]`` element by element: ``out[i] = x[i, index[i]]``, the batch dimensions of ``x``
         (all but the last) and of ``index`` broadcast (``log_prob`` of a category).  ``index`` must be
-        integers in range."""
+        integer-valued (any integer, boolean or floating dtype; cast to :meth:`index_dtype`) and in range."""
         xp = self.xp
+        index = self.cast(index, self.index_dtype())
         shape = np.broadcast_shapes(tuple(x.shape[:-1]), tuple(index.shape))
         x = xp.broadcast_to(x, (*shape, x.shape[-1]))
         index = xp.broadcast_to(index, shape)
@@ -269,6 +287,9 @@ class Ops:
         return xp.sum(xp.where(hit, x, xp.zeros_like(x)), axis=-1)
 
     # ------------------------------------------------------------------ random numbers
+    #: ``make_rng(None, device)`` is None (the library's global generator: torch's), so callers may skip the call
+    global_rng_is_none = False
+
     def make_rng(self, seed: object, device: Any) -> Any:
         """Turn a user ``seed`` into this backend's generator (or key)."""
         return numpy_rng_from_seed(seed, self.name)
@@ -327,13 +348,18 @@ class Ops:
         """1.0 with probability ``probs``, else 0.0, as floats of ``dtype``."""
         return self._from_host(rng.random(size=shape) < self._host_param(probs), dtype, device)
 
-    def categorical(self, rng: Any, logits: Array, shape: Shape, dtype: Any = None, device: Any = None) -> Array:
+    def categorical(
+        self, rng: Any, logits: Array, shape: Shape, dtype: Any = None, device: Any = None, probs: Any = None
+    ) -> Array:
         """Indices drawn over the last axis of ``logits`` (unnormalized log-probabilities; ``-inf`` is never
-        drawn), ``logits.shape[:-1]`` broadcastable to ``shape``; no temporary of size draws x categories."""
+        drawn), ``logits.shape[:-1]`` broadcastable to ``shape``; no temporary of size draws x categories.
+
+        ``probs``, where the caller holds them (a ``Categorical``'s cached probabilities), is ``softmax(logits)``:
+        the weights the sampler would otherwise compute from the logits (no gradient flows through either)."""
         xp = self.xp
         index_dtype = dtype if dtype is not None else xp.__array_namespace_info__().default_dtypes()["indexing"]
         u = xp.asarray(rng.random(size=shape), device=self.device(logits))
-        return categorical_inverse_cdf(xp, logits, u, shape, index_dtype)
+        return categorical_inverse_cdf(xp, logits, u, shape, index_dtype, probs)
 
     # ------------------------------------------------------------------ special functions
     # One method per entry of _special.SPECIAL_FUNCTIONS: the "host" ones are made from the table below the
@@ -393,6 +419,18 @@ class Ops:
     def softmax(self, x: Array, axis: int = -1) -> Array:
         """``exp(log_softmax(x))``: probabilities over ``axis`` (``-inf`` logits have probability 0)."""
         return self.xp.exp(self.log_softmax(x, axis))
+
+    def log_softmax_checked(self, x: Array, check: bool) -> tuple[Array, bool | None]:
+        """``(log_softmax(x), ok)`` over the last axis.  With ``check`` and values that can be read now, ``ok``
+        says whether every row is valid logits: no NaN or ``+inf``, at least one finite entry (``-inf`` masks
+        an entry).  Exactly then the normalized row has no NaN (they are <= 0 elsewhere), so one reduction and
+        one host read tell; bad rows normalize to NaN without a warning.  ``ok`` is None when not checked."""
+        if not check or self.tracing() or not self.is_concrete(x):
+            return self.log_softmax(x), None
+        with np.errstate(invalid="ignore"):  # NumPy underneath: inf - inf in a bad row
+            out = self.log_softmax(x)
+        top = self.reduce_value(out, "max")
+        return out, top == top
 
     def betaln(self, a: Array, b: Array) -> Array:
         """The composite backends use where they have no betaln of their own (torch); this fallback's is SciPy's,
@@ -480,17 +518,23 @@ for _name, _entry in SPECIAL_FUNCTIONS.items():
         setattr(Ops, _name, _host_special(_name, _entry.scipy if _entry.scipy not in (None, OWN) else _name))
 
 
-def categorical_inverse_cdf(xp: Any, logits: Array, u: Array, shape: Shape, index_dtype: Any) -> Array:
+def categorical_inverse_cdf(
+    xp: Any, logits: Array, u: Array, shape: Shape, index_dtype: Any, probs: Any = None
+) -> Array:
     """Category indices over the last axis of ``logits`` for uniform draws ``u`` in [0, 1) of ``shape``.
 
     Inverse CDF by a branchless binary search of each draw's row of the cumulative weights: log2(categories)
     vectorized gathers, temporaries the size of the draws or of the logits, never draws x categories.  A
-    category of zero weight (logit -inf) has a CDF step of exactly 0, so no draw lands in it.
+    category of zero weight (logit -inf) has a CDF step of exactly 0, so no draw lands in it.  ``probs``
+    (``softmax(logits)``, where the caller has it) are the weights, else they are computed from the logits.
     """
     k = int(logits.shape[-1])
     batch = tuple(logits.shape[:-1])
-    m = xp.max(logits, axis=-1, keepdims=True)
-    weights = xp.exp(logits - m)  # the largest weight of each row is 1
+    if probs is None:
+        m = xp.max(logits, axis=-1, keepdims=True)
+        weights = xp.exp(logits - m)  # the largest weight of each row is 1
+    else:
+        weights = probs
     cdf = xp.cumulative_sum(weights, axis=-1)
     total = cdf[..., -1:]
     # the last category of positive weight: the first where the CDF reaches its total

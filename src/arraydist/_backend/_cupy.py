@@ -81,9 +81,11 @@ class CupyOps(NumpyOps):
         with _on(device):
             return super().bernoulli(rng, probs, shape, dtype, device)
 
-    def categorical(self, rng: Any, logits: Array, shape: Shape, dtype: Any = None, device: Any = None) -> Array:
+    def categorical(
+        self, rng: Any, logits: Array, shape: Shape, dtype: Any = None, device: Any = None, probs: Any = None
+    ) -> Array:
         with _on(device if device is not None else logits.device):
-            return super().categorical(rng, logits, shape, dtype, device)
+            return super().categorical(rng, logits, shape, dtype, device, probs)
 
     def softplus(self, x: Array) -> Array:
         return cp.logaddexp(0.0, x)

@@ -110,7 +110,10 @@ class DaskOps(NumpyOps):
     def bernoulli(self, rng: Any, probs: Any, shape: Shape, dtype: Any, device: Any) -> Array:
         return sample_chunks(rng, partial(_bernoulli_block, dtype=dtype), shape, dtype, [probs])
 
-    def categorical(self, rng: Any, logits: Array, shape: Shape, dtype: Any = None, device: Any = None) -> Array:
+    def categorical(
+        self, rng: Any, logits: Array, shape: Shape, dtype: Any = None, device: Any = None, probs: Any = None
+    ) -> Array:
+        # the logits alone (per chunk): a softmax of a chunk costs no more than reading its probabilities
         dtype = np.dtype(np.int64) if dtype is None else np.dtype(dtype)
         return sample_chunks(rng, partial(_categorical_block, dtype=dtype), shape, dtype, [logits], [1])
 

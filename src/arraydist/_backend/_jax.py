@@ -118,12 +118,15 @@ class JaxOps(Ops):
         p = jax.lax.stop_gradient(jnp.asarray(probs, dtype=dtype))
         return jax.random.bernoulli(rng, p, shape).astype(dtype)
 
-    def categorical(self, rng: Any, logits: Array, shape: Shape, dtype: Any = None, device: Any = None) -> Array:
+    def categorical(
+        self, rng: Any, logits: Array, shape: Shape, dtype: Any = None, device: Any = None, probs: Any = None
+    ) -> Array:
         # Not jax.random.categorical: it adds Gumbel noise of shape draws x categories and takes the argmax.
         logits = jax.lax.stop_gradient(jnp.asarray(logits))
+        probs = None if probs is None else jax.lax.stop_gradient(probs)
         u = jax.random.uniform(rng, shape, jnp.promote_types(logits.dtype, jnp.float32))
         index_dtype = jnp.zeros((), dtype=int).dtype if dtype is None else dtype  # int64 under x64, else int32
-        return categorical_inverse_cdf(jnp, logits, u, shape, index_dtype)
+        return categorical_inverse_cdf(jnp, logits, u, shape, index_dtype, probs)
 
     def standardize(self, x: Array, loc: Array, scale: Array) -> Array:
         return _standardize(x, loc, scale)

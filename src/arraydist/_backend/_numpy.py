@@ -21,6 +21,7 @@ class NumpyOps(Ops):
     against the standard run unchanged; the backend itself uses raw NumPy (``self.np``) and SciPy's ufuncs."""
 
     name = "numpy"
+    index_type = np.dtype(np.int64)
 
     def __init__(self, module: Any = np, special_functions: Any = special, xp: Any = None) -> None:
         # CuPy and Dask reuse this class with their own NumPy-like module, SciPy-like special functions and
@@ -94,6 +95,9 @@ class NumpyOps(Ops):
     def cast(self, x: Array, dtype: Any) -> Array:
         return x if x.dtype == dtype else x.astype(dtype)
 
+    def clip_lowest(self, x: Array) -> Array:
+        return self.np.maximum(x, np.finfo(x.dtype).min)  # NaN stays NaN, as with clip
+
     def normal(self, rng: Any, shape: Shape, dtype: Any, device: Any) -> Array:
         dtype = np.dtype(dtype)
         if dtype in _NATIVE_NORMAL_DTYPES:
@@ -113,7 +117,30 @@ class NumpyOps(Ops):
         return dtype if dtype in _NATIVE_NORMAL_DTYPES else np.dtype(np.float64)
 
     def _param(self, p: Any) -> Any:
-        return p if hasattr(p, "shape") else self.np.asarray(p)
+        """A sampler's parameter as an array; a NumPy array broadcast along some axes (stride 0: Binomial(100.0,
+        probs)'s total_count, a batch of 10^7 views of one number) as the smaller array it views, which
+        broadcasts to the same shape, so that the sampler neither converts nor reads a full-size copy."""
+        if not hasattr(p, "shape"):
+            return self.np.asarray(p)
+        if type(p) is np.ndarray and p.size > 1 and 0 in p.strides:
+            return p[tuple(slice(0, 1) if stride == 0 else slice(None) for stride in p.strides)]
+        return p
+
+    @staticmethod
+    def _counts_as(draws: Any, dtype: Any) -> Array:
+        """Integer draws (a new int64 array) as floats of ``dtype``: float64 in place, by blocks of the same
+        memory (each block converted through a small buffer), so that no second array of the draws' size is
+        made and written."""
+        if type(draws) is not np.ndarray or draws.dtype != np.int64 or np.dtype(dtype) != np.float64:
+            return draws.astype(dtype)
+        if not (draws.flags.c_contiguous and draws.flags.writeable and draws.flags.owndata):
+            return draws.astype(dtype)
+        flat = draws.reshape(-1)
+        out = flat.view(np.float64)
+        block = 1 << 16  # 512 KiB: the buffer of each block stays in the cache
+        for start in range(0, flat.size, block):
+            out[start : start + block] = flat[start : start + block]
+        return out.reshape(draws.shape)
 
     def standard_gamma(self, rng: Any, concentration: Any, shape: Shape, dtype: Any, device: Any) -> Array:
         native = self._native(dtype)
@@ -126,19 +153,22 @@ class NumpyOps(Ops):
         return rng.standard_exponential(size=shape, dtype=self._native(dtype)).astype(dtype, copy=False)
 
     def poisson(self, rng: Any, rate: Any, shape: Shape, dtype: Any, device: Any) -> Array:
-        return rng.poisson(self._param(rate), size=shape).astype(dtype)
+        return self._counts_as(rng.poisson(self._param(rate), size=shape), dtype)
 
     def binomial(self, rng: Any, total_count: Any, probs: Any, shape: Shape, dtype: Any, device: Any) -> Array:
         n = self.np.rint(self._param(total_count)).astype(np.int64)
-        return rng.binomial(n, self._param(probs), size=shape).astype(dtype)
+        return self._counts_as(rng.binomial(n, self._param(probs), size=shape), dtype)
 
     def bernoulli(self, rng: Any, probs: Any, shape: Shape, dtype: Any, device: Any) -> Array:
         u = rng.random(size=shape, dtype=self._native(dtype))
         return (u < self._param(probs)).astype(dtype)
 
-    def categorical(self, rng: Any, logits: Array, shape: Shape, dtype: Any = None, device: Any = None) -> Array:
+    def categorical(
+        self, rng: Any, logits: Array, shape: Shape, dtype: Any = None, device: Any = None, probs: Any = None
+    ) -> Array:
         u = rng.random(size=shape)
-        return categorical_inverse_cdf(self.xp, logits, u, shape, np.dtype(np.int64) if dtype is None else dtype)
+        index_dtype = np.dtype(np.int64) if dtype is None else dtype
+        return categorical_inverse_cdf(self.xp, logits, u, shape, index_dtype, probs)
 
     def softplus(self, x: Array) -> Array:
         return self.np.logaddexp(0.0, x)

@@ -28,23 +28,28 @@ _set_torch_is_compiling(_is_compiling)  # arraydist._backend.compiling() then as
 _is_functorch_wrapped = torch._C._functorch.is_functorch_wrapped_tensor
 
 
-#: categories from which an inverse CDF (``searchsorted``) beats ``torch.multinomial`` (measured on the CPU:
-#: multinomial is 1.5x faster over 6 categories, 6x slower over 1000; the masked-Categorical benchmark row)
+#: categories from which an inverse CDF (``searchsorted``) beats ``torch.multinomial`` when a row takes several
+#: draws (measured on the CPU: multinomial is faster over 6 to 63 categories with 100 or 1000 draws per row, 6x
+#: slower over 1000).  One draw per row (an RL step) always takes the inverse CDF: multinomial's checks of its
+#: input (two host reads) cost three times the draw itself there (the RL benchmark rows).
 _SEARCH_FROM = 64
 
 
-def _category_draws(logits: Array, n: int, rng: Any) -> Array:
-    """``n`` category indices per row of ``logits`` (rows x K), shape (rows, n): ``torch.multinomial`` over few
-    categories, else an inverse CDF by binary search of each row's cumulative weights (a category of weight 0,
-    a CDF step of exactly 0, is never drawn; a draw rounded up to the total takes the last positive one)."""
-    probs = torch.softmax(logits, dim=-1)
-    if logits.shape[-1] < _SEARCH_FROM:
+def _category_draws(probs: Array, n: int, rng: Any) -> Array:
+    """``n`` category indices per row of ``probs`` (rows x K, non-negative, each row with a positive finite sum),
+    shape (rows, n): ``torch.multinomial`` for several draws over few categories, else an inverse CDF.
+
+    The inverse CDF takes the first category whose cumulative weight exceeds ``v = u * total`` (``searchsorted``,
+    right).  ``torch.rand``'s ``u < 1`` in a dtype of ``p`` significant bits is at most ``1 - 2**-p``, so the
+    exact product is at least ``total * 2**-p`` below ``total``, more than half the gap to the float below it
+    (or exact, for a power of two): ``v < total``.  So the category found is never beyond the last one and its
+    weight is positive: a category of weight 0 (a CDF step of exactly 0) is never drawn.
+    """
+    if n > 1 and probs.shape[-1] < _SEARCH_FROM:
         return torch.multinomial(probs, n, replacement=True, generator=rng)
     cdf = probs.cumsum(-1)
-    total = cdf[:, -1:]
-    u = torch.rand((cdf.shape[0], n), generator=rng, dtype=cdf.dtype, device=cdf.device) * total
-    last = (cdf < total).sum(-1, keepdim=True)  # the index of the last category of positive weight
-    return torch.minimum(torch.searchsorted(cdf, u, right=True), last)
+    u = torch.rand((cdf.shape[0], n), generator=rng, dtype=cdf.dtype, device=cdf.device)
+    return torch.searchsorted(cdf, u.mul_(cdf[:, -1:]), right=True)
 
 
 def _is_generator(seed: object) -> bool:
@@ -113,6 +118,11 @@ class TorchOps(Ops):
     def is_concrete(self, x: Array) -> bool:
         # FakeTensors (torch.compile tracing) and functorch wrappers have no readable values.
         return not _is_compiling() and not _is_functorch_wrapped(x)
+
+    def can_cache(self, x: Array) -> bool:
+        # Not under no_grad or inference_mode either (as torch.distributions computes its lazy properties with
+        # grad enabled): probs derived there lack the graph that a later entropy or backward needs.
+        return torch.is_grad_enabled() and not _is_compiling() and not _is_functorch_wrapped(x)
 
     def to_numpy(self, x: Array) -> np.ndarray:
         return x.detach().cpu().numpy()
@@ -187,14 +197,21 @@ class TorchOps(Ops):
         return x.expand(shape)
 
     def sum_rightmost(self, x: Array, n: int) -> Array:
-        if n == 0:
-            return x
+        if n < 2:
+            return x.sum(-1) if n else x
         return x.sum(tuple(range(-n, 0)))
 
     def cast(self, x: Array, dtype: Any) -> Array:
         return x if x.dtype == dtype else x.to(dtype)
 
+    def clip_lowest(self, x: Array) -> Array:
+        return torch.clamp_min(x, torch.finfo(x.dtype).min)  # one operation (the array-API clip costs four)
+
+    global_rng_is_none = True
+
     def make_rng(self, seed: object, device: Any) -> Any:
+        if seed is None:
+            return None  # torch's global RNG
         seed = check_seed(seed, "torch", "None (torch's global RNG), a torch.Generator", _is_generator)
         if type(seed) is int:
             gen = torch.Generator(device=device)
@@ -239,25 +256,36 @@ class TorchOps(Ops):
         u = torch.rand(shape, generator=rng, dtype=dtype, device=device)
         return (u < torch.as_tensor(probs, dtype=dtype, device=device).detach()).to(dtype)
 
-    def categorical(self, rng: Any, logits: Array, shape: Shape, dtype: Any = None, device: Any = None) -> Array:
+    def categorical(
+        self, rng: Any, logits: Array, shape: Shape, dtype: Any = None, device: Any = None, probs: Any = None
+    ) -> Array:
         # torch.multinomial draws n per row of probabilities: one row per distinct batch element of the logits
         # (their broadcast axes hold the draws of each row), so no draws x categories temporary.
-        logits = logits.detach()
-        k = logits.shape[-1]
-        if shape == logits.shape[:-1] and logits.numel():  # one draw per row (an RL step): nothing to lay out
-            out = _category_draws(logits.reshape(-1, k), 1, rng).reshape(shape)
+        probs = (torch.softmax(logits, dim=-1) if probs is None else probs).detach()
+        k = probs.shape[-1]
+        if shape == probs.shape[:-1] and probs.numel():
+            # One draw per row (an RL step): the inverse CDF of _category_draws over the batch as it is (no
+            # layout, no multinomial and its checks of the input).  On the global RNG, rand_like parses no dtype
+            # or device (the same stream as rand).
+            cdf = probs.cumsum(-1)
+            total = cdf.narrow(-1, k - 1, 1)
+            if rng is None:
+                u = torch.rand_like(total)
+            else:
+                u = torch.rand(total.shape, generator=rng, dtype=cdf.dtype, device=cdf.device)
+            out = torch.searchsorted(cdf, u.mul_(total), right=True).squeeze(-1)
             return out if dtype is None else out.to(dtype)
-        batch = (1,) * (len(shape) - (logits.ndim - 1)) + tuple(logits.shape[:-1])
+        batch = (1,) * (len(shape) - (probs.ndim - 1)) + tuple(probs.shape[:-1])
         if len(batch) != len(shape) or any(b not in (1, s) for b, s in zip(batch, shape)):
-            raise ValueError(f"logits of shape {tuple(logits.shape)} do not broadcast to the draws' shape {shape}")
+            raise ValueError(f"logits of shape {tuple(probs.shape)} do not broadcast to the draws' shape {shape}")
         varying = [axis for axis in range(len(shape)) if batch[axis] != 1]
         repeated = [axis for axis in range(len(shape)) if batch[axis] == 1]
         n = math.prod([shape[axis] for axis in repeated])  # a list: Dynamo cannot trace a generator here
         rows = math.prod([shape[axis] for axis in varying])
         if n == 0 or rows == 0:
-            out = torch.zeros(shape, dtype=torch.int64, device=logits.device)
+            out = torch.zeros(shape, dtype=torch.int64, device=probs.device)
         else:
-            draws = _category_draws(logits.reshape(rows, k), n, rng)
+            draws = _category_draws(probs.reshape(rows, k), n, rng)
             draws = draws.reshape([shape[axis] for axis in varying] + [shape[axis] for axis in repeated])
             order = varying + repeated
             out = draws.permute([order.index(axis) for axis in range(len(shape))]).contiguous()
@@ -279,17 +307,27 @@ class TorchOps(Ops):
     def softmax(self, x: Array, axis: int = -1) -> Array:
         return torch.softmax(x, dim=axis)
 
+    def log_softmax_checked(self, x: Array, check: bool) -> tuple[Array, bool | None]:
+        out = torch.log_softmax(x, dim=-1)
+        if not check or _is_compiling() or _is_functorch_wrapped(x):
+            return out, None
+        if not out.numel():
+            return out, True
+        top = out.detach().max().item()  # NaN exactly where a row is bad
+        return out, top == top
+
+    index_type = torch.int64
+
     def index_dtype(self) -> Any:
         return torch.int64
 
     def take_last(self, x: Array, index: Array) -> Array:
-        if index.dtype != torch.int64:
+        if index.dtype is not torch.int64:
             index = index.long()
-        index = index.unsqueeze(-1)
-        if tuple(index.shape[:-1]) != tuple(x.shape[:-1]):
-            index, x = torch.broadcast_tensors(index, x)  # views
-            index = index[..., :1]
-        return x.gather(-1, index).squeeze(-1)
+        if index.shape == x.shape[:-1]:  # a value per batch member (an RL step's actions)
+            return x.gather(-1, index.unsqueeze(-1)).squeeze(-1)
+        index, x = torch.broadcast_tensors(index.unsqueeze(-1), x)  # views
+        return x.gather(-1, index[..., :1]).squeeze(-1)
 
     def cholesky(self, x: Array) -> Array:
         return torch.linalg.cholesky(x)

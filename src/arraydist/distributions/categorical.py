@@ -5,8 +5,6 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import numpy as np
-
 from .. import constraints
 from .._backend import Ops
 from ..distribution import Distribution, lazy_property
@@ -25,19 +23,16 @@ def normalized(dist: Distribution, params: dict[str, Array], ops: Ops, validate:
     ``probs`` non-negative with a finite positive sum per row; ``logits`` without NaN or ``+inf`` and with a
     finite entry per row (``-inf`` masks a category): exactly then the normalized logits have no NaN, which one
     reduction and one host read tell."""
-    xp = ops.xp
-    check = validate and not ops.tracing()
     given = params.get("logits")
     if given is not None:
-        if not (check and ops.is_concrete(given)):
-            return {**params, "logits": ops.log_softmax(given)}
-        with np.errstate(invalid="ignore"):  # a bad row (NaN, +inf, or -inf only) normalizes to NaN: found below
-            logits = ops.log_softmax(given)
-        top = ops.reduce_value(logits, "max")  # NaN exactly when a row is bad (normalized logits are <= 0)
-        if top != top:
+        logits, ok = ops.log_softmax_checked(given, validate)  # a bad row normalizes to NaN
+        if ok is False:
+            xp = ops.xp
             bad_rows = xp.max(given, axis=-1)
             raise dist._param_error(ops, "logits", given, xp.isfinite(bad_rows), _LOGITS_RULE, 1)
         return {**params, "logits": logits}
+    xp = ops.xp
+    check = validate and not ops.tracing()
     given = params["probs"]
     total = xp.sum(given, axis=-1, keepdims=True)
     if check and ops.is_concrete(given):
@@ -48,16 +43,18 @@ def normalized(dist: Distribution, params: dict[str, Array], ops: Ops, validate:
     return {**params, "probs": given / total}
 
 
+#: the number of categories -> the support {0, ..., k - 1}, shared (a constraint of two Python ints)
+_SUPPORTS: dict[int, constraints.Constraint] = {}
+
 _LOGITS_RULE = "real vectors (-inf allowed, not +inf or NaN) with at least one finite entry over the last dim"
 _PROBS_RULE = "non-negative vectors with a finite, positive sum over the last dim"
 
 
 def entropy_of(dist: Any) -> Array:
-    r""":math:`-\sum_k p_k \log p_k` over the last axis; a masked category (:math:`p_k = 0`, logit
+    r"""Entropy :math:`-\sum_k p_k \log p_k` over the last axis; a masked category (:math:`p_k = 0`, logit
     :math:`-\infty`) adds 0, and its gradient stays finite (the logit is clipped to the dtype's minimum)."""
-    xp = dist._ops.xp
-    logits = xp.clip(dist.logits, min=xp.finfo(dist._dtype).min)
-    return -xp.sum(dist.probs * logits, axis=-1)
+    ops = dist._ops
+    return -ops.sum_rightmost(dist.probs * ops.clip_lowest(dist.logits), 1)
 
 
 def kl_categorical(p: Any, q: Any) -> Array:
@@ -112,8 +109,9 @@ class Categorical(Distribution):
     _canonical = normalized
 
     def _event_shape_from(self, params: dict[str, Array]) -> tuple[int, ...]:
-        if next(iter(params.values())).shape[-1] == 0:
-            raise ValueError(f"{type(self).__name__}: {next(iter(params))} must have at least one category")
+        for name, p in params.items():  # the one parameter given
+            if p.shape[-1] == 0:
+                raise ValueError(f"{type(self).__name__}: {name} must have at least one category")
         return ()
 
     @lazy_property
@@ -140,7 +138,14 @@ class Categorical(Distribution):
 
     @constraints.dependent_property(is_discrete=True, event_dim=0)
     def support(self) -> constraints.Constraint:
-        return constraints.integer_interval(0, self._num_events - 1)
+        state = self.__dict__  # _param, inline: log_prob asks for the support on every call
+        k = (state["logits"] if "logits" in state else state["probs"]).shape[-1]
+        found = _SUPPORTS.get(k) if type(k) is int else None  # not a symbolic size (torch.compile's)
+        if found is None:
+            found = constraints.integer_interval(0, k - 1)
+            if type(k) is int and len(_SUPPORTS) < 1024:
+                _SUPPORTS[k] = found
+        return found
 
     @property
     def mean(self) -> Array:
@@ -154,14 +159,13 @@ class Categorical(Distribution):
         return xp.asarray(xp.argmax(self.probs, axis=-1))  # an array, also for a batch shape () on NumPy
 
     def _sample(self, sample_shape: tuple[int, ...], rng: Any) -> Array:
-        return self._ops.categorical(rng, self.logits, sample_shape + self._batch_shape)
+        # the cached probabilities (kept for entropy, log_prob's neighbour in a training step): no softmax
+        return self._ops.categorical(rng, self.logits, sample_shape + self._batch_shape, probs=self.probs)
 
     def _log_prob(self, value: Array) -> Array:
-        ops = self._ops
-        return ops.take_last(self.logits, ops.cast(value, ops.index_dtype()))
+        return self._ops.take_last(self.logits, value)
 
-    def entropy(self) -> Array:
-        return entropy_of(self)
+    entropy = entropy_of
 
     def enumerate_support(self, expand: bool = True) -> Array:
         ops = self._ops

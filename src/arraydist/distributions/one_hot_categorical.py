@@ -90,7 +90,8 @@ class OneHotCategorical(Distribution):
         return xp.astype(xp.expand_dims(index, axis=-1) == categories, self._dtype)
 
     def _sample(self, sample_shape: tuple[int, ...], rng: Any) -> Array:
-        return self._one_hot(self._ops.categorical(rng, self.logits, sample_shape + self._batch_shape))
+        shape = sample_shape + self._batch_shape
+        return self._one_hot(self._ops.categorical(rng, self.logits, shape, probs=self.probs))  # cached, as entropy's
 
     def _log_prob(self, value: Array) -> Array:
         ops = self._ops
