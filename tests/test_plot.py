@@ -4,6 +4,7 @@ computed only under ``DASK_LIMIT``)."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -11,10 +12,13 @@ import pytest
 
 pytest.importorskip("matplotlib")
 
+import _matrix
+import arraydist
 import arraydist.plot
-from arraydist import Binomial, Categorical, Independent, MultivariateNormal, Normal, Poisson
+from arraydist import Binomial, Categorical, Geometric, Independent, MultivariateNormal, Normal, Poisson
 from arraydist.plot import plot_density, plot_explain, plot_pairs, plot_samples
 from backends import Backend
+from cases import CASES, Case
 
 MEAN = np.array([[1.0, 1.0], [2.0, 2.0], [3.0, 3.0]])
 
@@ -181,9 +185,13 @@ def test_what_cannot_be_plotted_is_named() -> None:
         plot_samples(Normal(0.0, 1.0))
     with pytest.raises(ValueError, match=r"at most 20; batch_shape \(30,\) has 30"):
         plot_samples(MultivariateNormal(np.zeros((30, 2)), covariance_matrix=np.eye(2)))
+    with pytest.raises(ValueError, match=r"at most 400 bars; Geometric spreads over \[0, \d+\]"):
+        plot_density(Geometric(probs=np.array([0.5, 1e-3])))
+    with pytest.raises(ValueError, match=r"at most 400 bars; Binomial spreads over \[0, 1e\+06\] \(1000001 values"):
+        plot_density(Binomial(1e6, probs=np.array([0.5, 0.2])))
     with pytest.raises(ValueError, match=r"event_shape \(3,\): use plot_pairs"):
         plot_density(MultivariateNormal(np.zeros(3), covariance_matrix=np.eye(3)))
-    with pytest.raises(ValueError, match=r"plot_pairs draws 1-D events"):
+    with pytest.raises(ValueError, match=r"plot_pairs draws 1-D events \(vectors\) or larger; got event_shape \(\)"):
         plot_pairs(Normal(0.0, 1.0))
 
 
@@ -191,3 +199,31 @@ def _rgb(colour: Any) -> tuple[float, ...]:
     import matplotlib.colors
 
     return matplotlib.colors.to_rgb(colour)
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.name in _matrix.SUBSET], ids=str)
+def test_every_distribution_plots(case: Case, backend: Backend) -> None:
+    """Every distribution (its family's subset case) on every backend gets its plot: density curves or
+    probability bars for a univariate family, scatters (and contours where continuous) for 2-vectors, pair
+    plots for longer events, the explain picture always; one artist per batch member (at most ``MAX_MEMBERS``: a
+    larger batch is reshaped and sliced first).  What a plot draws depends on the class's shapes and support, not
+    on parameter values, so one case per class (matplotlib costs about 0.3 s a case).  Figures are built, not
+    rendered: the pixels are ``test_plot_samples_on_every_backend``'s."""
+    d = case.build(arraydist, backend.asarray)
+    if math.prod(d.batch_shape) > arraydist.plot.MAX_MEMBERS:
+        d = d.reshape(-1)[: arraydist.plot.MAX_MEMBERS]
+    k = max(math.prod(d.batch_shape), 1)
+    assert len(plot_explain(d).axes) == 1
+    if d.event_shape == ():
+        ax = plot_density(d).axes[0]
+        drawn = len(ax.containers) if case.discrete else len(ax.lines)
+        assert drawn == k and ax.get_xlabel() == "value"
+    elif d.event_shape == (2,):
+        ax = plot_samples(d, 20, seed=0).axes[0]
+        assert len(face_colours(ax)) == k + k  # one scatter per member, then the means
+        if not case.discrete:
+            assert len(plot_density(d).axes[0].get_legend().get_texts()) == k
+    else:
+        q = min(math.prod(d.event_shape), 3)
+        axes = plot_pairs(d, 20, seed=0, dims=range(q)).axes
+        assert len(axes) == q * q and len(axes[0].patches) >= k  # one histogram per member on the diagonal

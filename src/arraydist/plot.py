@@ -40,6 +40,8 @@ __all__ = ["DASK_LIMIT", "MAX_MEMBERS", "plot_density", "plot_explain", "plot_pa
 DASK_LIMIT = 5_000_000
 #: the most batch members one plot shows (one colour each)
 MAX_MEMBERS = 20
+#: the most values ``plot_density`` draws bars for
+_MAX_BARS = 400
 
 _Path = str | PathLike[str] | None
 
@@ -280,7 +282,13 @@ def _support_values(dist: Distribution, moments: Any) -> np.ndarray:
     if dist.has_enumerate_support:
         try:
             values = _host(dist, dist.enumerate_support(expand=False), "the support")
-            return values.reshape(values.shape[0])
+            values = values.reshape(values.shape[0])
+            if values.shape[0] > _MAX_BARS:
+                raise ValueError(
+                    f"plot_density draws at most {_MAX_BARS} bars; {type(dist).__name__} spreads over "
+                    f"[{values[0]:g}, {values[-1]:g}] ({values.shape[0]} values): plot a slice"
+                )
+            return values
         except NotImplementedError:  # a support that differs between batch members
             pass
     if moments is None:
@@ -288,9 +296,10 @@ def _support_values(dist: Distribution, moments: Any) -> np.ndarray:
     mean, sd = moments
     lo = max(0, math.floor(np.min(mean - 5 * sd)))
     hi = math.ceil(np.max(mean + 5 * sd))
-    if hi - lo > 400:
+    if hi - lo + 1 > _MAX_BARS:
         raise ValueError(
-            f"plot_density draws at most 400 bars; {type(dist).__name__} spreads over [{lo}, {hi}]: plot a slice"
+            f"plot_density draws at most {_MAX_BARS} bars; {type(dist).__name__} spreads over [{lo}, {hi}]: plot a "
+            "slice"
         )
     return np.arange(lo, hi + 1, dtype=np.float64)
 
@@ -306,28 +315,32 @@ def plot_pairs(
     axes: Any = None,
 ) -> Figure:
     """Pairwise scatters of ``n`` draws of a vector event (below the diagonal and above it), histograms of each
-    coordinate on the diagonal; one colour per batch member.
+    coordinate on the diagonal; one colour per batch member.  An event of several dimensions (a matrix) is read
+    coordinate by coordinate in row-major order, each labelled by its full index (``samples[:, i, 0, 2]``).
 
     Args:
-        dist: a distribution with a 1-D event (``event_shape == (m,)``).
+        dist: a distribution with a non-scalar event (``event_shape == (m,)``, or ``(r, c)``...).
         n: draws per batch member.
         seed: passed to ``dist.sample``.
-        dims: the event coordinates to show (default: the first ``min(m, 5)``).
+        dims: the event coordinates to show, as positions in the row-major order of the event's ``m``
+            coordinates (default: the first ``min(m, 5)``).
         path, title: as in :func:`plot_samples`.
         axes: a ``len(dims) x len(dims)`` array of matplotlib ``Axes`` to draw into instead of a new figure.
 
     Returns:
         The matplotlib ``Figure``.
     """
-    if len(dist.event_shape) != 1:
-        raise ValueError(f"plot_pairs draws 1-D events (vectors); got event_shape {dist.event_shape}")
-    m = dist.event_shape[0]
+    event = dist.event_shape
+    if not event:
+        raise ValueError(f"plot_pairs draws 1-D events (vectors) or larger; got event_shape {event}: use plot_density")
+    m = math.prod(event)
     dims = list(range(min(m, 5))) if dims is None else [int(i) for i in dims]
     if not dims or any(not 0 <= i < m for i in dims):
         raise ValueError(f"plot_pairs: dims {dims} must be coordinates of the event of size {m}")
     k, labels = _members(dist, "plot_pairs")
-    _check_lazy_size(dist, (n, *dist.batch_shape, m), "the draws")
+    _check_lazy_size(dist, (n, *dist.batch_shape, *event), "the draws")
     samples = _host(dist, dist.sample((n,), seed=seed), "the draws").reshape(n, k, m)
+    names = [", ".join(map(str, idx)) for idx in np.ndindex(*event)]
     q = len(dims)
     if axes is None:
         fig, _ = _figure(None, (2.4 * q + 1, 2.4 * q))
@@ -346,9 +359,9 @@ def plot_pairs(
                 else:
                     ax.scatter(samples[:, i, b], samples[:, i, a], s=5, alpha=0.6, color=colours[i])
             if r == q - 1:
-                ax.set_xlabel(f"samples[:, i, {b}]")
+                ax.set_xlabel(f"samples[:, i, {names[b]}]")
             if c == 0:
-                ax.set_ylabel(f"samples[:, i, {a}]" if r else "count")
+                ax.set_ylabel(f"samples[:, i, {names[a]}]" if r else "count")
     axes[0, 0].legend(fontsize="x-small")
     fig.suptitle(title or _title(dist, f"{n} draws", seed), fontsize="medium")
     return _save(fig, path)
