@@ -158,19 +158,27 @@ def test_categorical_fits_and_never_draws_minus_inf(backend: Backend) -> None:
         assert _chi_square_pvalue(draws[:, j], probs[j]) > ALPHA
 
 
-def test_categorical_one_draw_per_row_fits(backend: Backend, dtype: str) -> None:
-    """One draw for each row of a batch of logits (an RL step's actions: torch draws them by an inverse CDF over
-    the batch as it is), from the logits or from their probabilities (``probs=``, a Categorical's cache): each
-    column of equal rows fits its probabilities, and categories of weight 0 are never drawn."""
-    probs = np.array([[0.2, 0.0, 0.5, 0.3, 0.0], [0.0, 0.1, 0.1, 0.0, 0.8]])
+#: one draw per row on torch races exponential clocks over up to 8 categories and searches the CDF above
+_ROWS = {
+    5: np.array([[0.2, 0.0, 0.5, 0.3, 0.0], [0.0, 0.1, 0.1, 0.0, 0.8]]),
+    12: np.array([[0.1, 0.0, 0.05, 0.15, 0.0, 0.1, 0.2, 0.0, 0.05, 0.15, 0.2, 0.0], [0.0] * 9 + [0.3, 0.0, 0.7]]),
+}
+
+
+@pytest.mark.parametrize("width", sorted(_ROWS))
+def test_categorical_one_draw_per_row_fits(backend: Backend, dtype: str, width: int) -> None:
+    """One draw for each row of a batch of logits (an RL step's actions: torch draws them over the batch as it
+    is), from the logits or from their probabilities (``probs=``, a Categorical's cache): each column of equal
+    rows fits its probabilities, and categories of weight 0 are never drawn."""
+    probs = _ROWS[width]
     with np.errstate(divide="ignore"):
-        logits = backend.asarray(np.broadcast_to(np.log(probs) + 3.0, (N, 2, 5)).copy(), dtype)  # unnormalized
+        logits = backend.asarray(np.broadcast_to(np.log(probs) + 3.0, (N, 2, width)).copy(), dtype)  # unnormalized
     ops = _ops(backend)
     for seed, given in ((2027, None), (2028, ops.softmax(logits))):
         draws = _columns(backend, ops.categorical(ops.make_rng(seed, None), logits, (N, 2), probs=given))
         assert draws.shape == (N, 2)
         for j in range(2):
-            counts = np.bincount(draws[:, j].astype(np.int64), minlength=5)
+            counts = np.bincount(draws[:, j].astype(np.int64), minlength=width)
             assert np.all(counts[probs[j] == 0] == 0), counts
             assert _chi_square_pvalue(draws[:, j], probs[j]) > ALPHA
 

@@ -248,6 +248,10 @@ class Ops:
         r""":math:`\sum_i x_i^2` over the last axis."""
         return self.xp.sum(x * x, axis=-1)
 
+    def dot_last(self, x: Array, y: Array) -> Array:
+        r""":math:`\sum_i x_i y_i` over the last axis (real arrays of one shape)."""
+        return self.xp.sum(x * y, axis=-1)
+
     def sum_rightmost(self, x: Array, n: int) -> Array:
         if n == 0:
             return x

@@ -54,7 +54,7 @@ def entropy_of(dist: Any) -> Array:
     r"""Entropy :math:`-\sum_k p_k \log p_k` over the last axis; a masked category (:math:`p_k = 0`, logit
     :math:`-\infty`) adds 0, and its gradient stays finite (the logit is clipped to the dtype's minimum)."""
     ops = dist._ops
-    return -ops.sum_rightmost(dist.probs * ops.clip_lowest(dist.logits), 1)
+    return -ops.dot_last(dist.probs, ops.clip_lowest(dist.logits))
 
 
 def kl_categorical(p: Any, q: Any) -> Array:
