@@ -18,7 +18,8 @@ import math
 import operator
 import struct
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
 from typing import Any, ClassVar
 
 import numpy as np
@@ -70,6 +71,15 @@ _pack_floats = [struct.Struct(f"{n}d").pack for n in range(9)]
 
 _EMPTY: dict[Any, Any] = {}
 _NO_SHAPE: Shape = ()
+#: ``Distribution._broadcast_dims`` of a distribution whose constructor broadcast nothing
+_NOTHING_BROADCAST: Mapping[str, tuple[bool, ...]] = MappingProxyType({})
+
+
+def _repeated_dims(given: Shape, full: Shape) -> tuple[bool, ...]:
+    """Per dimension of ``full``: whether broadcasting ``given`` to it repeats one value there (the dimension is
+    missing from ``given`` or has size 1 in it, and more than one in ``full``)."""
+    pad = len(full) - len(given)
+    return tuple(n > 1 and (j < pad or given[j - pad] == 1) for j, n in enumerate(full))
 
 
 def clear_caches() -> None:
@@ -261,6 +271,11 @@ class Distribution:
     _batch_shape: Shape = ()
     _event_shape: Shape = ()
     _validate_args: bool = True
+    #: parameter name -> per stored dimension, whether the array repeats one value there because the base
+    #: broadcast it (constructors and ``expand`` record it; :meth:`explain` reads it where arrays keep no
+    #: strides, on JAX and Dask); ``None`` where it is not known (arrays that arrived already broadcast: a
+    #: pytree unflattened after ``jax.jit``, a slice, a reshape)
+    _broadcast_dims: Mapping[str, tuple[bool, ...]] | None = _NOTHING_BROADCAST
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -659,14 +674,21 @@ class Distribution:
         """Set the state: parameters broadcast to the batch shape (views; not those in ``_unbroadcast``)."""
         ndims = self._param_ndims
         unbroadcast = self._unbroadcast
+        repeated = None
         for k, p in params.items():
             if k not in unbroadcast:
                 nd = ndims[k]
-                full = batch + (tuple(p.shape[p.ndim - nd :]) if nd else ())
-                if tuple(p.shape) != full:
+                shape = tuple(p.shape)
+                full = batch + (shape[len(shape) - nd :] if nd else ())
+                if shape != full:
+                    if repeated is None:
+                        repeated = {}
+                    repeated[k] = _repeated_dims(shape, full)  # for explain, on arrays without strides too
                     params[k] = ops.broadcast_to(p, full)
         state = self.__dict__
         state.update(params)
+        if repeated is not None:
+            state["_broadcast_dims"] = repeated
         first = next(iter(params.values()))
         state.update(
             _ops=ops, _neutral=neutral, _batch_shape=batch, _event_shape=event, _dtype=first.dtype,
@@ -690,6 +712,7 @@ class Distribution:
         if ops is None:
             ops = ops_for(*params.values()) or _numpy_ops()
         self._apply(params, ops, neutral, batch, event, False)
+        self.__dict__["_broadcast_dims"] = None  # already broadcast arrays: what repeats is not known here
 
     def _event_shape_from(self, params: dict[str, Array]) -> Shape:
         """The event shape implied by the parameters (``()`` for univariate families); may raise ValueError."""
@@ -745,7 +768,10 @@ class Distribution:
         """A copy with ``fn`` applied to every parameter array (through nested distributions)."""
         children, aux = self._tree_flatten()
         mapped = [c._map_leaves(fn, neutral) if isinstance(c, Distribution) else fn(c) for c in children]
-        return type(self)._tree_unflatten(aux, mapped, neutral=neutral)
+        out = type(self)._tree_unflatten(aux, mapped, neutral=neutral)
+        if all(getattr(a, "shape", None) == getattr(b, "shape", None) for a, b in zip(children, mapped)):
+            out.__dict__["_broadcast_dims"] = self._broadcast_dims  # a conversion: the same layout
+        return out
 
     # ------------------------------------------------------------------ pickling and copying
     def __getstate__(self) -> dict[str, Any]:
@@ -984,13 +1010,24 @@ class Distribution:
         ndims = self._param_ndims
         children, aux = self._tree_flatten()
         expanded = []
+        known = self._broadcast_dims
+        repeated: dict[str, tuple[bool, ...]] | None = None if known is None else {}
         for k, p in zip(self._leaves, children):
             if k in self._unbroadcast:
                 expanded.append(p)
             else:
                 nd = ndims[k]
-                expanded.append(ops.broadcast_to(p, batch_shape + (tuple(p.shape[p.ndim - nd :]) if nd else ())))
-        return type(self)._tree_unflatten(aux, expanded, neutral=self._neutral)
+                shape = tuple(p.shape)
+                full = batch_shape + (shape[len(shape) - nd :] if nd else ())
+                expanded.append(ops.broadcast_to(p, full))
+                if repeated is not None:  # what repeated before still does, and what expand repeats now
+                    before = known.get(k, (False,) * len(shape))
+                    now = _repeated_dims(shape, full)
+                    pad = len(full) - len(shape)
+                    repeated[k] = tuple(r or (j >= pad and before[j - pad]) for j, r in enumerate(now))
+        new = type(self)._tree_unflatten(aux, expanded, neutral=self._neutral)
+        new.__dict__["_broadcast_dims"] = repeated
+        return new
 
     def reshape(self, batch_shape: Any) -> Distribution:
         """The same distribution with its batch dimensions reshaped (row-major, as ``numpy.reshape``; one size

@@ -9,9 +9,11 @@ Dimensions are labelled by what they are *for the distribution explained*: insid
 scale), 1)`` the rightmost dimension of ``loc`` is an ``event`` dimension, because ``Independent`` reinterpreted
 it.  A ``param`` dimension is one of a parameter's own dimensions (a covariance matrix's rows and columns, a
 vector of category probabilities).  A batch dimension of a parameter is marked broadcast when the parameter is
-stored as a view repeating one value along it (it was given with size 1 or without that dimension); that is read
-from the array's strides, which NumPy, PyTorch, CuPy and ``array_api_strict`` arrays have and JAX and Dask
-arrays do not (there the table says so).
+stored repeating one value along it (it was given with size 1 or without that dimension).  That is known from
+what the constructor or ``expand`` broadcast, which the distribution records on every backend, and from the
+array's strides where the library keeps them (NumPy, PyTorch, CuPy, ``array_api_strict``: a view the user
+broadcast shows too).  JAX and Dask arrays keep no strides: a distribution whose arrays arrived already
+broadcast there (the output of ``jax.jit``, a slice, a reshape) has no record, and the table says so.
 
 Example:
     >>> import numpy as np
@@ -31,7 +33,7 @@ Example:
     base_dist.loc    (3, 2)       batch 3, event 2
     base_dist.scale  (3, 2)       batch 3*, event 2*
     <BLANKLINE>
-    broadcast (*: a view repeating one value; given with size 1 or without the dimension):
+    broadcast (*: repeats one value; given with size 1 or without the dimension):
       base_dist.scale: batch dim 0 and event dim 0
 """
 
@@ -94,7 +96,9 @@ class Explanation:
         sample_shape, batch_shape, event_shape: the three parts of a draw's shape.
         draw: the dimensions of one draw of ``sample_shape`` (a tuple of :class:`Dim`).
         rows: :class:`Row` for ``sample``, ``log_prob``, ``mean`` and each parameter.
-        strides_known: whether the array library shows broadcast views (False on JAX and Dask).
+        broadcast_known: whether every parameter's broadcast dimensions are known (from the record of the
+            constructor or ``expand``, or from strides; False on JAX or Dask after ``jax.jit``, slicing,
+            reshaping).
         neutral: made of Python numbers alone (it adopts the library of the arrays it meets).
     """
 
@@ -107,7 +111,7 @@ class Explanation:
         batch_shape: Shape,
         event_shape: Shape,
         rows: list[Row],
-        strides_known: bool,
+        broadcast_known: bool,
         neutral: bool = False,
     ) -> None:
         self.neutral = neutral
@@ -118,7 +122,7 @@ class Explanation:
         self.batch_shape = batch_shape
         self.event_shape = event_shape
         self.rows = rows
-        self.strides_known = strides_known
+        self.broadcast_known = broadcast_known
         self.draw = _dims(("sample", sample_shape), ("batch", batch_shape), ("event", event_shape))
 
     def row(self, name: str) -> Row:
@@ -177,15 +181,15 @@ class Explanation:
         if notes:
             starred = any(d.broadcast for r in self.rows for d in r.dims)
             lines.append(
-                "broadcast (*: a view repeating one value; given with size 1 or without the dimension):"
+                "broadcast (*: repeats one value; given with size 1 or without the dimension):"
                 if starred
                 else "broadcast:"
             )
             lines += notes
-        elif self.strides_known:
+        elif self.broadcast_known:
             lines.append("broadcast: none (every parameter holds one value per batch member)")
-        if not self.strides_known:
-            lines.append(f"broadcast views are not visible on {self.backend} arrays (they keep no strides)")
+        if not self.broadcast_known:
+            lines.append(_UNKNOWN.format(self.backend))
         return "\n".join(lines)
 
     def __repr__(self) -> str:
@@ -215,9 +219,9 @@ class Explanation:
         out.append("</table>")
         notes = self._broadcast_notes()
         if notes:
-            out.append("broadcast (*: a view repeating one value):<br>" + "<br>".join(e(n.strip()) for n in notes))
-        if not self.strides_known:
-            out.append(f"<br>broadcast views are not visible on {e(self.backend)} arrays")
+            out.append("broadcast (*: repeats one value):<br>" + "<br>".join(e(n.strip()) for n in notes))
+        if not self.broadcast_known:
+            out.append("<br>" + e(_UNKNOWN.format(self.backend)))
         out.append("</div>")
         return "".join(out)
 
@@ -272,6 +276,12 @@ def value_layout(batch: Shape, event: Shape, shape: Shape) -> str:
 
 
 # ---------------------------------------------------------------------------------------------- helpers
+_UNKNOWN = (
+    "broadcast: not known ({} arrays keep no strides, and these arrived already broadcast: "
+    "only constructors and expand record it)"
+)
+
+
 def _dims(*parts: tuple[str, Shape]) -> tuple[Dim, ...]:
     return tuple(Dim(kind, int(s)) for kind, shape in parts for s in shape)
 
@@ -300,6 +310,10 @@ def _param_rows(dist: Distribution, prefix: str, batch_kinds: list[str], rows: l
         nd = dist._param_ndims.get(k, 0)
         own = shape[: len(shape) - nd] if nd else shape
         views = _views(dist, p)
+        record = dist._broadcast_dims  # what the constructor or expand broadcast (None: not known)
+        if record is not None:
+            recorded = record.get(k, (False,) * len(shape))
+            views = recorded if views is None else tuple(a or b for a, b in zip(views, recorded))
         if views is None:
             known[0] = False
         offset = len(batch) - len(own)  # a parameter kept unbroadcast may lack leading batch dimensions
