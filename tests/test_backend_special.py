@@ -1,7 +1,8 @@
 """The special functions of the backend layer (one table, every backend) against SciPy, float32 and float64.
 
 Each case evaluates one function of ``arraydist._backend.SPECIAL_FUNCTIONS`` on arrays of a backend and compares
-with ``scipy.special`` in float64 on the same (dtype-rounded) inputs; infinities and NaNs must match.  The suite
+with ``scipy.special`` in float64 (mpmath where SciPy has none) on the same (dtype-rounded) inputs; infinities and
+NaNs must match.  The suite
 runs with warnings as errors, so a fallback that warns (``xlogy(0, 0)`` dividing by zero) fails here.
 """
 
@@ -11,6 +12,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+import mpmath
 import numpy as np
 import pytest
 from scipy import special
@@ -28,6 +30,27 @@ def _pairs(a: list[float], b: list[float]) -> tuple[list[float], list[float]]:
     grid = np.array([(x, y) for x in a for y in b])
     return grid[:, 0].tolist(), grid[:, 1].tolist()
 
+
+mpmath.mp.dps = 40  # the saddle-point terms' references: their definitions cancel in float64 too
+
+
+@np.vectorize
+def _mp_stirlerr(x: float) -> float:
+    x = mpmath.mpf(x)
+    return float(mpmath.loggamma(x + 1) - (x + 0.5) * mpmath.log(x) + x - mpmath.log(2 * mpmath.pi) / 2)
+
+
+@np.vectorize
+def _mp_bd0(x: float, m: float) -> float:
+    if m == 0:
+        return inf
+    x, m = mpmath.mpf(x), mpmath.mpf(m)
+    return float(x * mpmath.log(x / m) + m - x)
+
+
+STIRLERR_AT = [1e-3, 0.5, 1.0, 7.5, 14.9, 15.0, 15.1, 40.0, 1e3, 1e6, 3e7]
+#: x > 0 against m >= 0, near x = m (the cancellation), far from it, and a ratio that overflows float32
+BD0_AT = _pairs([1.0, 7.0, 1e4, 1e6, 3e7], [0.0, 1e-30, 0.5, 6.5, 7.0, 7.3, 9990.0, 1e4, 1.2e6, 3.0001e7])
 
 # name -> (array arguments as lists, extra Python arguments, SciPy reference in float64)
 CASES: dict[str, tuple[list[list[float]], tuple[Any, ...], Callable[..., Any]]] = {
@@ -55,6 +78,8 @@ CASES: dict[str, tuple[list[list[float]], tuple[Any, ...], Callable[..., Any]]] 
     "log_sigmoid": ([[*REAL, -10000.0, 10000.0, -inf, inf]], (), special.log_expit),
     "softplus": ([[*REAL, -10000.0, 10000.0, -inf, inf]], (), lambda x: np.logaddexp(0.0, x)),
     "multigammaln": ([[1.5, 2.0, 3.7, 12.0, 200.0]], (3,), lambda x: np.vectorize(special.multigammaln)(x, 3)),
+    "stirlerr": ([STIRLERR_AT], (), _mp_stirlerr),
+    "bd0": (list(BD0_AT), (), _mp_bd0),
 }
 #: functions of a different signature, tested below
 SPECIAL_SIGNATURES = {"logsumexp"}
@@ -102,6 +127,25 @@ def test_special_function_matches_scipy(backend: Backend, dtype: str, name: str)
     # infinities are exact: same sign, same places
     np.testing.assert_array_equal(np.isposinf(values), np.isposinf(expected), err_msg=name)
     np.testing.assert_array_equal(np.isneginf(values), np.isneginf(expected), err_msg=name)
+
+
+def test_saddle_point_terms_keep_their_relative_accuracy(backend: Backend, dtype: str) -> None:
+    """stirlerr and bd0 where their definitions cancel: stirlerr relative to its size from 15 up (the series;
+    below, an absolute error at the dtype's resolution of 40), bd0 relative everywhere, also at x = m +- 1e-4
+    relative, against mpmath on the dtype-rounded inputs."""
+    eps = float(np.finfo(dtype).eps)
+    at = np.asarray(STIRLERR_AT, dtype=dtype)
+    ops = ops_of(backend.asarray(at, dtype))
+    got = backend.to_numpy(ops.stirlerr(backend.asarray(at, dtype))).astype(np.float64)
+    expected = _mp_stirlerr(at.astype(np.float64))
+    series = at > 15
+    np.testing.assert_allclose(got[series], expected[series], rtol=8 * eps, atol=0)
+    np.testing.assert_allclose(got[~series], expected[~series], rtol=0, atol=40 * 8 * eps)
+    xs, ms = (np.asarray(c, dtype=dtype) for c in BD0_AT)
+    xs, ms = np.concatenate([xs, xs]), np.concatenate([ms, xs * (1 + np.where(xs > 5, 1e-4, 0.5))]).astype(dtype)
+    got = backend.to_numpy(ops.bd0(backend.asarray(xs, dtype), backend.asarray(ms, dtype))).astype(np.float64)
+    expected = _mp_bd0(xs.astype(np.float64), ms.astype(np.float64))
+    np.testing.assert_allclose(got, expected, rtol=16 * eps, atol=0)
 
 
 def test_logsumexp_matches_scipy(backend: Backend, dtype: str) -> None:

@@ -866,6 +866,11 @@ class Distribution:
             return value
         kind = _dtype_kind(dtype)
         if kind == "f":
+            ops = self._ops
+            if ops.xp.finfo(dtype).bits < ops.xp.finfo(self._dtype).bits:
+                # a narrower float, widened (exactly): functions of the value alone (lgamma(k + 1) of the count
+                # families) would be computed in its precision, not in the parameters' that the result takes
+                return ops.cast(value, self._dtype)
             return value
         if kind in ("i", "b"):
             return value if self._index_values else self._ops.cast(value, self._dtype)

@@ -7,7 +7,7 @@ backend uses :class:`Ops`' own method, which is one of
 - ``standard``: a formula in the array API standard alone (stable ``softplus``, ``xlogy``...), also the
   array-API fallback;
 - ``composite``: a formula over other entries of the table (``betaln`` from ``lgamma`` on torch,
-  ``multigammaln`` everywhere), written once on :class:`Ops`;
+  ``multigammaln``, ``stirlerr`` and ``bd0`` everywhere), written once on :class:`Ops`;
 - ``own``: written by that backend's module (torch's ``ndtr``, accurate in the lower tail), checked at binding.
 
 Elsewhere the array-API fallback runs SciPy on the host (``host``): correct everywhere, fast nowhere.
@@ -91,6 +91,14 @@ SPECIAL_FUNCTIONS: dict[str, Special] = {
     "multigammaln": Special(
         "multigammaln(x, p)", None, None, None, "composite",
         doc="log of the multivariate gamma function of dimension p (a Python int), elementwise in x",
+    ),
+    "stirlerr": Special(
+        "stirlerr(x)", None, None, None, "composite",
+        doc="lgamma(x + 1) - (x + 1/2) log x + x - log(2 pi)/2, the error of Stirling's formula, exact at any x",
+    ),
+    "bd0": Special(
+        "bd0(x, m, log_m=None)", None, None, None, "composite",
+        doc="x log(x / m) + m - x without cancellation near x = m (the saddle-point deviance term)",
     ),
 }  # fmt: skip
 

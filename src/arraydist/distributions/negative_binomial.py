@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from .. import constraints
 from ..distribution import Distribution, lazy_property
-from .binomial import _xlog1mp, _xlogp
+from .binomial import _log_binomial_term, _xlog1mp, _xlogp
 
 __all__ = ["NegativeBinomial"]
 
@@ -21,8 +22,10 @@ class NegativeBinomial(Distribution):
     .. math::
         P(X = k) = \frac{\Gamma(k + r)}{k!\,\Gamma(r)} (1 - p)^r p^k, \qquad k = 0, 1, \dots
 
-    through :math:`\log\Gamma` (the coefficient is 1 at :math:`k = 0`, also for :math:`r = 0`: a point mass
-    at 0).
+    through :math:`\log\Gamma` in float64 (the coefficient is 1 at :math:`k = 0`, also for :math:`r = 0`: a
+    point mass at 0).  In narrower floats, for :math:`k, r > 0`, as :math:`\frac{r}{r + k}` times the binomial
+    mass of :math:`k` successes in :math:`r + k` trials, in its saddle-point form (``binomial._log_binomial_term``):
+    exact at any count, where the :math:`\log\Gamma` terms lose the result's digits in float32.
 
     Args:
         total_count: :math:`r \ge 0`, real (not only integers), broadcastable with the others.
@@ -106,6 +109,13 @@ class NegativeBinomial(Distribution):
     def _log_prob(self, value: Array) -> Array:
         ops, r = self._ops, self.total_count
         xp = ops.xp
+        if ops.narrow_float(self._dtype):
+            positive, some = value > 0, r > 0
+            k = xp.where(positive, value, xp.ones_like(value))  # each side kept away from the other's poles
+            failures = xp.where(some, r, xp.ones_like(r))
+            term = _log_binomial_term(self, k, failures) + xp.log(failures / (failures + k))
+            term = xp.where(some, term, xp.full_like(term, -math.inf))  # r = 0: a point mass at 0
+            return xp.where(positive, term, _xlog1mp(r, self))
         first = value == 0
         one = xp.ones_like(value)
         # at k = 0 the coefficient is 1 whatever r (r = 0 included: a point mass at 0); the other branch is
