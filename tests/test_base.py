@@ -194,7 +194,7 @@ def test_multivariate_normal_stores_the_given_matrix(backend: Backend) -> None:
         ("scale_tril", np.linalg.cholesky(cov)),
     ]:
         d = MultivariateNormal(backend.asarray(np.zeros((3, 2))), **{form: backend.asarray(matrix)})
-        assert d._tree_flatten()[1][1] == ("loc", form)
+        assert d._flatten_node()[1][1] == ("loc", form)
         for e in (d, d[1:], d.expand((2, 3))):
             np.testing.assert_allclose(
                 backend.to_numpy(e.covariance_matrix)[..., :, :],

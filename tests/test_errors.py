@@ -116,8 +116,12 @@ def test_mixing_array_libraries_is_a_type_error(torch_backend: Backend) -> None:
     d = Normal(np.zeros(3), 1.0)
     with pytest.raises(TypeError, match="parameters are numpy arrays but the value is a torch array"):
         d.log_prob(torch.zeros(3))
-    with pytest.raises(TypeError, match="mix arrays of two libraries, numpy and torch"):
-        Normal(np.zeros(3), torch.ones(3))
+    # NumPy beside one other library is taken as Python numbers are; two libraries besides NumPy are an error
+    mixed = Normal(np.zeros(3), torch.ones(3, dtype=torch.float64))
+    assert mixed.backend == "torch" and mixed.dtype == torch.float64
+    jnp = pytest.importorskip("jax.numpy")
+    with pytest.raises(TypeError, match="mix arrays of two libraries, torch and jax"):
+        Normal(torch.zeros(3), jnp.ones(3))
     with pytest.raises(TypeError, match="p has torch parameters and q has numpy parameters"):
         arraydist.kl_divergence(Normal(torch.zeros(3), 1.0), Normal(np.zeros(3), 1.0))
     with pytest.raises(TypeError, match=r"seed for a numpy distribution must be .*torch\.Generator"):

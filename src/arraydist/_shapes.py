@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import operator
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Set
 from typing import Any
 
 Shape = tuple[int, ...]
@@ -20,17 +20,35 @@ def _size(s: Any, shape: Any, name: str) -> int:
         raise TypeError(f"{name} must be an int or a sequence of ints; got {s!r} in {shape!r}") from None
 
 
+def _refuse_non_shape(shape: Any, name: str) -> None:
+    """A ``TypeError`` for what looks like a sequence but is no shape: a mapping or a set (their keys are no
+    sizes), a JAX random key given where the sample shape goes (``d.sample(key)``, as NumPyro users write)."""
+    if isinstance(shape, (Mapping, Set)):
+        raise TypeError(f"{name} must be an int or a sequence of ints; got a {type(shape).__name__}: {shape!r:.80}")
+    dtype = str(getattr(shape, "dtype", ""))
+    if type(shape).__module__.partition(".")[0] in ("jax", "jaxlib") and (
+        dtype.startswith("key") or (dtype == "uint32" and tuple(shape.shape)[-1:] == (2,))
+    ):
+        raise TypeError(
+            f"{name} got a JAX random key ({' '.join(repr(shape).split())[:60]}): a key is the seed, passed by "
+            "keyword: write d.sample(seed=key) or d.sample((n,), seed=key)"
+        )
+
+
 def as_shape(shape: Any, name: str = "sample_shape") -> Shape:
     """Normalise an int, a sequence of ints, ``torch.Size`` or an integer scalar of any library to a tuple of
-    non-negative ints; anything else (floats, strings, booleans) is a ``TypeError`` naming ``name``."""
+    non-negative ints; anything else (floats, strings, booleans, mappings, JAX keys) is a ``TypeError`` naming
+    ``name``."""
     if type(shape) is tuple and not shape:
         return shape
     if isinstance(shape, tuple) and all(type(s) is int for s in shape):
         result = shape if type(shape) is tuple else tuple(shape)  # torch.Size too
-    elif isinstance(shape, (str, bytes)) or getattr(shape, "ndim", 1) == 0 or not isinstance(shape, Iterable):
-        result = (_size(shape, shape, name),)
     else:
-        result = tuple(_size(s, shape, name) for s in shape)
+        _refuse_non_shape(shape, name)
+        if isinstance(shape, (str, bytes)) or getattr(shape, "ndim", 1) == 0 or not isinstance(shape, Iterable):
+            result = (_size(shape, shape, name),)
+        else:
+            result = tuple(_size(s, shape, name) for s in shape)
     if any(s < 0 for s in result):
         raise ValueError(f"{name} must not have negative sizes, got {result}")
     return result

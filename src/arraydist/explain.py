@@ -45,6 +45,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from . import _tree
 from ._shapes import Shape, as_shape
 
 if TYPE_CHECKING:
@@ -237,7 +238,7 @@ def explain(dist: Distribution, sample_shape: Any = ()) -> Explanation:
         Row("mean", batch + event, _dims(("batch", batch), ("event", event))),
     ]
     known = [True]
-    _param_rows(dist, "", ["batch"] * len(batch), rows, known)
+    _param_rows(dist, rows, known)
     dtype = str(dist.dtype).rpartition(".")[2]
     return Explanation(_name(dist), dist.backend, dtype, sample, batch, event, rows, known[0], dist._neutral)
 
@@ -286,46 +287,54 @@ def _dims(*parts: tuple[str, Shape]) -> tuple[Dim, ...]:
     return tuple(Dim(kind, int(s)) for kind, shape in parts for s in shape)
 
 
-def _name(dist: Distribution) -> str:
-    base = getattr(dist, "base_dist", None)
-    if base is not None and hasattr(dist, "reinterpreted_batch_ndims"):
-        return f"{type(dist).__name__}({_name(base)}, {dist.reinterpreted_batch_ndims})"
-    return type(dist).__name__
+def _name(node: Any) -> str:
+    """``Independent(Normal, 1)``, ``TransformedDistribution(Normal, [TanhTransform])``: a composite by its parts
+    and static settings, a family by its class name."""
+    parts = getattr(node, "_parts", ())
+    if not parts:
+        return type(node).__name__
+    named = []
+    for name in parts:
+        part = node.__dict__[name]
+        named.append("[" + ", ".join(_name(p) for p in part) + "]" if isinstance(part, (list, tuple)) else _name(part))
+    named += [repr(node.__dict__[k]) for k in node._static_params]
+    return f"{type(node).__name__}({', '.join(named)})"
 
 
-def _param_rows(dist: Distribution, prefix: str, batch_kinds: list[str], rows: list[Row], known: list[bool]) -> None:
-    """Rows of the parameters of ``dist``, whose batch dimensions are ``batch_kinds`` of the distribution
-    explained (``Independent`` turns the rightmost of its base's into ``event``)."""
-    base = getattr(dist, "base_dist", None)
-    if base is not None and hasattr(dist, "reinterpreted_batch_ndims"):
-        n = dist.reinterpreted_batch_ndims
-        _param_rows(base, f"{prefix}base_dist.", [*batch_kinds, *["event"] * n], rows, known)
-        return
-    batch = dist.batch_shape
-    for k in dist._leaves:
-        p = dist.__dict__.get(k)
-        if p is None or not hasattr(p, "shape"):
-            continue
+def _param_rows(dist: Distribution, rows: list[Row], known: list[bool]) -> None:
+    """A row for every array of the tree of ``dist`` (its parameters, its parts' parameters), with each dimension
+    labelled for the distribution explained: the leading ones are its batch dimensions; of the trailing ones
+    that are not (``nd``, from the tree's layout), a child distribution's extra batch dimensions are ``event``
+    (``Independent`` reinterprets them), a parameter's own dimensions are ``event`` where they are the event of
+    its distribution (a MultivariateNormal's ``loc``) and ``param`` otherwise (a covariance matrix), and a
+    transform's are the ``event`` dimensions of the values it acts on."""
+    for path, p, nd, _, owner, name in _tree.iter_leaves(dist):
         shape = tuple(int(s) for s in p.shape)
-        nd = dist._param_ndims.get(k, 0)
-        own = shape[: len(shape) - nd] if nd else shape
         views = _views(dist, p)
-        record = dist._broadcast_dims  # what the constructor or expand broadcast (None: not known)
-        if record is not None:
-            recorded = record.get(k, (False,) * len(shape))
+        record = getattr(owner, "_broadcast_dims", None) if hasattr(owner, "_leaves") else {}
+        if record is not None:  # what the constructor or expand broadcast (None: not known)
+            recorded = record.get(name, (False,) * len(shape))
             views = recorded if views is None else tuple(a or b for a, b in zip(views, recorded))
         if views is None:
             known[0] = False
+        if hasattr(owner, "_param_ndims"):  # a distribution's parameter: its batch part, then its own dims
+            param_nd = min(owner._param_ndims.get(name, 0), len(shape))
+            batch, reinterpreted = tuple(owner.batch_shape), nd - param_nd
+        else:  # a transform's: the batch, then the event dims of the values it acts on
+            param_nd, batch, reinterpreted = 0, tuple(dist.batch_shape) + shape[len(shape) - nd :], nd
+        own = shape[: len(shape) - param_nd]
         offset = len(batch) - len(own)  # a parameter kept unbroadcast may lack leading batch dimensions
         dims = []
         for j, size in enumerate(own):
             b = batch[offset + j] if offset + j >= 0 else size
             broadcast = (size == 1 and b != 1) or (views[j] if views is not None else False)
-            dims.append(Dim(batch_kinds[offset + j], size, broadcast if views is not None or broadcast else None))
+            kind = "batch" if offset + j < len(batch) - reinterpreted else "event"
+            dims.append(Dim(kind, size, broadcast if views is not None or broadcast else None))
         # a parameter's own dimensions: the event's where they are the event (a MultivariateNormal's loc)
-        kind = "event" if shape[len(own) :] == dist.event_shape and nd else "param"
-        dims += [Dim(kind, size) for size in shape[len(own) :]]
-        rows.append(Row(prefix + k, shape, tuple(dims), tuple(range(offset)), shape[len(own) :]))
+        mine = shape[len(own) :]
+        kind = "event" if param_nd and mine == tuple(owner.event_shape) else "param"
+        dims += [Dim(kind, size) for size in mine]
+        rows.append(Row(path, shape, tuple(dims), tuple(range(offset)), mine))
 
 
 def _views(dist: Distribution, p: Any) -> tuple[bool, ...] | None:

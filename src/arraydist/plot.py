@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from . import _tree
 from .distribution import Distribution
 
 if TYPE_CHECKING:
@@ -126,9 +127,12 @@ def _moments(dist: Distribution) -> tuple[np.ndarray, np.ndarray] | None:
 
 def _unvalidated(dist: Distribution) -> Distribution:
     """``dist`` without value checks: densities on a grid may leave the support (they are 0 there)."""
-    children, aux = dist._tree_flatten()
-    children = [_unvalidated(c) if isinstance(c, Distribution) else c for c in children]
-    return type(dist)._tree_unflatten((False, *aux[1:]), children, neutral=dist._neutral)
+
+    def off(old: Any, new: Any) -> None:
+        if isinstance(new, Distribution):
+            new.__dict__["_validate_args"] = False
+
+    return _tree.map_tree(dist, lambda leaf, nd, shared: leaf, neutral=dist._neutral, hook=off)
 
 
 def _density(dist: Distribution, grid: np.ndarray) -> np.ndarray:

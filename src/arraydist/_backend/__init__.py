@@ -24,6 +24,7 @@ __all__ = [
     "compiling",
     "library_rng",
     "load_present_backends",
+    "neutral_key",
     "neutral_ops",
     "numpy_ops",
     "ops_for",
@@ -126,6 +127,21 @@ def neutral_ops() -> Ops:
     array such a distribution can meet is a torch tensor, and the tracer cannot follow NumPy's dtypes.
     """
     return _backend_ops("_torch") if compiling() else _backend_ops(_neutral_module[0])
+
+
+def neutral_key() -> Any:
+    """What decides the arrays of a distribution of Python numbers besides the numbers: ``None`` on NumPy
+    (always float64 on the host), else the default backend with its default dtype and device, which the user
+    may change at any time (``torch.set_default_dtype``, ``jax_enable_x64``): caches of such distributions are
+    keyed by it."""
+    module = _neutral_module[0]
+    if module == "_numpy":
+        return None
+    if module == "_torch":
+        torch = sys.modules["torch"]
+        return (module, torch.get_default_dtype(), str(torch.get_default_device()))
+    jax = sys.modules["jax"]
+    return (module, bool(jax.config.jax_enable_x64), str(jax.config.jax_default_device))
 
 
 def load_present_backends() -> None:

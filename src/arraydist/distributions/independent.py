@@ -42,7 +42,11 @@ class Independent(Distribution):
     """
 
     arg_constraints: dict[str, constraints.Constraint] = {}
-    _param_ndims: dict[str, int] = {}
+    _parts = ("base_dist",)
+    _static_params = ("reinterpreted_batch_ndims",)
+
+    base_dist: Distribution
+    reinterpreted_batch_ndims: int
 
     def __init__(
         self, base_distribution: Distribution, reinterpreted_batch_ndims: int, validate_args: bool | None = None
@@ -67,46 +71,17 @@ class Independent(Distribution):
                 f"Independent: reinterpreted_batch_ndims={n} exceeds the {len(batch)} batch dimension(s) of "
                 f"{type(base_distribution).__name__} with batch_shape {batch}"
             )
-        self._set_base(base_distribution, n)
-        self._validate_args = base_distribution._validate_args if validate_args is None else bool(validate_args)
-
-    def _set_base(self, base: Distribution, n: int) -> None:
-        self.base_dist = base
         self.reinterpreted_batch_ndims = n
-        cut = len(base.batch_shape) - n
+        self._init_parts({"base_dist": base_distribution}, validate_args)
+
+    def _part_shapes(self) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        base = self.base_dist
+        cut = len(base.batch_shape) - self.reinterpreted_batch_ndims
         shape = base.batch_shape + base.event_shape
-        self._batch_shape, self._event_shape = shape[:cut], shape[cut:]
-        self._ops, self._neutral = base._ops, base._neutral
-        self._dtype, self._device = base.__dict__.get("_dtype"), base.__dict__.get("_device")
+        return shape[:cut], shape[cut:]
 
-    def _tree_flatten(self) -> tuple[tuple[Any, ...], Any]:
-        return (self.base_dist,), (self._validate_args, self.reinterpreted_batch_ndims)
-
-    @classmethod
-    def _tree_unflatten(cls, aux: Any, children: Any, neutral: bool = False) -> Independent:
-        obj = cls.__new__(cls)
-        obj._validate_args = aux[0]
-        (base,) = children
-        if isinstance(base, Distribution):
-            obj._set_base(base, aux[1])
-        else:  # a JAX placeholder structure
-            obj.base_dist, obj.reinterpreted_batch_ndims = base, aux[1]
-        return obj
-
-    def _expand(self, batch_shape: tuple[int, ...]) -> Independent:
-        n = self.reinterpreted_batch_ndims
-        reinterpreted = self.base_dist.batch_shape[len(self.base_dist.batch_shape) - n :]
-        base = self.base_dist.expand(batch_shape + reinterpreted)
-        return type(self)._tree_unflatten(*self._tree_flatten()[1:], (base,))
-
-    def _reshape(self, batch_shape: tuple[int, ...]) -> Independent:
-        n = self.reinterpreted_batch_ndims
-        reinterpreted = self.base_dist.batch_shape[len(self.base_dist.batch_shape) - n :]
-        base = self.base_dist._reshape(batch_shape + reinterpreted)
-        return type(self)._tree_unflatten(self._tree_flatten()[1], (base,))
-
-    def _index(self, index: tuple[Any, ...]) -> Independent:
-        return type(self)._tree_unflatten(self._tree_flatten()[1], (self.base_dist._index(index),))
+    def _part_layout(self, extra: int) -> list[tuple[int, bool]]:
+        return [(extra + self.reinterpreted_batch_ndims, False)]  # the base's batch ends in the reinterpreted dims
 
     @property
     def has_rsample(self) -> bool:  # type: ignore[override]

@@ -1,0 +1,84 @@
+"""Checks of the values passed to ``log_prob``, ``cdf``, ``icdf`` and friends: their shape against
+``sample_shape + batch_shape + event_shape`` (always) and the support (when validating), with messages that show
+the expected layout beside the value's."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import constraints
+from ._params import format_bad_values
+from ._shapes import Shape, broadcast_shapes
+
+Array = Any
+
+
+class Values:
+    """Value checks (a base of ``Distribution``)."""
+
+    def _check_value(self, value: Array, method: str, support: Any = None) -> None:
+        """Shape check (always) and support check (when validating) of a value passed to ``method``."""
+        shape = value.shape
+        event = self._event_shape
+        batch = self._batch_shape
+        if not event and shape[len(shape) - len(batch) :] == batch:
+            pass  # the common case, a univariate value that ends in the batch shape
+        else:
+            shape = tuple(shape)
+            self._check_value_shape(shape, method)
+        ops = self._ops
+        if self._validate_args and not ops.tracing():
+            support = self.support if support is None else support
+            if support is not None:  # the common case inline: a few numbers read once, inside the support
+                values = ops.small_values(value)
+                if values is None or support.check_values(values) is not True:
+                    self._check_support(value, method, support)  # the exact check, and the error
+
+    def _check_support(self, value: Array, method: str, support: Any) -> None:
+        ops = self._ops
+        if support is None or ops.tracing() or isinstance(support, constraints._Dependent):
+            return
+        values = ops.small_values(value)
+        ok = None if values is None else support.check_values(values)
+        if ok is None:
+            ok = not ops.is_concrete(value) or support.check_all(value, ops)
+        if not ok:
+            ok = support.check(value)
+            raise ValueError(
+                f"{type(self).__name__}.{method}: the value must be {support.describe()} (constraint "
+                f"{support!r}); got shape {tuple(value.shape)} with "
+                + format_bad_values(ops, value, ok, support.event_dim)
+            )
+
+    def _validate_sample(self, value: Array) -> None:
+        """torch.distributions' check of a value: its shape against ``batch_shape + event_shape`` and, whatever
+        ``validate_args`` says, its support (a ``ValueError`` naming both); for torch-style subclasses."""
+        self._check_value_shape(tuple(value.shape), "_validate_sample")
+        self._check_support(value, "_validate_sample", self.support)
+
+    def _check_value_shape(self, shape: Shape, method: str) -> None:
+        event = self._event_shape
+        n = len(event)
+        batch = self._batch_shape
+        if n and (len(shape) < n or shape[len(shape) - n :] != event):
+            problem = (
+                f"{type(self).__name__}.{method}: the value has shape {shape} but the event shape is {event}: "
+                f"the rightmost {n} dimension(s) of the value must equal it"
+            )
+        else:
+            vb = shape[: len(shape) - n]
+            if vb[len(vb) - len(batch) :] == batch:
+                return
+            try:
+                broadcast_shapes(
+                    vb,
+                    batch,
+                    what=f"{type(self).__name__}.{method}: the value's shape {shape} (batch part {vb}) and the "
+                    f"distribution's batch_shape {batch}: the shapes",
+                )
+                return
+            except ValueError as exc:
+                problem = str(exc)
+        from .explain import value_layout  # the error path alone pays for the import
+
+        raise ValueError(f"{problem}\n{value_layout(batch, event, shape)}")
