@@ -6,6 +6,7 @@ are backend-neutral.  See ``arraydist tour`` for a walk through sample, batch an
 
 from . import _backend
 from . import constraints
+from . import transforms
 from ._backend import set_library_seed as manual_seed
 from .distribution import Distribution
 from .distributions import Bernoulli
@@ -53,4 +54,5 @@ __all__ = [
     "register_kl",
     "set_default_backend",
     "set_default_validate_args",
+    "transforms",
 ]

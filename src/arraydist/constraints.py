@@ -10,6 +10,13 @@ backend.
 array([ True, False, False])
 >>> constraints.interval(0.0, 1.0)
 Interval(lower_bound=0.0, upper_bound=1.0)
+
+Bounds may be arrays, one per batch member (``Uniform``'s support): ``check`` compares elementwise, and the fast
+forms (``check_all``, ``check_values``) fall back to it (``check_values`` answers None) where the bound is not a
+Python number.
+
+>>> constraints.interval(np.zeros(2), np.array([1.0, 2.0])).check(np.array([1.5, 1.5]))
+array([False,  True])
 """
 
 from __future__ import annotations
@@ -26,6 +33,8 @@ from ._backend import ops_of
 __all__ = [
     "Constraint",
     "boolean",
+    "cat",
+    "corr_cholesky",
     "dependent",
     "dependent_property",
     "greater_than",
@@ -34,8 +43,10 @@ __all__ = [
     "independent",
     "integer_interval",
     "interval",
+    "is_dependent",
     "less_than",
     "lower_cholesky",
+    "lower_triangular",
     "multinomial",
     "nonnegative",
     "nonnegative_integer",
@@ -43,9 +54,13 @@ __all__ = [
     "positive",
     "positive_definite",
     "positive_integer",
+    "positive_semidefinite",
     "real",
     "real_vector",
     "simplex",
+    "square",
+    "stack",
+    "symmetric",
     "unit_interval",
 ]
 
@@ -155,111 +170,149 @@ class _Boolean(Constraint):
 
 
 class GreaterThan(Constraint):
-    def __init__(self, lower_bound: float) -> None:
+    """Values above ``lower_bound`` (a number, or an array of bounds broadcast against the value)."""
+
+    def __init__(self, lower_bound: Any) -> None:
         self.lower_bound = lower_bound
 
     def check(self, value: Any) -> Any:
-        return value > self.lower_bound
+        return value > _bound_like(self.lower_bound, value, self)
 
     def check_values(self, values: Iterable[Any]) -> bool | None:
+        bound = self.lower_bound
+        if not _is_number(bound):
+            return None  # bounds per batch member: which value meets which bound is lost here
         values = values if type(values) is list else list(values)
         total = sum(values)  # NaN anywhere makes the sum NaN (min alone can step over a NaN)
         if total != total:
             return None  # a NaN, or inf - inf: the exact test decides
-        return not values or min(values) > self.lower_bound
+        return not values or min(values) > bound
 
     def check_all(self, value: Any, ops: Any) -> bool:
+        if not _is_number(self.lower_bound):
+            return ops.all(self.check(value))
         # min propagates NaN, and NaN > bound is False
         return ops.reduce_value(value, "min") > self.lower_bound
 
     def describe(self) -> str:
-        return "positive (> 0)" if self.lower_bound == 0 else f"> {self.lower_bound}"
+        bound = self.lower_bound
+        return "positive (> 0)" if _is_number(bound) and bound == 0 else f"> {_bound(bound)}{_per_member(bound)}"
 
     def __repr__(self) -> str:
-        return f"GreaterThan(lower_bound={self.lower_bound})"
+        return f"GreaterThan(lower_bound={_bound(self.lower_bound)})"
 
 
 class GreaterThanEq(GreaterThan):
+    """Values at or above ``lower_bound`` (a number or an array)."""
+
     def check(self, value: Any) -> Any:
-        return value >= self.lower_bound
+        return value >= _bound_like(self.lower_bound, value, self)
 
     def check_values(self, values: Iterable[Any]) -> bool | None:
+        bound = self.lower_bound
+        if not _is_number(bound):
+            return None
         values = values if type(values) is list else list(values)
         total = sum(values)
         if total != total:
             return None
-        return not values or min(values) >= self.lower_bound
+        return not values or min(values) >= bound
 
     def check_all(self, value: Any, ops: Any) -> bool:
+        if not _is_number(self.lower_bound):
+            return ops.all(self.check(value))
         return ops.reduce_value(value, "min") >= self.lower_bound
 
     def describe(self) -> str:
-        return "non-negative (>= 0)" if self.lower_bound == 0 else f">= {self.lower_bound}"
+        bound = self.lower_bound
+        return "non-negative (>= 0)" if _is_number(bound) and bound == 0 else f">= {_bound(bound)}{_per_member(bound)}"
 
     def __repr__(self) -> str:
-        return f"GreaterThanEq(lower_bound={self.lower_bound})"
+        return f"GreaterThanEq(lower_bound={_bound(self.lower_bound)})"
 
 
 class LessThan(Constraint):
-    def __init__(self, upper_bound: float) -> None:
+    """Values below ``upper_bound`` (a number or an array)."""
+
+    def __init__(self, upper_bound: Any) -> None:
         self.upper_bound = upper_bound
 
     def check(self, value: Any) -> Any:
-        return value < self.upper_bound
+        return value < _bound_like(self.upper_bound, value, self)
 
     def check_all(self, value: Any, ops: Any) -> bool:
+        if not _is_number(self.upper_bound):
+            return ops.all(self.check(value))
         return ops.reduce_value(value, "max") < self.upper_bound
 
-    def check_values(self, values: Iterable[Any]) -> bool:
+    def check_values(self, values: Iterable[Any]) -> bool | None:
+        if not _is_number(self.upper_bound):
+            return None
         return all(map(operator.gt, repeat(self.upper_bound), values))
 
     def describe(self) -> str:
-        return f"< {self.upper_bound}"
+        return f"< {_bound(self.upper_bound)}{_per_member(self.upper_bound)}"
 
     def __repr__(self) -> str:
-        return f"LessThan(upper_bound={self.upper_bound})"
+        return f"LessThan(upper_bound={_bound(self.upper_bound)})"
 
 
 class Interval(Constraint):
-    def __init__(self, lower_bound: float, upper_bound: float) -> None:
+    """Values in ``[lower_bound, upper_bound]`` (numbers, or arrays of bounds per batch member)."""
+
+    def __init__(self, lower_bound: Any, upper_bound: Any) -> None:
         self.lower_bound = lower_bound
         self.upper_bound = upper_bound
 
+    def _numbers(self) -> bool:
+        return _is_number(self.lower_bound) and _is_number(self.upper_bound)
+
     def check(self, value: Any) -> Any:
-        return (value >= self.lower_bound) & (value <= self.upper_bound)
+        low, high = _bound_like(self.lower_bound, value, self), _bound_like(self.upper_bound, value, self)
+        return (value >= low) & (value <= high)
 
     def check_all(self, value: Any, ops: Any) -> bool:
+        if not self._numbers():
+            return ops.all(self.check(value))
         low, high = ops.reduce_value(value, "min"), ops.reduce_value(value, "max")
         return low >= self.lower_bound and high <= self.upper_bound
 
-    def check_values(self, values: Iterable[Any]) -> bool:
+    def check_values(self, values: Iterable[Any]) -> bool | None:
+        if not self._numbers():
+            return None
         low, high = self.lower_bound, self.upper_bound
         return all(low <= v <= high for v in values)  # NaN compares False
 
     def describe(self) -> str:
-        return f"in [{self.lower_bound}, {self.upper_bound}]"
+        low, high = self.lower_bound, self.upper_bound
+        return f"in [{_bound(low)}, {_bound(high)}]{_per_member(low, high)}"
 
     def __repr__(self) -> str:
-        return f"Interval(lower_bound={self.lower_bound}, upper_bound={self.upper_bound})"
+        return f"{type(self).__name__}(lower_bound={_bound(self.lower_bound)}, upper_bound={_bound(self.upper_bound)})"
 
 
 class HalfOpenInterval(Interval):
+    """Values in ``[lower_bound, upper_bound)``."""
+
     def check(self, value: Any) -> Any:
-        return (value >= self.lower_bound) & (value < self.upper_bound)
+        low, high = _bound_like(self.lower_bound, value, self), _bound_like(self.upper_bound, value, self)
+        return (value >= low) & (value < high)
 
     def check_all(self, value: Any, ops: Any) -> bool:
+        if not self._numbers():
+            return ops.all(self.check(value))
         low, high = ops.reduce_value(value, "min"), ops.reduce_value(value, "max")
         return low >= self.lower_bound and high < self.upper_bound
 
-    def check_values(self, values: Iterable[Any]) -> bool:
+    def check_values(self, values: Iterable[Any]) -> bool | None:
+        if not self._numbers():
+            return None
         low, high = self.lower_bound, self.upper_bound
         return all(low <= v < high for v in values)
 
     def describe(self) -> str:
-        return f"in [{self.lower_bound}, {self.upper_bound})"
-
-    def __repr__(self) -> str:
-        return f"HalfOpenInterval(lower_bound={self.lower_bound}, upper_bound={self.upper_bound})"
+        low, high = self.lower_bound, self.upper_bound
+        return f"in [{_bound(low)}, {_bound(high)}){_per_member(low, high)}"
 
 
 class IntegerInterval(Interval):
@@ -267,7 +320,8 @@ class IntegerInterval(Interval):
 
     def check(self, value: Any) -> Any:
         with np.errstate(invalid="ignore"):  # NaN and inf % 1 are NaN (not integers), and NumPy warns
-            return (value % 1 == 0) & (value >= self.lower_bound) & (value <= self.upper_bound)
+            low, high = _bound_like(self.lower_bound, value, self), _bound_like(self.upper_bound, value, self)
+            return (value % 1 == 0) & (value >= low) & (value <= high)
 
     def check_all(self, value: Any, ops: Any) -> bool:
         return ops.all(self.check(value))
@@ -284,7 +338,8 @@ class IntegerInterval(Interval):
         return all(v % 1 == 0 and low <= v <= high for v in values)
 
     def describe(self) -> str:
-        return f"an integer in [{_bound(self.lower_bound)}, {_bound(self.upper_bound)}]"
+        low, high = self.lower_bound, self.upper_bound
+        return f"an integer in [{_bound(low)}, {_bound(high)}]{_per_member(low, high)}"
 
     def __repr__(self) -> str:
         return f"IntegerInterval(lower_bound={_bound(self.lower_bound)}, upper_bound={_bound(self.upper_bound)})"
@@ -295,20 +350,22 @@ class IntegerGreaterThanEq(GreaterThanEq):
 
     def check(self, value: Any) -> Any:
         with np.errstate(invalid="ignore"):  # NaN and inf % 1 are NaN (not integers), and NumPy warns
-            return (value % 1 == 0) & (value >= self.lower_bound)
+            return (value % 1 == 0) & (value >= _bound_like(self.lower_bound, value, self))
 
-    def check_values(self, values: Iterable[Any]) -> bool:
+    def check_values(self, values: Iterable[Any]) -> bool | None:
         bound = self.lower_bound
+        if not _is_number(bound):
+            return None
         return all(v % 1 == 0 and v >= bound for v in values)  # NaN % 1 is NaN: not an integer
 
     def check_all(self, value: Any, ops: Any) -> bool:
         return ops.all(self.check(value))
 
     def describe(self) -> str:
-        return f"an integer >= {self.lower_bound}"
+        return f"an integer >= {_bound(self.lower_bound)}{_per_member(self.lower_bound)}"
 
     def __repr__(self) -> str:
-        return f"IntegerGreaterThanEq(lower_bound={self.lower_bound})"
+        return f"IntegerGreaterThanEq(lower_bound={_bound(self.lower_bound)})"
 
 
 class Independent(Constraint):
@@ -393,7 +450,8 @@ class _Multinomial(Constraint):
 
     def describe(self) -> str:
         how = "exactly" if self.exact else "at most"
-        return f"counts (non-negative integers over the last dim) summing to {how} {_bound(self.upper_bound)}"
+        bound = self.upper_bound
+        return f"counts (non-negative integers over the last dim) summing to {how} {_bound(bound)}{_per_member(bound)}"
 
     def __repr__(self) -> str:
         extra = ", exact=True" if self.exact else ""
@@ -404,41 +462,55 @@ def _is_number(x: Any) -> bool:
     return isinstance(x, (int, float)) and not isinstance(x, bool)
 
 
+def _bound_like(bound: Any, value: Any, constraint: Constraint) -> Any:
+    """``bound`` ready to compare with ``value``: a number, or an array of the value's library, as it is; a NumPy
+    array beside a value of another library converted to that library (as a Python number would be); arrays of
+    two other libraries are a ``TypeError`` naming both."""
+    if type(bound) is float or type(bound) is int:
+        return bound
+    bops, vops = ops_of(bound), ops_of(value)
+    if bops is None or vops is None or bops is vops:
+        return bound
+    if bops.name == "numpy":
+        return vops.asarray(bound, device=vops.device(value))
+    raise TypeError(
+        f"{constraint!r}: the bounds are {bops.name} arrays but the value is a {vops.name} array; arraydist "
+        "does not mix array libraries"
+    )
+
+
 def _bound(x: Any) -> str:
-    """A bound for messages: a number as it is, an array by a few of its values."""
+    """A bound for messages: a number as it is, an array by a few of its values and its size."""
     if _is_number(x) or not hasattr(x, "shape"):
         return repr(x)
-    values = np.asarray(_ops(x).to_numpy(x)).ravel()
+    ops = _ops(x)
+    if ops.tracing() or not ops.is_concrete(x):  # a tracer or a lazy array: its values are not read for a message
+        return f"<{ops.name} {tuple(x.shape)}>"
+    values = np.asarray(ops.to_numpy(x)).ravel()
     if values.size and (values == values[0]).all():
         return repr(float(values[0]))
-    shown = ", ".join(repr(float(v)) for v in values[:4])
-    return f"[{shown}{', ...' if values.size > 4 else ''}] (per batch member)"
+    shown = ", ".join(f"{float(v):.6g}" for v in values[:3])
+    return f"[{shown}{f', ... ({values.size})' if values.size > 3 else ''}]"
 
 
-class _LowerCholesky(Constraint):
-    event_dim = 2
-    square = True
-
-    def check(self, value: Any) -> Any:
-        ops = _ops(value)
-        xp = ops.xp
-        lower = xp.all(xp.all(ops.tril(value) == value, axis=-1), axis=-1)
-        return lower & xp.all(ops.diagonal(value) > 0, axis=-1)
-
-    def describe(self) -> str:
-        return "lower triangular with a positive diagonal"
+def _per_member(*bounds: Any) -> str:
+    return " (bounds per batch member)" if any(not _is_number(b) and hasattr(b, "shape") for b in bounds) else ""
 
 
-class _PositiveDefinite(Constraint):
-    event_dim = 2
-    square = True
-
-    def check(self, value: Any) -> Any:
-        return _ops(value).is_positive_definite(value)
-
-    def describe(self) -> str:
-        return "symmetric positive definite"
-
+# The constraints on whole matrices and the cat / stack functors live in a module of their own (they build on
+# the classes above, so it is imported here, after them).
+from ._structured_constraints import (  # noqa: E402
+    Cat,
+    Stack,
+    _CorrCholesky,
+    _LowerCholesky,
+    _LowerTriangular,
+    _PositiveDefinite,
+    _PositiveSemidefinite,
+    _Square,
+    _Symmetric,
+    is_dependent,
+)
 
 dependent = _Dependent()
 real = _Real()
@@ -452,7 +524,12 @@ unit_interval = Interval(0.0, 1.0)
 simplex = _Simplex()
 one_hot = _OneHot()
 multinomial = _Multinomial
+lower_triangular = _LowerTriangular()
 lower_cholesky = _LowerCholesky()
+corr_cholesky = _CorrCholesky()
+square = _Square()
+symmetric = _Symmetric()
+positive_semidefinite = _PositiveSemidefinite()
 positive_definite = _PositiveDefinite()
 greater_than = GreaterThan
 greater_than_eq = GreaterThanEq
@@ -461,3 +538,5 @@ interval = Interval
 half_open_interval = HalfOpenInterval
 integer_interval = IntegerInterval
 independent = Independent
+cat = Cat
+stack = Stack
