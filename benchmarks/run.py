@@ -267,6 +267,117 @@ def rl_rows(quick: bool) -> list[Row]:
     ]  # fmt: skip
 
 
+def sac_rows(quick: bool) -> list[Row]:
+    """The SAC actor step: a squashed Gaussian policy over 6 actions for a batch of 256 states (build, a
+    reparameterized action, its log-density summed over the action), with and without backward; and a flow of 8
+    Affine + Tanh layers evaluating 10^6 x 16 points."""
+    import torch
+    import torch.distributions as td
+
+    torch.set_num_threads(1)
+    gen = torch.Generator().manual_seed(3)
+    mu = torch.randn(256, 6, generator=gen, requires_grad=True)
+    log_std = (0.5 * torch.randn(256, 6, generator=gen)).requires_grad_()
+    half_log_2pi = 0.5 * math.log(2 * math.pi)
+
+    def ours(validate: bool | None) -> Callable[[], Any]:
+        tanh = ad.transforms.TanhTransform()
+
+        def step() -> Any:
+            pi = ad.TransformedDistribution(ad.Normal(mu, log_std.exp(), validate_args=validate), [tanh])
+            action, log_p = pi.rsample_and_log_prob()
+            return action, log_p.sum(-1)
+
+        return step
+
+    def theirs(validate: bool | None, cache_size: int = 0) -> Callable[[], Any]:
+        def step() -> Any:
+            base = td.Normal(mu, log_std.exp(), validate_args=validate)
+            pi = td.TransformedDistribution(base, [td.TanhTransform(cache_size=cache_size)], validate_args=validate)
+            action = pi.rsample()
+            return action, pi.log_prob(action).sum(-1)
+
+        return step
+
+    def raw() -> Any:
+        # the floor: the same operations in plain torch, no distribution object
+        std = log_std.exp()
+        eps = torch.randn_like(mu)
+        x = mu + std * eps
+        log_det = 2.0 * (math.log(2.0) - x - torch.nn.functional.softplus(-2.0 * x))
+        return torch.tanh(x), (-0.5 * eps * eps - log_std - half_log_2pi - log_det).sum(-1)
+
+    def with_backward(step: Callable[[], Any]) -> Callable[[], Any]:
+        def run() -> None:
+            action, log_p = step()
+            (0.2 * log_p - action.sum(-1)).mean().backward()
+
+        return run
+
+    n = 10_000 if quick else 1_000_000
+    layers = [(torch.randn(16, generator=gen) * 0.1, torch.rand(16, generator=gen) + 0.5) for _ in range(8)]
+    ours_flow = ad.TransformedDistribution(
+        ad.Normal(torch.zeros(16), 1.0),
+        [
+            t
+            for loc, scale in layers
+            for t in (ad.transforms.AffineTransform(loc, scale), ad.transforms.TanhTransform())
+        ],
+    )
+    their_flow = td.TransformedDistribution(
+        td.Independent(td.Normal(torch.zeros(16), 1.0), 0),
+        [t for loc, scale in layers for t in (td.AffineTransform(loc, scale), td.TanhTransform())],
+    )
+    with torch.no_grad():
+        points = ours_flow.sample((n,), seed=torch.Generator().manual_seed(4))
+        points = points.clamp(-1 + 1e-6, 1 - 1e-6)  # inside the open codomain for torch's inverse too
+
+    steps = 200 if quick else 2000
+    best_of = 21
+    return [
+        Row("SAC step 256 x 6, validation on", ours(None), "torch.distributions (validation on)", theirs(None),
+            steps, best_of),
+        Row("SAC step 256 x 6, validation on", ours(None), "torch.distributions (validate_args=False)",
+            theirs(False), steps, best_of),
+        Row("SAC step 256 x 6, validation on", ours(None), "torch.distributions (cache_size=1)",
+            theirs(None, 1), steps, best_of),
+        Row("SAC step 256 x 6, validation on", ours(None), "raw torch (the floor)", raw, steps, best_of),
+        Row("SAC step + backward, validation on", with_backward(ours(None)), "torch.distributions (validation on)",
+            with_backward(theirs(None)), steps // 2, best_of),
+        Row("SAC step + backward, validation on", with_backward(ours(None)),
+            "torch.distributions (validate_args=False)", with_backward(theirs(False)), steps // 2, best_of),
+        Row("SAC step + backward, validation on", with_backward(ours(None)), "raw torch (the floor)",
+            with_backward(raw), steps // 2, best_of),
+        Row(f"Flow 8 x (Affine, Tanh), log_prob {n:.0e} x 16", partial(ours_flow.log_prob, points),
+            "torch.distributions (validation on)", partial(their_flow.log_prob, points), 1),
+    ]  # fmt: skip
+
+
+def squashed_nonfinite(quick: bool) -> str:
+    """How many float32 log-densities of a squashed Gaussian's own actions are not finite, for wide policies
+    (scales from 0.1 to 30), in arraydist and torch.distributions, in the same run."""
+    import torch
+    import torch.distributions as td
+
+    n = 100 if quick else 1000
+    gen = torch.Generator().manual_seed(5)
+    loc = torch.randn(n, 1, generator=gen) * 3.0
+    scale = torch.logspace(-1, math.log10(30.0), n).reshape(n, 1)
+    ours = ad.TransformedDistribution(ad.Normal(loc, scale), [ad.transforms.TanhTransform()])
+    action, log_p = ours.rsample_and_log_prob((1000,), seed=torch.Generator().manual_seed(6))
+    counts = {
+        "arraydist rsample_and_log_prob": int((~torch.isfinite(log_p)).sum()),
+        "arraydist log_prob(action)": int((~torch.isfinite(ours.log_prob(action))).sum()),
+    }
+    for cache in (0, 1):
+        theirs = td.TransformedDistribution(td.Normal(loc, scale), [td.TanhTransform(cache_size=cache)])
+        torch.manual_seed(6)
+        a = theirs.rsample((1000,))
+        counts[f"torch.distributions cache_size={cache}"] = int((~torch.isfinite(theirs.log_prob(a))).sum())
+    listed = ", ".join(f"{k}: {v}" for k, v in counts.items())
+    return f"non-finite log_prob among {1000 * n:.0e} float32 squashed actions (scales 0.1 to 30): {listed}"
+
+
 def count_rows(quick: bool) -> list[Row]:
     """Poisson and Binomial draws, one per parameter of a large batch, against the backend's own sampler."""
     import torch
@@ -490,7 +601,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.cuda:
         groups.append(cuda_rows)
     elif importlib.util.find_spec("torch") is not None:
-        groups += [torch_rows, rl_rows, torch_large_rows, count_rows, count_log_prob_rows, numpy_rows]
+        groups += [torch_rows, rl_rows, sac_rows, torch_large_rows, count_rows, count_log_prob_rows, numpy_rows]
     else:
         print("(torch is not installed: its rows are skipped)")
         groups.append(numpy_rows)
@@ -505,6 +616,8 @@ def main(argv: list[str] | None = None) -> int:
                 f"| {peer / ours:5.2f}x |"
             )
             sys.stdout.flush()
+    if not args.cuda and importlib.util.find_spec("torch") is not None:
+        print(squashed_nonfinite(args.quick))
     return 0
 
 

@@ -87,6 +87,9 @@ class Case:
     #: ``entropy`` is implemented (False: it raises NotImplementedError naming the class, as for Poisson,
     #: whose entropy has no closed form and which torch.distributions leaves out too)
     has_entropy: bool = True
+    #: ``mean``, ``variance``, ``stddev`` and ``mode`` are implemented (False: they raise NotImplementedError
+    #: naming the class, as for a TransformedDistribution, which has no closed form for them)
+    has_moments: bool = True
     #: ``entropy`` works under ``jax.jit`` and ``torch.compile`` (False: it needs a parameter's values as a
     #: Python number, as Binomial's sum over the support of the largest ``total_count``)
     traced_entropy: bool = True

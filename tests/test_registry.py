@@ -72,10 +72,13 @@ def check_capabilities(case: Case) -> None:
         assert case.has_cdf, "the implicit-gradient check needs the reference CDF"
     ref = case.reference(lambda v: np.asarray(v, dtype=np.float64))
     for method in [
-        m for m in ("log_prob", "entropy", "mean", "mode", "variance") if case.has_entropy or m != "entropy"
+        m
+        for m in ("log_prob", "entropy", "mean", "mode", "variance")
+        if (case.has_entropy or m != "entropy") and (case.has_moments or m in ("log_prob", "entropy"))
     ]:
         assert hasattr(ref, method), f"the reference has no {method}"
     assert any(hasattr(ref, m) for m in ("gof_pvalues", "marginal_pmf", "marginal_cdfs")), "no goodness-of-fit protocol"
+    assert _raises_not_implemented(lambda: d.mean, name, "mean") == (not case.has_moments)
     if not case.has_entropy:
         assert case.traced_entropy, "traced_entropy is about an entropy that exists"
     if case.has_cdf:

@@ -199,3 +199,23 @@ def test_expand_records_what_repeats_through_the_tree(backend: Backend) -> None:
     d = Independent(Normal(backend.asarray(np.zeros((3, 2))), 1.0), 1).expand((4, 3))
     rows = {row.name: row for row in d.explain().rows}
     assert [dim.broadcast for dim in rows["base_dist.loc"].dims] == [True, False, False]
+
+
+@pytest.mark.parametrize("validate", [True, False])
+def test_copies_keep_validate_args(validate: bool) -> None:
+    """expand, slicing, reshape, conversion and unflattening keep the setting of the distribution copied."""
+    d = Independent(Normal(np.zeros((3, 2)), 1.0, validate_args=validate), 1)
+    neutral = Normal(0.0, 1.0, validate_args=validate)
+    torch = pytest.importorskip("torch")
+    copies = [
+        d.expand((4, 3)),
+        d[1:],
+        d.reshape((3,)),
+        d.base_dist[0],
+        neutral._materialize(ops_of(torch.zeros(1)), torch.float32, None),
+    ]
+    copies.append(type(d)._tree_unflatten(*reversed(d._tree_flatten())))
+    for copy in copies:
+        assert copy._validate_args is validate
+        if isinstance(copy, Independent):
+            assert copy.base_dist._validate_args is validate

@@ -21,9 +21,12 @@ from .distributions import Normal
 from .distributions import OneHotCategorical
 from .distributions import OneHotCategoricalStraightThrough
 from .distributions import Poisson
+from .distributions import TransformedDistribution
 from .explain import Explanation
 from .kl import kl_divergence
 from .kl import register_kl
+from .transforms import biject_to
+from .transforms import transform_to
 
 __version__ = "0.1.0"
 
@@ -47,12 +50,15 @@ __all__ = [
     "OneHotCategorical",
     "OneHotCategoricalStraightThrough",
     "Poisson",
+    "TransformedDistribution",
     "__version__",
+    "biject_to",
     "constraints",
     "kl_divergence",
     "manual_seed",
     "register_kl",
     "set_default_backend",
     "set_default_validate_args",
+    "transform_to",
     "transforms",
 ]

@@ -190,18 +190,21 @@ class Batch:
         """For a composite: (batch shape, event shape) from its parts."""
         raise NotImplementedError(f"{type(self).__name__} declares _parts but not _part_shapes")
 
-    def _init_parts(self, parts: dict[str, Any], validate_args: bool | None) -> None:
-        """The construction path of a composite: its parts set, its state derived from them; ``validate_args``
-        defaults to the first child distribution's setting."""
+    def _init_parts(
+        self, parts: dict[str, Any], validate_args: bool | None, shapes: tuple[Shape, Shape] | None = None
+    ) -> None:
+        """The construction path of a composite: its parts set, its state derived from them (its ``shapes``, when
+        the constructor found them on its way: batch and event); ``validate_args`` defaults to the first child
+        distribution's setting."""
         state = self.__dict__
         state.update(parts)
+        first = next((p for p in parts.values() if _is_distribution(p)), None)
         if validate_args is None:
-            first = next((p for p in self._part_nodes() if _is_distribution(p)), None)
             validate = first._validate_args if first is not None else self._default_validate_args  # type: ignore[attr-defined]
         else:
             validate = bool(validate_args)
         state["_validate_args"] = validate
-        self._state_from_parts(validate)
+        self._state_from_parts(validate, shapes, first)
 
     def _part_nodes(self) -> list[Any]:
         found = []
@@ -210,10 +213,11 @@ class Batch:
             found.extend(part if isinstance(part, (list, tuple)) else (part,))
         return found
 
-    def _state_from_parts(self, validate: bool) -> None:
+    def _state_from_parts(self, validate: bool, shapes: tuple[Shape, Shape] | None = None, first: Any = None) -> None:
         """Library, dtype and device of the first child distribution; shapes from ``_part_shapes``."""
-        first = next(p for p in self._part_nodes() if _is_distribution(p))
-        batch, event = self._part_shapes()
+        if first is None:
+            first = next(p for p in self._part_nodes() if _is_distribution(p))
+        batch, event = self._part_shapes() if shapes is None else shapes
         self.__dict__.update(
             _ops=first._ops, _neutral=first._neutral, _dtype=first.__dict__.get("_dtype"),
             _device=first.__dict__.get("_device"), _batch_shape=batch, _event_shape=event,

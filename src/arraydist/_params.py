@@ -195,10 +195,9 @@ class Parameters:
             repeated = self._broadcast(params, ops, batch)
             if repeated is not None:
                 state["_broadcast_dims"] = repeated
-        state.update(
-            params, _validate_args=validate, _ops=ops, _batch_shape=batch, _event_shape=event, _dtype=dtype,
-            _device=device,
-        )  # fmt: skip
+        state.update(params, _ops=ops, _batch_shape=batch, _event_shape=event, _dtype=dtype, _device=device)
+        if given:  # copies keep the setting the caller restored (``validate`` is False there: checked before)
+            state["_validate_args"] = validate
         if neutral:
             state["_neutral"] = True
         if self._has_choices and tuple(params) != self._leaves:
@@ -325,6 +324,10 @@ class Parameters:
                 values = values if type(values) is list else list(values)
                 ok = constraint.check_values(values)
                 finite = name in infinite_ok or _finite_values(values)
+            elif ops.is_concrete(value):
+                if constraint.check_all_finite(value, ops, name in infinite_ok):
+                    continue  # one reduction, one read: the parameters of a training step
+                ok = finite = None
             else:
                 ok = finite = None
             if ok is None or finite is None:

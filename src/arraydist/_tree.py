@@ -124,7 +124,7 @@ def child_names(node: Any, children: tuple[Any, ...]) -> list[str]:
     """A name for each child, for ``explain`` and messages: declared names for distributions, attribute names
     found by identity for other nodes (the position where none is found)."""
     names = getattr(node, "_child_names", None)
-    if names is not None:
+    if callable(names):
         return names()
     attrs = vars(node)
     found = []

@@ -21,6 +21,7 @@ array([False,  True])
 
 from __future__ import annotations
 
+import math
 import operator
 from collections.abc import Iterable
 from itertools import repeat
@@ -92,6 +93,23 @@ class Constraint:
         """
         return ops.all(self.check(value))
 
+    def check_range(self, low: float, high: float) -> bool | None:
+        """Whether every element of an array whose smallest and largest elements are ``low`` and ``high``
+        (NaN where it holds a NaN) is inside; None where those two cannot tell (bounds per batch member,
+        integrality, whole events)."""
+        return None
+
+    def check_all_finite(self, value: Any, ops: Any, infinite_ok: bool = False) -> bool | None:
+        """True when every element of a concrete ``value`` is inside and finite (finite or infinite where
+        ``infinite_ok``), found by one reduction and one host read (``Ops.value_range``: the parameters of a
+        training step); None where that cannot tell or something is wrong (the exact checks then decide and
+        name what)."""
+        low, high = ops.value_range(value)
+        inside = self.check_range(low, high)
+        if inside and (infinite_ok or -math.inf < low <= high < math.inf or low > high):  # empty: low > high
+            return True
+        return None
+
     def check_values(self, values: Iterable[Any]) -> bool | None:
         """Whether every number of ``values``, the elements of a small array (see ``Ops.small_values``; iterate
         them once), is inside; None where the elements alone cannot tell (constraints on whole events) or where
@@ -155,6 +173,15 @@ class _Real(Constraint):
         total = ops.reduce_value(value, "sum")
         return total == total or ops.all(self.check(value))
 
+    def check_range(self, low: float, high: float) -> bool | None:
+        return low == low and high == high  # False exactly where a NaN is
+
+    def check_all_finite(self, value: Any, ops: Any, infinite_ok: bool = False) -> bool | None:
+        if infinite_ok:
+            return super().check_all_finite(value, ops, infinite_ok)
+        total = ops.reduce_value(value, "sum")  # finite exactly when every element is, unless it overflows
+        return True if total - total == 0 else None
+
     def describe(self) -> str:
         return "real (not NaN)"
 
@@ -194,6 +221,9 @@ class GreaterThan(Constraint):
         # min propagates NaN, and NaN > bound is False
         return ops.reduce_value(value, "min") > self.lower_bound
 
+    def check_range(self, low: float, high: float) -> bool | None:
+        return low > self.lower_bound if _is_number(self.lower_bound) else None  # NaN compares False
+
     def describe(self) -> str:
         bound = self.lower_bound
         return "positive (> 0)" if _is_number(bound) and bound == 0 else f"> {_bound(bound)}{_per_member(bound)}"
@@ -223,6 +253,9 @@ class GreaterThanEq(GreaterThan):
             return ops.all(self.check(value))
         return ops.reduce_value(value, "min") >= self.lower_bound
 
+    def check_range(self, low: float, high: float) -> bool | None:
+        return low >= self.lower_bound if _is_number(self.lower_bound) else None
+
     def describe(self) -> str:
         bound = self.lower_bound
         return "non-negative (>= 0)" if _is_number(bound) and bound == 0 else f">= {_bound(bound)}{_per_member(bound)}"
@@ -249,6 +282,9 @@ class LessThan(Constraint):
         if not _is_number(self.upper_bound):
             return None
         return all(map(operator.gt, repeat(self.upper_bound), values))
+
+    def check_range(self, low: float, high: float) -> bool | None:
+        return high < self.upper_bound if _is_number(self.upper_bound) else None
 
     def describe(self) -> str:
         return f"< {_bound(self.upper_bound)}{_per_member(self.upper_bound)}"
@@ -283,6 +319,9 @@ class Interval(Constraint):
         low, high = self.lower_bound, self.upper_bound
         return all(low <= v <= high for v in values)  # NaN compares False
 
+    def check_range(self, low: float, high: float) -> bool | None:
+        return low >= self.lower_bound and high <= self.upper_bound if self._numbers() else None
+
     def describe(self) -> str:
         low, high = self.lower_bound, self.upper_bound
         return f"in [{_bound(low)}, {_bound(high)}]{_per_member(low, high)}"
@@ -310,6 +349,9 @@ class HalfOpenInterval(Interval):
         low, high = self.lower_bound, self.upper_bound
         return all(low <= v < high for v in values)
 
+    def check_range(self, low: float, high: float) -> bool | None:
+        return low >= self.lower_bound and high < self.upper_bound if self._numbers() else None
+
     def describe(self) -> str:
         low, high = self.lower_bound, self.upper_bound
         return f"in [{_bound(low)}, {_bound(high)}){_per_member(low, high)}"
@@ -336,6 +378,9 @@ class IntegerInterval(Interval):
         if values and type(values[0]) is int:  # an integer array (category indices): integers, so bounds only
             return low <= min(values) and max(values) <= high
         return all(v % 1 == 0 and low <= v <= high for v in values)
+
+    def check_range(self, low: float, high: float) -> bool | None:
+        return None  # integrality is not in the range
 
     def describe(self) -> str:
         low, high = self.lower_bound, self.upper_bound

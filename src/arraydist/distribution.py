@@ -381,7 +381,14 @@ class Distribution(Parameters, NeutralNumbers, Values, Batch):
             >>> x.shape, log_p.shape
             ((3, 2), (3, 2))
         """
-        x = self.rsample(sample_shape, seed=seed)
+        if not self.has_rsample:
+            raise _not_implemented(self, "rsample (it has no reparameterized sampler; use sample)")
+        shape = sample_shape if sample_shape is _NO_SHAPE else as_shape(sample_shape)
+        d, rng = self._sampling(seed) if self._neutral else (self, self._ops.make_rng(seed, self._device))
+        return d._rsample_and_log_prob(shape, rng)
+
+    def _rsample_and_log_prob(self, sample_shape: Shape, rng: Any) -> tuple[Array, Array]:
+        x = self._rsample(sample_shape, rng)
         return x, self.log_prob(x)
 
     def _sample(self, sample_shape: Shape, rng: Any) -> Array:

@@ -246,6 +246,11 @@ class Ops:
         with np.errstate(invalid="ignore", over="ignore"):  # NumPy underneath: inf - inf is NaN, the answer
             return float(getattr(self.xp, how)(x))
 
+    def value_range(self, x: Array) -> tuple[float, float]:
+        """``(min, max)`` of all of a concrete ``x`` as Python floats (NaN where it holds a NaN; empty:
+        ``(inf, -inf)``); backends that can, in one reduction and one host read."""
+        return self.reduce_value(x, "min"), self.reduce_value(x, "max")
+
     def broadcast_to(self, x: Array, shape: Shape) -> Array:
         if tuple(x.shape) == shape:
             return x

@@ -181,6 +181,14 @@ class TorchOps(Ops):
             return {"min": math.inf, "max": -math.inf, "sum": 0.0}[how]
         return getattr(x.detach(), how)().item()
 
+    def value_range(self, x: Array) -> tuple[float, float]:
+        if x.numel() == 0:
+            return math.inf, -math.inf
+        low, high = torch.aminmax(x.detach())  # NaN-propagating, one kernel
+        if x.is_cpu:
+            return low.item(), high.item()  # no device to wait for: two reads cost less than a stack
+        return tuple(torch.stack((low, high)).tolist())  # one host read
+
     def placement(self, arrays: tuple[Any, ...]) -> tuple[Any, Any] | None:
         first = arrays[0]
         dtype = first.dtype

@@ -11,6 +11,7 @@ from .negative_binomial import NegativeBinomial
 from .normal import Normal
 from .one_hot_categorical import OneHotCategorical, OneHotCategoricalStraightThrough
 from .poisson import Poisson
+from .transformed_distribution import TransformedDistribution
 
 __all__ = [
     "Bernoulli",
@@ -25,4 +26,5 @@ __all__ = [
     "OneHotCategorical",
     "OneHotCategoricalStraightThrough",
     "Poisson",
+    "TransformedDistribution",
 ]
