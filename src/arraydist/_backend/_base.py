@@ -111,12 +111,16 @@ def seeded_generator(seed: object, backend: str, default_rng: Any, generator_typ
 
 
 def symmetric_values(values: Any, eps: float) -> bool:
-    """Whether every matrix of a nested list (``tolist()`` of an array ``(..., n, n)``) is symmetric to
-    ``16 eps`` of its largest entry, as :meth:`Ops.is_symmetric` asks; NaNs are not symmetric."""
+    """Whether every matrix of a nested list (``tolist()`` of an array ``(..., n, n)``) is finite and symmetric
+    to ``16 eps`` of its largest entry, as :meth:`Ops.is_symmetric` asks."""
     if not values or not values[0] or type(values[0][0]) is list:
         return all(symmetric_values(v, eps) for v in values)
     n = len(values)
-    tol = 16 * eps * max(abs(v) for row in values for v in row)
+    sizes = [abs(v) for row in values for v in row]
+    # an infinite entry would make the tolerance infinite, and a NaN on the diagonal is never compared
+    if not all(map(math.isfinite, sizes)):
+        return False
+    tol = 16 * eps * max(sizes)
     return all(abs(values[i][j] - values[j][i]) <= tol for i in range(n) for j in range(i))
 
 
@@ -529,11 +533,14 @@ class Ops:
         return self.cholesky(x), ok
 
     def is_symmetric(self, x: Array) -> Array:
-        """Per-matrix booleans: symmetric to a dtype-relative tolerance (16 eps of the largest entry)."""
+        """Per-matrix booleans: finite, and symmetric to a dtype-relative tolerance (16 eps of the largest
+        entry; an infinite entry would make that tolerance infinite)."""
         xp = self.xp
         scale = xp.max(xp.abs(x), axis=(-2, -1))
         eps = float(np.finfo(self.to_numpy(x).dtype).eps) if self.is_concrete(x) else 1e-6
-        return xp.all(xp.abs(x - self.matrix_transpose(x)) <= 16 * eps * scale[..., None, None], axis=(-2, -1))
+        with np.errstate(invalid="ignore"):  # NumPy underneath: inf - inf is NaN, which compares False
+            close = xp.abs(x - self.matrix_transpose(x)) <= 16 * eps * scale[..., None, None]
+        return xp.all(close, axis=(-2, -1)) & xp.isfinite(scale)
 
     def solve_triangular(self, a: Array, b: Array, *, lower: bool = True) -> Array:
         """Solve ``a @ x = b`` for triangular ``a`` (batched, broadcasting)."""
@@ -552,13 +559,12 @@ class Ops:
         return self.xp.tril(x)
 
     def is_positive_definite(self, x: Array) -> Array:
-        """Per-matrix booleans: symmetric (to a dtype-relative tolerance) with positive eigenvalues."""
+        """Per-matrix booleans: finite, symmetric (to a dtype-relative tolerance), with positive eigenvalues."""
         xp = self.xp
-        xt = self.matrix_transpose(x)
-        scale = xp.max(xp.abs(x), axis=(-2, -1))
-        eps = float(np.finfo(self.to_numpy(x).dtype).eps) if self.is_concrete(x) else 1e-6
-        symmetric = xp.all(xp.abs(x - xt) <= 16 * eps * scale[..., None, None], axis=(-2, -1))
-        return symmetric & (xp.min(xp.linalg.eigvalsh((x + xt) / 2), axis=-1) > 0)
+        symmetric = self.is_symmetric(x)
+        # the eigenvalues of the finite matrices only (a non-finite one is refused above, and may not converge)
+        safe = xp.where(symmetric[..., None, None], x, self.eye(x.shape[-1], x.dtype, self.device(x)))
+        return symmetric & (xp.min(xp.linalg.eigvalsh((safe + self.matrix_transpose(safe)) / 2), axis=-1) > 0)
 
 
 def _host_special(name: str, scipy_name: str) -> Any:

@@ -153,7 +153,8 @@ class JaxOps(Ops):
         scale = jnp.max(jnp.abs(x), axis=(-2, -1))
         eps = jnp.finfo(x.dtype).eps
         symmetric = jnp.all(jnp.abs(x - jnp.swapaxes(x, -1, -2)) <= 16 * eps * scale[..., None, None], axis=(-2, -1))
-        return symmetric & jnp.all(jnp.isfinite(jnp.linalg.cholesky(x)), axis=(-2, -1))
+        finite = jnp.isfinite(scale)  # an infinite entry makes the tolerance infinite
+        return symmetric & finite & jnp.all(jnp.isfinite(jnp.linalg.cholesky(x)), axis=(-2, -1))
 
 
 @jax.custom_jvp

@@ -209,10 +209,10 @@ class NumpyOps(Ops):
         x = self.np.asarray(x)
         scale = self.np.max(self.np.abs(x), axis=(-2, -1), initial=0.0)
         eps = np.finfo(x.dtype).eps if x.dtype.kind == "f" else np.finfo(np.float64).eps
-        symmetric = self.np.all(
-            self.np.abs(x - self.np.swapaxes(x, -1, -2)) <= 16 * eps * scale[..., None, None], axis=(-2, -1)
-        )
-        with np.errstate(invalid="ignore"):
+        with np.errstate(invalid="ignore"):  # inf - inf is NaN, which compares False
+            symmetric = self.np.all(
+                self.np.abs(x - self.np.swapaxes(x, -1, -2)) <= 16 * eps * scale[..., None, None], axis=(-2, -1)
+            )
             finite = self.np.all(self.np.isfinite(x), axis=(-2, -1))
             safe = self.np.where(finite[..., None, None], x, self.np.eye(x.shape[-1], dtype=x.dtype))
             positive = self.np.min(self.np.linalg.eigvalsh(safe), axis=-1) > 0

@@ -370,7 +370,8 @@ class TorchOps(Ops):
     def is_symmetric(self, x: Array) -> Array:
         x = x.detach()
         tol = x.abs().amax(dim=(-2, -1), keepdim=True).mul_(16 * torch.finfo(x.dtype).eps)
-        return (x - x.mT).abs_().le_(tol).all(-1).all(-1)
+        # an infinite entry makes the tolerance infinite (and cholesky_ex factorizes an infinite diagonal)
+        return (x - x.mT).abs_().le_(tol).all(-1).all(-1) & tol[..., 0, 0].isfinite()
 
     def is_positive_definite(self, x: Array) -> Array:
         return self.is_symmetric(x) & (torch.linalg.cholesky_ex(x.detach()).info == 0)
