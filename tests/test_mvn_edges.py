@@ -9,6 +9,9 @@ import arraydist
 from arraydist import MultivariateNormal
 from backends import Backend
 
+#: the tests of one family: on NumPy and torch by default, on the other backends in the complement (_matrix.py)
+pytestmark = pytest.mark.family
+
 _FORMS = ("covariance_matrix", "precision_matrix", "scale_tril")
 
 INF, NAN = float("inf"), float("nan")
@@ -43,3 +46,52 @@ def test_an_infinite_covariance_says_finite(eager_backend: Backend, form: str) -
     # the message of every other parameter with an infinite value (scale_tril's, a Normal's scale)
     with pytest.raises(ValueError, match=rf"parameter '{form}' must be finite; got shape \(2, 2\)"):
         MultivariateNormal(eager_backend.asarray(np.zeros(2)), **{form: eager_backend.asarray(NON_FINITE["inf-pair"])})
+
+
+#: (loc shape, matrix shape) with a batch of size zero, from either side or both
+EMPTY_BATCHES = [((0, 3), (3, 3)), ((3,), (0, 3, 3)), ((0, 3), (0, 3, 3)), ((2, 0, 3), (3, 3)), ((0, 1, 3), (4, 3, 3))]
+
+
+def _seed(backend: Backend) -> object:
+    return backend.lib.random.key(0) if backend.name == "jax" else 0
+
+
+@pytest.mark.parametrize("form", _FORMS)
+@pytest.mark.parametrize(("loc_shape", "matrix_shape"), EMPTY_BATCHES, ids=str)
+def test_an_empty_batch_works_everywhere(
+    backend: Backend, form: str, loc_shape: tuple[int, ...], matrix_shape: tuple[int, ...]
+) -> None:
+    loc = backend.asarray(np.zeros(loc_shape))
+    matrix = backend.asarray(np.broadcast_to(2.0 * np.eye(3), matrix_shape).copy())
+    d = MultivariateNormal(loc, **{form: matrix})
+    batch = np.broadcast_shapes(loc_shape[:-1], matrix_shape[:-2])
+    assert d.batch_shape == batch
+    assert 0 in batch
+    seed = _seed(backend)
+    expected = {
+        "sample": ((2, *batch, 3), d.sample((2,), seed=seed)),
+        "rsample": ((2, *batch, 3), d.rsample((2,), seed=seed)),
+        "log_prob": ((5, *batch), d.log_prob(backend.asarray(np.zeros((5, *batch, 3))))),
+        "log_prob of one event": (batch, d.log_prob(backend.asarray(np.zeros(3)))),
+        "entropy": (batch, d.entropy()),
+        "mean": ((*batch, 3), d.mean),
+        "mode": ((*batch, 3), d.mode),
+        "variance": ((*batch, 3), d.variance),
+        "scale_tril": ((*batch, 3, 3), d.scale_tril),
+        "covariance_matrix": ((*batch, 3, 3), d.covariance_matrix),
+        "precision_matrix": ((*batch, 3, 3), d.precision_matrix),
+        "kl_divergence": (batch, arraydist.kl_divergence(d, d)),
+        "expand": ((4, *batch), d.expand((4, *batch)).log_prob(backend.asarray(np.zeros(3)))),
+    }
+    for what, (shape, out) in expected.items():
+        assert backend.owns(out), what
+        values = backend.to_numpy(out)  # computed: Dask's chunk functions run too
+        assert values.shape == shape, what
+        assert values.dtype == np.float64, what
+
+
+def test_the_example_of_the_issue() -> None:
+    d = MultivariateNormal(np.zeros((0, 3)), np.eye(3))
+    assert d.sample((4,), seed=0).shape == (4, 0, 3)
+    assert d.log_prob(np.zeros((0, 3))).shape == (0,)
+    assert d.entropy().shape == (0,)

@@ -180,8 +180,7 @@ class NumpyOps(Ops):
         return self.np.linalg.cholesky(x)
 
     def solve_triangular(self, a: Array, b: Array, *, lower: bool = True) -> Array:
-        # SciPy >= 1.15 broadcasts batch dimensions; check_finite is off because validation owns that.
-        return sla.solve_triangular(a, b, lower=lower, check_finite=False)
+        return solve_triangular_host(a, b, lower)
 
     def diagonal(self, x: Array) -> Array:
         return self.np.diagonal(x, axis1=-2, axis2=-1)
@@ -217,6 +216,16 @@ class NumpyOps(Ops):
             safe = self.np.where(finite[..., None, None], x, self.np.eye(x.shape[-1], dtype=x.dtype))
             positive = self.np.min(self.np.linalg.eigvalsh(safe), axis=-1) > 0
         return symmetric & finite & positive
+
+
+def solve_triangular_host(a: np.ndarray, b: np.ndarray, lower: bool) -> np.ndarray:
+    """SciPy's ``solve_triangular`` (>= 1.15 broadcasts batch dimensions), with empty batches too, which SciPy
+    refuses: their solution is an empty array of the broadcast shape.  ``check_finite`` is off because
+    validation owns that."""
+    if a.size == 0 or b.size == 0:
+        shape = (*np.broadcast_shapes(a.shape[:-2], b.shape[:-2]), *b.shape[-2:])
+        return np.zeros(shape, dtype=np.result_type(a.dtype, b.dtype))
+    return sla.solve_triangular(a, b, lower=lower, check_finite=False)
 
 
 OPS = NumpyOps()

@@ -40,6 +40,10 @@ def _mahalanobis_sq(ops: Ops, scale_tril: Array, diff: Array) -> Array:
     tail = broadcast_shapes(dbatch[split:], lbatch, what="MultivariateNormal: value and scale_tril batch shapes")
     diff = ops.broadcast_to(diff, lead + tail + (n,))
     m = math.prod(lead)
+    if m == 0 or 0 in tail:
+        # nothing to solve, and reshapes of empty arrays are not all possible (Dask): the empty result of the
+        # right shape, still computed from the value
+        return ops.sum_squares(diff)
     # Every operation is an autograd node on torch, costlier than the arithmetic on small shapes: no reshape
     # that changes nothing, and one permutation into the layout the solve wants.
     rows = diff if len(lead) == 1 else xp.reshape(diff, (m, *tail, n))
