@@ -124,6 +124,48 @@ def symmetric_values(values: Any, eps: float) -> bool:
     return all(abs(values[i][j] - values[j][i]) <= tol for i in range(n) for j in range(i))
 
 
+def widened(
+    fn: Callable[..., Any], narrow: frozenset[Any], wide: Any, cast: Callable[[Any, Any], Any], first: int = 0
+) -> Any:
+    """``fn`` computing in ``wide`` (float32) when its argument at position ``first`` (the first array) is of a
+    ``narrow`` dtype (float16, bfloat16): every narrow argument is cast to ``wide``, and the results (an array, or
+    a tuple) of dtype ``wide`` are cast back; other calls go straight to ``fn`` (one dtype test).
+
+    The libraries implement few special functions and no linear algebra for the narrow floats (torch on the CPU
+    lacks ``ndtri``, ``log_ndtr``, ``cholesky``, ``triangular_solve``; JAX lacks ``ndtr``, ``ndtri``,
+    ``log_ndtr`` and ``cholesky``), and a formula evaluated in them carries the rounding of every step: computed
+    in float32, the narrow result is the exact one rounded once, or nearly.  ``cast(x, dtype)`` is the
+    library's conversion.
+    """
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        dtype = getattr(args[first], "dtype", None)
+        if dtype not in narrow:
+            return fn(*args, **kwargs)
+        out = fn(*[cast(a, wide) if getattr(a, "dtype", None) in narrow else a for a in args], **kwargs)
+        if isinstance(out, tuple):  # (torch's named tuples too)
+            return tuple(cast(o, dtype) if getattr(o, "dtype", None) == wide else o for o in out)
+        return cast(out, dtype) if getattr(out, "dtype", None) == wide else out
+
+    call.__name__, call.__qualname__, call.__doc__ = fn.__name__, fn.__qualname__, fn.__doc__
+    call.__wrapped__ = fn  # type: ignore[attr-defined]
+    return call
+
+
+def widen_methods(cls: type, names: Iterable[str], narrow: frozenset[Any], wide: Any, cast: Any) -> None:
+    """Replace each method ``name`` of ``cls`` (its own or inherited; static methods stay static) by
+    :func:`widened` of it: the backend's narrow floats computed in ``wide``.  The dtype is read from the first
+    array argument: the first but ``polygamma``'s order ``n`` (the table's signatures say which)."""
+    for name in names:
+        found = next(c.__dict__[name] for c in cls.__mro__ if name in c.__dict__)  # static methods as such
+        entry = SPECIAL_FUNCTIONS.get(name)
+        first = 1 if entry is not None and entry.signature.startswith(f"{name}(n,") else 0
+        if isinstance(found, staticmethod):
+            setattr(cls, name, staticmethod(widened(found.__func__, narrow, wide, cast, first)))
+        else:
+            setattr(cls, name, widened(found, narrow, wide, cast, first + 1))  # after self
+
+
 class Ops:
     """Backend operations over one array namespace ``xp``."""
 
@@ -162,6 +204,12 @@ class Ops:
         third digit of a Poisson log-mass, float64 in the twelfth), so those use the saddle-point form
         (:meth:`stirlerr`, :meth:`bd0`)."""
         return bool(self.xp.finfo(dtype).bits < 64)
+
+    def wide_float(self, dtype: Any) -> Any:
+        """float32 for a floating dtype narrower than it (float16, bfloat16), else ``dtype``: what a formula
+        whose large terms cancel computes in, to cast its result back (the backend computes special functions
+        and factorizations of the narrow floats so already: :func:`widened`)."""
+        return self.xp.float32 if self.xp.finfo(dtype).bits < 32 else dtype
 
     def device(self, x: Array) -> Any:
         return x.device
