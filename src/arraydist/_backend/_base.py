@@ -147,7 +147,8 @@ def widened(
             return tuple(cast(o, dtype) if getattr(o, "dtype", None) == wide else o for o in out)
         return cast(out, dtype) if getattr(out, "dtype", None) == wide else out
 
-    call.__name__, call.__qualname__, call.__doc__ = fn.__name__, fn.__qualname__, fn.__doc__
+    name = getattr(fn, "__name__", type(fn).__name__)  # NumPy's ufuncs have no __qualname__
+    call.__name__, call.__qualname__, call.__doc__ = name, getattr(fn, "__qualname__", name), fn.__doc__
     call.__wrapped__ = fn  # type: ignore[attr-defined]
     return call
 

@@ -18,10 +18,10 @@ import numpy as np
 from dask.array.core import elemwise
 from scipy import special
 
-from ._base import Array, Shape, seeded_generator
+from ._base import Array, Shape, seeded_generator, widen_methods
 from ._dask_random import sample_chunks
+from ._numpy import _FLOAT32, _NARROW, NumpyOps, _astype, solve_triangular_host
 from ._numpy import OPS as NUMPY_OPS
-from ._numpy import NumpyOps, solve_triangular_host
 
 
 class _ChunkwiseSpecial:
@@ -146,6 +146,9 @@ class DaskOps(NumpyOps):
 
     def tril(self, x: Array) -> Array:
         return da.map_blocks(np.tril, _whole_matrices(x), dtype=x.dtype)
+
+
+widen_methods(DaskOps, ("cholesky", "solve_triangular"), _NARROW, _FLOAT32, _astype)
 
 
 def _log_of_sum(total: np.ndarray) -> np.ndarray:

@@ -10,10 +10,18 @@ import numpy as np
 from scipy import linalg as sla
 from scipy import special
 
-from ._base import Array, Ops, Shape, categorical_inverse_cdf
+from ._base import Array, Ops, Shape, categorical_inverse_cdf, widen_methods, widened
 from ._special import OWN, SPECIAL_FUNCTIONS
 
 _NATIVE_NORMAL_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+#: NumPy's one float narrower than float32: SciPy's functions return float32 or float64 for it, and its linear
+#: algebra refuses it, so the backend computes in float32 and casts back (as torch's and JAX's do)
+_NARROW = frozenset({np.dtype(np.float16)})
+_FLOAT32 = np.dtype(np.float32)
+
+
+def _astype(x: Array, dtype: Any) -> Array:
+    return x.astype(dtype)
 
 
 class NumpyOps(Ops):
@@ -32,6 +40,8 @@ class NumpyOps(Ops):
         for name, entry in SPECIAL_FUNCTIONS.items():
             if entry.scipy is not None and entry.scipy != OWN:
                 setattr(self, name, getattr(special_functions, entry.scipy))
+            first = 1 if entry.signature.startswith(f"{name}(n,") else 0  # polygamma's order comes first
+            setattr(self, name, widened(getattr(self, name), _NARROW, _FLOAT32, _astype, first))
 
     def polygamma(self, n: int, x: Array) -> Array:
         return self._special.polygamma(n, x).astype(x.dtype, copy=False)  # SciPy's returns float64
@@ -198,7 +208,7 @@ class NumpyOps(Ops):
         if not check or not self.is_concrete(x):
             return self.cholesky(x), None
         try:
-            tril = self.np.linalg.cholesky(x)  # only the lower triangle is read: symmetry is checked apart
+            tril = self.cholesky(x)  # only the lower triangle is read: symmetry is checked apart
         except np.linalg.LinAlgError:  # some matrix is not positive definite: which ones, for the message
             return None, self.is_positive_definite(x)
         with np.errstate(invalid="ignore"):
@@ -214,7 +224,7 @@ class NumpyOps(Ops):
             )
             finite = self.np.all(self.np.isfinite(x), axis=(-2, -1))
             safe = self.np.where(finite[..., None, None], x, self.np.eye(x.shape[-1], dtype=x.dtype))
-            positive = self.np.min(self.np.linalg.eigvalsh(safe), axis=-1) > 0
+            positive = self.np.min(self.np.linalg.eigvalsh(safe.astype(self.wide_float(x.dtype))), axis=-1) > 0
         return symmetric & finite & positive
 
 
@@ -228,4 +238,5 @@ def solve_triangular_host(a: np.ndarray, b: np.ndarray, lower: bool) -> np.ndarr
     return sla.solve_triangular(a, b, lower=lower, check_finite=False)
 
 
+widen_methods(NumpyOps, ("cholesky", "solve_triangular"), _NARROW, _FLOAT32, _astype)
 OPS = NumpyOps()
