@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import operator
+import sys
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -111,16 +112,17 @@ def seeded_generator(seed: object, backend: str, default_rng: Any, generator_typ
 
 
 def symmetric_values(values: Any, eps: float) -> bool:
-    """Whether every matrix of a nested list (``tolist()`` of an array ``(..., n, n)``) is finite and symmetric
-    to ``16 eps`` of its largest entry, as :meth:`Ops.is_symmetric` asks."""
+    """Whether every matrix of a nested list (``tolist()`` of an array ``(..., n, n)``) is symmetric to
+    ``16 eps`` of its largest entry, as :meth:`Ops.is_symmetric` asks, that entry finite: an infinite one would
+    make the tolerance infinite.  A NaN fails its comparison off the diagonal; on it, only where ``max`` lands
+    on it, so callers also factorize (a Cholesky factorization refuses a NaN pivot)."""
     if not values or not values[0] or type(values[0][0]) is list:
         return all(symmetric_values(v, eps) for v in values)
     n = len(values)
-    sizes = [abs(v) for row in values for v in row]
-    # an infinite entry would make the tolerance infinite, and a NaN on the diagonal is never compared
-    if not all(map(math.isfinite, sizes)):
+    largest = max(abs(v) for row in values for v in row)
+    if not largest <= sys.float_info.max:
         return False
-    tol = 16 * eps * max(sizes)
+    tol = 16 * eps * largest
     return all(abs(values[i][j] - values[j][i]) <= tol for i in range(n) for j in range(i))
 
 
