@@ -206,3 +206,120 @@ def test_command_line_entry_points() -> None:
     with pytest.raises(SystemExit) as info:
         main(["--version"])
     assert info.value.code == 0
+
+
+BAD_SAMPLE_SHAPES = {
+    "-1": "sizes must be >= 0",
+    "3,-2": "sizes must be >= 0",
+    "2.5": "ints separated by commas",
+    "1e3": "ints separated by commas",
+    "abc": "ints separated by commas",
+    "10**9": "ints separated by commas",
+    "1,,2": "ints separated by commas",
+    ",".join(["1"] * 40): "at most 32 dimensions",
+}
+
+
+@pytest.mark.parametrize("text", list(BAD_SAMPLE_SHAPES), ids=range(len(BAD_SAMPLE_SHAPES)))
+def test_a_bad_sample_shape_is_a_clean_error(text: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["explain", "Normal(zeros(3), 1.0)", "--sample-shape", text])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert "--sample-shape" in err and BAD_SAMPLE_SHAPES[text] in err, err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("text", ["99999999999999999999", "10000,10000", "4000000"])
+def test_a_huge_sample_shape_is_refused_with_the_size_cap(text: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["explain", "Normal(zeros(3), 1.0)", "--sample-shape", text]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("arraydist explain: --sample-shape") and f"at most {MAX_ELEMENTS:,}" in err, err
+    assert "Traceback" not in err
+
+
+def test_sample_shapes_that_are_fine(capsys: pytest.CaptureFixture[str]) -> None:
+    shapes = [
+        ("0", (0,)),
+        ("", ()),
+        ("()", ()),
+        ("[10, 5]", (10, 5)),
+        (" 7 ", (7,)),
+        ("(8,)", (8,)),
+        ("3333333", (3333333,)),
+    ]
+    for text, shape in shapes:
+        assert main(["explain", "Normal(zeros(3), 1.0)", "--sample-shape", text]) == 0
+        assert f"draw = sample_shape + batch_shape + event_shape = {shape} + (3,)" in capsys.readouterr().out
+
+
+def test_the_command_line_gets_exit_code_2_for_a_negative_sample_shape() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "arraydist", "explain", "Normal(0.0, 1.0)", "--sample-shape", "-1"],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr and "--sample-shape" in result.stderr
+
+
+METHOD_CALLS = {
+    "Normal(zeros(3), 1.0).expand((2, 3))": ((2, 3), ()),
+    "Normal(0.0, 1.0).expand([4])": ((4,), ()),
+    "Normal(zeros(3), 1.0).expand(batch_shape=(5, 3))": ((5, 3), ()),
+    "Normal(zeros((3, 2)), 1.0).to_event(1)": ((3,), (2,)),
+    "Normal(zeros((3, 2)), 1.0).to_event()": ((), (3, 2)),
+    "Normal(zeros((3, 2)), 1.0).to_event(reinterpreted_batch_ndims=2)": ((), (3, 2)),
+    "Normal(zeros((3, 4)), 1.0).reshape(-1)": ((12,), ()),
+    "Normal(zeros((3, 4)), 1.0).reshape((2, 6))": ((2, 6), ()),
+    "MultivariateNormal(zeros((3, 4, 2)), eye(2)).reshape(batch_shape=(12,))[:5].to_event(1)": ((), (5, 2)),
+    "Independent(Normal(zeros((2, 3)), 1.0), 1).expand((4, 2))": ((4, 2), (3,)),
+    "Normal(zeros(3), 1.0)[:2].expand((3, 2)).to_event(1)": ((3,), (2,)),
+}
+
+
+@pytest.mark.parametrize("expression", list(METHOD_CALLS), ids=range(len(METHOD_CALLS)))
+def test_distribution_methods_of_the_readme_are_allowed(expression: str) -> None:
+    d = SafeEvaluator().evaluate(expression)
+    assert (d.batch_shape, d.event_shape) == METHOD_CALLS[expression]
+
+
+REFUSED_METHOD_CALLS = {
+    "Normal(0.0, 1.0).sample((3,))": "attribute access (.sample)",
+    "Normal(0.0, 1.0).log_prob(0.0)": "attribute access (.log_prob)",
+    "Normal(0.0, 1.0).expand": "attribute access (.expand)",
+    "zeros(3).reshape(3)": "attribute access (.reshape) on a ndarray",
+    "Normal.expand(Normal(0.0, 1.0), (2,))": "attribute access (.expand) on a type",
+    "Normal(0.0, 1.0).expand((2,), (3,))": "expand takes one argument",
+    "Normal(0.0, 1.0).expand(shape=(2,))": "expand takes one argument, batch_shape",
+    "Normal(0.0, 1.0).expand((-1,))": "expand's sizes must be ints >= 0",
+    "Normal(0.0, 1.0).expand((2.5,))": "an int or a tuple of ints",
+    "Normal(0.0, 1.0).expand('ab')": "an int or a tuple of ints",
+    "Normal(0.0, 1.0).expand((100000, 100000))": f"allows at most {MAX_ELEMENTS:,}",
+    "Normal(zeros(3), 1.0).reshape((-1, -1))": "at most one -1",
+    "Normal(zeros(3), 1.0).reshape((-2,))": "ints >= 0, with at most one -1",
+    "Normal(zeros((3, 2)), 1.0).to_event(-1)": "an int >= 0 or None",
+    "Normal(zeros((3, 2)), 1.0).to_event(True)": "an int >= 0 or None",
+    "Normal(zeros((3, 2)), 1.0).to_event(1, 2)": "to_event takes one argument",
+    "Normal(0.0, 1.0).expand(*[(2,)])": "*-unpacking",
+}
+
+
+@pytest.mark.parametrize("expression", list(REFUSED_METHOD_CALLS), ids=range(len(REFUSED_METHOD_CALLS)))
+def test_other_method_calls_and_bad_arguments_are_refused(expression: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["explain", expression]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("arraydist explain: ") and REFUSED_METHOD_CALLS[expression] in err, err
+
+
+def test_a_method_the_library_refuses_exits_1(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["explain", "Normal(zeros(3), 1.0).expand((2,))"]) == 1  # not a broadcast of (3,)
+    assert "ValueError" in capsys.readouterr().err
+    assert main(["explain", "Normal(zeros(3), 1.0).to_event(2)"]) == 1  # more than the batch dimensions
+    assert "ValueError" in capsys.readouterr().err
+
+
+def test_method_calls_on_another_backend(capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("torch")
+    assert main(["explain", "Normal(zeros((3, 2)), 1.0).expand((4, 3, 2)).to_event(1)", "--backend", "torch"]) == 0
+    assert capsys.readouterr().out.startswith("Independent(Normal, 1) of torch ")

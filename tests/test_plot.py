@@ -4,6 +4,7 @@ computed only under ``DASK_LIMIT``)."""
 
 from __future__ import annotations
 
+import importlib.util
 import math
 from typing import Any
 
@@ -227,3 +228,58 @@ def test_every_distribution_plots(case: Case, backend: Backend) -> None:
         q = min(math.prod(d.event_shape), 3)
         axes = plot_pairs(d, 20, seed=0, dims=range(q)).axes
         assert len(axes) == q * q and len(axes[0].patches) >= k  # one histogram per member on the diagonal
+
+
+def _seeds_of_every_kind() -> list[Any]:
+    """(library, seed, what the title says): integers of any library, each library's generator or key."""
+    found: list[Any] = [
+        ("numpy", None, None),
+        ("numpy", 7, "seed 7"),
+        ("numpy", np.int64(7), "seed 7"),
+        ("numpy", np.random.default_rng(1), "seed numpy.random.Generator (PCG64)"),
+    ]
+    if importlib.util.find_spec("torch") is not None:
+        import torch
+
+        found += [
+            ("torch", torch.Generator().manual_seed(3), "seed torch.Generator"),
+            ("torch", torch.tensor(5), "seed 5"),
+        ]
+    if importlib.util.find_spec("jax") is not None:
+        import jax
+
+        found += [
+            ("jax", jax.random.key(42), "seed jax key [0, 42]"),
+            ("jax", jax.random.PRNGKey(42), "seed jax key [0, 42]"),  # a raw uint32 key
+            ("jax", 9, "seed 9"),
+        ]
+    return found
+
+
+@pytest.mark.parametrize(
+    ("library", "seed", "said"),
+    [pytest.param(*s, marks=pytest.mark.on_backend(s[0]), id=f"{s[0]}-{s[2]}") for s in _seeds_of_every_kind()],
+)
+def test_the_title_names_the_seed_in_a_few_characters(library: str, seed: Any, said: str | None) -> None:
+    if library == "numpy":
+        mean, cov = MEAN, 0.1 * np.eye(2)
+    elif library == "torch":
+        import torch
+
+        mean, cov = torch.as_tensor(MEAN), torch.eye(2, dtype=torch.float64) * 0.1
+    else:
+        import jax.numpy as jnp
+
+        mean, cov = jnp.asarray(MEAN), 0.1 * jnp.eye(2)
+    d = MultivariateNormal(mean, covariance_matrix=cov)
+    samples_title = plot_samples(d, 10, seed=seed).axes[0].get_title()
+    pairs_title = plot_pairs(d, 10, seed=seed)._suptitle.get_text()
+    for title in (samples_title, pairs_title):
+        first, second = title.split("\n")  # the seed on the first line, the shapes on the second
+        assert first.startswith(f"MultivariateNormal 10 draws on {library}")
+        assert second == "batch_shape=(3,), event_shape=(2,)"
+        if said is None:
+            assert "seed" not in first
+        else:
+            assert first.endswith(f", {said}"), first
+        assert "0x" not in title and "Array(" not in title and "object at" not in title

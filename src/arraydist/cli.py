@@ -3,8 +3,10 @@
 
 The expression is never given to ``eval``: it is parsed with :mod:`ast` and walked by :class:`SafeEvaluator`,
 which allows calls of arraydist's distributions and a few array constructors, names of those, numbers and
-strings, tuples and lists, unary minus, ``+ - * /``, keywords, and basic indexing of arrays and distributions;
-anything else (attribute access, builtins, lambdas, comprehensions...) is refused with exit code 2, naming it.
+strings, tuples and lists, unary minus, ``+ - * /``, keywords, basic indexing of arrays and distributions, and
+the batch methods ``.expand(...)``, ``.reshape(...)`` and ``.to_event(n)`` of distributions (their arguments
+checked); anything else (other attribute access, builtins, lambdas, comprehensions...) is refused with exit
+code 2, naming it.  So is a bad ``--sample-shape``.
 """
 
 from __future__ import annotations
@@ -44,6 +46,10 @@ MAX_EXPRESSION = 10_000
 _DTYPES = ("float16", "float32", "float64", "int32", "int64", "bool")
 _CONSTRUCTORS = ("zeros", "ones", "eye", "arange", "linspace", "full", "array", "asarray", "sqrt")
 _CONSTANTS = {"inf": math.inf, "nan": math.nan, "pi": math.pi}
+#: the methods of a distribution an expression may call, each with its one parameter
+_METHODS = {"expand": "batch_shape", "reshape": "batch_shape", "to_event": "reinterpreted_batch_ndims"}
+#: the most dimensions of a --sample-shape (NumPy's arrays have at most 64, with the batch and event ones)
+MAX_SAMPLE_DIMS = 32
 
 
 # ---------------------------------------------------------------------------------------------- the tour
@@ -282,7 +288,8 @@ def _allowed_text() -> str:
         + ", ".join(_CONSTRUCTORS)
         + " called with numbers, strings, "
         "tuples, lists and keywords; " + ", ".join(_CONSTANTS) + "; + - * / and unary minus; indexing of arrays "
-        "and distributions with ints, slices, None and ..."
+        "and distributions with ints, slices, None and ...; the distributions' methods "
+        + ", ".join(f".{m}({p})" for m, p in _METHODS.items())
     )
 
 
@@ -413,11 +420,14 @@ class _Arrays:
 class SafeEvaluator:
     """Evaluates a Python expression of arraydist's distributions and array constructors, walking its
     :mod:`ast` and allowing only calls of allowed names, those names, constants, tuples and lists, unary minus,
-    ``+ - * /``, keywords and basic indexing; anything else is an :class:`ExpressionError` naming it.
+    ``+ - * /``, keywords, basic indexing, and a distribution's ``.expand(batch_shape)``,
+    ``.reshape(batch_shape)`` and ``.to_event(n)``; anything else is an :class:`ExpressionError` naming it.
 
     Example:
         >>> SafeEvaluator().evaluate("Normal(zeros((3, 2)), 1.0)").batch_shape
         (3, 2)
+        >>> SafeEvaluator().evaluate("Normal(zeros((3, 2)), 1.0).expand((4, 3, 2)).to_event(1)").event_shape
+        (2,)
         >>> SafeEvaluator().evaluate("().__class__")  # doctest: +ELLIPSIS
         Traceback (most recent call last):
             ...
@@ -452,7 +462,12 @@ class SafeEvaluator:
 
     def _check(self, tree: ast.AST) -> None:
         """Refuse the first construct outside the allowed ones, outermost first."""
-        for node in ast.walk(tree):
+        methods: set[int] = set()  # the attributes called as distribution methods (their receiver is checked later)
+        for node in ast.walk(tree):  # breadth first: a call comes before its function
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _METHODS:
+                methods.add(id(node.func))
+            if id(node) in methods:
+                continue
             if isinstance(node, _ALLOWED_NODES):
                 if isinstance(node, ast.keyword) and node.arg is None:
                     raise self._refuse(node.value, "**-unpacking")
@@ -521,6 +536,10 @@ class SafeEvaluator:
         return op(a, b)
 
     def _eval_Call(self, node: ast.Call) -> Any:
+        if isinstance(node.func, ast.Attribute) and node.func.attr in _METHODS:
+            result = self._method(node, node.func)
+            _check_size(result.batch_shape + result.event_shape, f"the distribution {type(result).__name__}")
+            return result
         func = self._eval(node.func)  # a lambda, an attribute... is refused by name here
         if not isinstance(node.func, ast.Name):
             raise self._refuse(node.func, "calling the result of an expression (only allowed names are called)")
@@ -536,6 +555,53 @@ class SafeEvaluator:
         if isinstance(result, Distribution):
             _check_size(result.batch_shape + result.event_shape, f"the distribution {type(result).__name__}")
         return result
+
+    def _method(self, node: ast.Call, attribute: ast.Attribute) -> Distribution:
+        """``dist.expand(batch_shape)``, ``dist.reshape(batch_shape)`` or ``dist.to_event(n)``: the receiver a
+        distribution, one argument, checked (and the expanded size capped) before the method runs."""
+        name = attribute.attr
+        receiver = self._eval(attribute.value)
+        if not isinstance(receiver, Distribution):
+            raise self._refuse(
+                attribute,
+                f"attribute access (.{name}) on a {type(receiver).__name__} (only distributions' "
+                + ", ".join(f".{m}" for m in _METHODS)
+                + " are called)",
+            )
+        param = _METHODS[name]
+        args = [self._eval(a) for a in node.args]
+        kwargs = {}
+        for k in node.keywords:
+            if k.arg is None:
+                raise self._refuse(k.value, "**-unpacking")
+            kwargs[k.arg] = self._eval(k.value)
+        if len(args) + len(kwargs) > 1 or set(kwargs) - {param} or (name != "to_event" and not args and not kwargs):
+            raise self._bad_argument(node, f"{name} takes one argument, {param}")
+        value = args[0] if args else kwargs.get(param)
+        if name == "to_event":
+            if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
+                raise self._bad_argument(node, f"to_event's argument must be an int >= 0 or None; got {value!r}")
+            return receiver.to_event(value)
+        shape = (value,) if isinstance(value, int) and not isinstance(value, bool) else value
+        if not isinstance(shape, (tuple, list)) or not all(
+            isinstance(s, int) and not isinstance(s, bool) for s in shape
+        ):
+            raise self._bad_argument(node, f"{name}'s {param} must be an int or a tuple of ints; got {value!r}")
+        shape = tuple(shape)
+        if name == "reshape":
+            if any(s < -1 for s in shape) or shape.count(-1) > 1:
+                raise self._bad_argument(node, f"reshape's sizes must be ints >= 0, with at most one -1; got {shape}")
+            return receiver.reshape(shape)
+        if any(s < 0 for s in shape):
+            raise self._bad_argument(node, f"expand's sizes must be ints >= 0; got {shape}")
+        _check_size(shape + receiver.event_shape, f"the distribution {type(receiver).__name__}.expand(...)")
+        return receiver.expand(shape)
+
+    def _bad_argument(self, node: ast.AST, what: str) -> ExpressionError:
+        col = getattr(node, "col_offset", None)
+        where = f", at column {col + 1}" if col is not None else ""
+        snippet = ast.get_source_segment(self.text, node) or ""
+        return ExpressionError(f"{what}{where}" + (f": {snippet[:60]}" if snippet else ""))
 
     def _eval_Subscript(self, node: ast.Subscript) -> Any:
         value = self._eval(node.value)
@@ -574,13 +640,21 @@ def evaluate(text: str, backend: str = "numpy") -> Distribution:
 
 
 def _sample_shape(text: str) -> tuple[int, ...]:
+    """``--sample-shape``: ints separated by commas, optionally in parentheses or brackets (a trailing comma
+    allowed); sizes >= 0, at most ``MAX_SAMPLE_DIMS`` of them.  (Its size is checked against the distribution's
+    in ``_explain``.)"""
     cleaned = text.strip().strip("()[]").replace(" ", "")
-    try:
-        return tuple(int(s) for s in cleaned.split(",") if s) if cleaned else ()
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"a sample shape is ints separated by commas (100 or 100,5); got {text!r}"
-        ) from None
+    parts = cleaned.split(",") if cleaned else []
+    if parts and parts[-1] == "":
+        parts.pop()  # (100,)
+    if not all(p.lstrip("+-").isdigit() for p in parts):
+        raise argparse.ArgumentTypeError(f"a sample shape is ints separated by commas (100 or 100,5); got {text!r}")
+    shape = tuple(int(p) for p in parts)
+    if any(s < 0 for s in shape):
+        raise argparse.ArgumentTypeError(f"sizes must be >= 0; got {text!r}")
+    if len(shape) > MAX_SAMPLE_DIMS:
+        raise argparse.ArgumentTypeError(f"at most {MAX_SAMPLE_DIMS} dimensions; got {len(shape)}")
+    return shape
 
 
 def _explain(args: argparse.Namespace) -> int:
@@ -596,6 +670,15 @@ def _explain(args: argparse.Namespace) -> int:
     except Exception as exc:  # the library's own error about the distribution written
         print(f"arraydist explain: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1
+    draw = args.sample_shape + dist.batch_shape + dist.event_shape
+    if _size(draw) > MAX_ELEMENTS:
+        shown = ",".join(map(str, args.sample_shape))
+        print(
+            f"arraydist explain: --sample-shape {shown}: a draw would have shape {draw}, {_size(draw):,} elements; "
+            f"arraydist explain allows at most {MAX_ELEMENTS:,}, as for every array of the expression",
+            file=sys.stderr,
+        )
+        return 2
     explanation = dist.explain(args.sample_shape)
     print(explanation._repr_html_() if args.html else explanation)
     return 0
@@ -613,12 +696,15 @@ examples:
 _EXPLAIN_HELP = f"""\
 The expression is Python, evaluated safely (never by eval): calls of arraydist's distributions and of
 {", ".join(_CONSTRUCTORS)}; the names {", ".join(_CONSTANTS)}; numbers, strings, tuples, lists, keywords,
-+ - * / and unary minus; indexing of arrays and distributions with ints, slices, None and ... .
-Arrays are made in the library of --backend; at most {MAX_ELEMENTS:,} elements each.
-Anything else (attribute access, other names, lambdas, comprehensions...) exits with code 2, naming it.
++ - * / and unary minus; indexing of arrays and distributions with ints, slices, None and ... ; and the
+distributions' methods {", ".join(f".{m}({p})" for m, p in _METHODS.items())}.
+Arrays are made in the library of --backend; at most {MAX_ELEMENTS:,} elements each, and in a draw of
+--sample-shape (sizes >= 0, at most {MAX_SAMPLE_DIMS} dimensions).
+Anything else (other attribute access, other names, lambdas, comprehensions...) exits with code 2, naming it.
 
 examples:
   arraydist explain "Independent(Normal(zeros((3, 2)), 1.0), 1)" --sample-shape 100
+  arraydist explain "Normal(zeros((3, 2)), 1.0).expand((4, 3, 2)).to_event(1)"
   arraydist explain "MultivariateNormal(zeros((3, 2)), covariance_matrix=full((3, 2), 0.1)[:, :, None] * eye(2))"
   arraydist explain "Categorical(logits=zeros((64, 6)))[:8]" --sample-shape 10,5 --backend jax
 """

@@ -24,6 +24,7 @@ Example:
 from __future__ import annotations
 
 import math
+import operator
 from os import PathLike
 from typing import TYPE_CHECKING, Any
 
@@ -107,9 +108,34 @@ def _numbers(v: np.ndarray) -> str:
     return "(" + ", ".join(f"{x:.3g}" for x in np.ravel(v)) + ")"
 
 
+def _seed_text(seed: Any) -> str:
+    """A seed in a few characters: an integer as its value (of any library), a JAX key as ``jax key`` and its
+    data (the two 32-bit words of the default implementation), a generator by its type: never a repr that
+    spans lines or shows a memory address."""
+    if not isinstance(seed, (bool, np.bool_)) and getattr(seed, "ndim", 0) == 0:
+        try:
+            return str(operator.index(seed))
+        except (TypeError, ValueError, RuntimeError):
+            pass
+    t = type(seed)
+    if t.__module__.partition(".")[0] in ("jax", "jaxlib") and hasattr(seed, "dtype"):
+        import jax
+
+        typed = jax.dtypes.issubdtype(seed.dtype, jax.dtypes.prng_key)
+        data = np.asarray(jax.random.key_data(seed) if typed else seed)
+        shape = tuple(seed.shape)
+        if shape == () or (not typed and shape == (2,)):
+            return "jax key [" + ", ".join(str(int(v)) for v in data.ravel()) + "]"
+        return f"jax keys of shape {shape}" if typed else f"jax array of shape {shape}"
+    if isinstance(seed, np.random.Generator):
+        return f"numpy.random.Generator ({type(seed.bit_generator).__name__})"
+    module = ".".join(part for part in t.__module__.split(".") if not part.startswith("_"))
+    return f"{module}.{t.__qualname__}" if module and module != "builtins" else t.__qualname__
+
+
 def _title(dist: Distribution, what: str, seed: Any) -> str:
     backend = dist.backend + (" (Python numbers)" if dist._neutral else "")
-    seeded = "" if seed is None else f", seed {seed!r}"
+    seeded = "" if seed is None else f", seed {_seed_text(seed)}"
     return (
         f"{type(dist).__name__} {what} on {backend}{seeded}\n"
         f"batch_shape={dist.batch_shape}, event_shape={dist.event_shape}"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import operator
+import sys
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -112,12 +113,60 @@ def seeded_generator(seed: object, backend: str, default_rng: Any, generator_typ
 
 def symmetric_values(values: Any, eps: float) -> bool:
     """Whether every matrix of a nested list (``tolist()`` of an array ``(..., n, n)``) is symmetric to
-    ``16 eps`` of its largest entry, as :meth:`Ops.is_symmetric` asks; NaNs are not symmetric."""
+    ``16 eps`` of its largest entry, as :meth:`Ops.is_symmetric` asks, that entry finite: an infinite one would
+    make the tolerance infinite.  A NaN fails its comparison off the diagonal; on it, only where ``max`` lands
+    on it, so callers also factorize (a Cholesky factorization refuses a NaN pivot)."""
     if not values or not values[0] or type(values[0][0]) is list:
         return all(symmetric_values(v, eps) for v in values)
     n = len(values)
-    tol = 16 * eps * max(abs(v) for row in values for v in row)
+    largest = max(abs(v) for row in values for v in row)
+    if not largest <= sys.float_info.max:
+        return False
+    tol = 16 * eps * largest
     return all(abs(values[i][j] - values[j][i]) <= tol for i in range(n) for j in range(i))
+
+
+def widened(
+    fn: Callable[..., Any], narrow: frozenset[Any], wide: Any, cast: Callable[[Any, Any], Any], first: int = 0
+) -> Any:
+    """``fn`` computing in ``wide`` (float32) when its argument at position ``first`` (the first array) is of a
+    ``narrow`` dtype (float16, bfloat16): every narrow argument is cast to ``wide``, and the results (an array, or
+    a tuple) of dtype ``wide`` are cast back; other calls go straight to ``fn`` (one dtype test).
+
+    The libraries implement few special functions and no linear algebra for the narrow floats (torch on the CPU
+    lacks ``ndtri``, ``log_ndtr``, ``cholesky``, ``triangular_solve``; JAX lacks ``ndtr``, ``ndtri``,
+    ``log_ndtr`` and ``cholesky``), and a formula evaluated in them carries the rounding of every step: computed
+    in float32, the narrow result is the exact one rounded once, or nearly.  ``cast(x, dtype)`` is the
+    library's conversion.
+    """
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        dtype = getattr(args[first], "dtype", None)
+        if dtype not in narrow:
+            return fn(*args, **kwargs)
+        out = fn(*[cast(a, wide) if getattr(a, "dtype", None) in narrow else a for a in args], **kwargs)
+        if isinstance(out, tuple):  # (torch's named tuples too)
+            return tuple(cast(o, dtype) if getattr(o, "dtype", None) == wide else o for o in out)
+        return cast(out, dtype) if getattr(out, "dtype", None) == wide else out
+
+    name = getattr(fn, "__name__", type(fn).__name__)  # NumPy's ufuncs have no __qualname__
+    call.__name__, call.__qualname__, call.__doc__ = name, getattr(fn, "__qualname__", name), fn.__doc__
+    call.__wrapped__ = fn  # type: ignore[attr-defined]
+    return call
+
+
+def widen_methods(cls: type, names: Iterable[str], narrow: frozenset[Any], wide: Any, cast: Any) -> None:
+    """Replace each method ``name`` of ``cls`` (its own or inherited; static methods stay static) by
+    :func:`widened` of it: the backend's narrow floats computed in ``wide``.  The dtype is read from the first
+    array argument: the first but ``polygamma``'s order ``n`` (the table's signatures say which)."""
+    for name in names:
+        found = next(c.__dict__[name] for c in cls.__mro__ if name in c.__dict__)  # static methods as such
+        entry = SPECIAL_FUNCTIONS.get(name)
+        first = 1 if entry is not None and entry.signature.startswith(f"{name}(n,") else 0
+        if isinstance(found, staticmethod):
+            setattr(cls, name, staticmethod(widened(found.__func__, narrow, wide, cast, first)))
+        else:
+            setattr(cls, name, widened(found, narrow, wide, cast, first + 1))  # after self
 
 
 class Ops:
@@ -158,6 +207,12 @@ class Ops:
         third digit of a Poisson log-mass, float64 in the twelfth), so those use the saddle-point form
         (:meth:`stirlerr`, :meth:`bd0`)."""
         return bool(self.xp.finfo(dtype).bits < 64)
+
+    def wide_float(self, dtype: Any) -> Any:
+        """float32 for a floating dtype narrower than it (float16, bfloat16), else ``dtype``: what a formula
+        whose large terms cancel computes in, to cast its result back (the backend computes special functions
+        and factorizations of the narrow floats so already: :func:`widened`)."""
+        return self.xp.float32 if self.xp.finfo(dtype).bits < 32 else dtype
 
     def device(self, x: Array) -> Any:
         return x.device
@@ -534,11 +589,14 @@ class Ops:
         return self.cholesky(x), ok
 
     def is_symmetric(self, x: Array) -> Array:
-        """Per-matrix booleans: symmetric to a dtype-relative tolerance (16 eps of the largest entry)."""
+        """Per-matrix booleans: finite, and symmetric to a dtype-relative tolerance (16 eps of the largest
+        entry; an infinite entry would make that tolerance infinite)."""
         xp = self.xp
         scale = xp.max(xp.abs(x), axis=(-2, -1))
         eps = float(np.finfo(self.to_numpy(x).dtype).eps) if self.is_concrete(x) else 1e-6
-        return xp.all(xp.abs(x - self.matrix_transpose(x)) <= 16 * eps * scale[..., None, None], axis=(-2, -1))
+        with np.errstate(invalid="ignore"):  # NumPy underneath: inf - inf is NaN, which compares False
+            close = xp.abs(x - self.matrix_transpose(x)) <= 16 * eps * scale[..., None, None]
+        return xp.all(close, axis=(-2, -1)) & xp.isfinite(scale)
 
     def solve_triangular(self, a: Array, b: Array, *, lower: bool = True) -> Array:
         """Solve ``a @ x = b`` for triangular ``a`` (batched, broadcasting)."""
@@ -557,13 +615,12 @@ class Ops:
         return self.xp.tril(x)
 
     def is_positive_definite(self, x: Array) -> Array:
-        """Per-matrix booleans: symmetric (to a dtype-relative tolerance) with positive eigenvalues."""
+        """Per-matrix booleans: finite, symmetric (to a dtype-relative tolerance), with positive eigenvalues."""
         xp = self.xp
-        xt = self.matrix_transpose(x)
-        scale = xp.max(xp.abs(x), axis=(-2, -1))
-        eps = float(np.finfo(self.to_numpy(x).dtype).eps) if self.is_concrete(x) else 1e-6
-        symmetric = xp.all(xp.abs(x - xt) <= 16 * eps * scale[..., None, None], axis=(-2, -1))
-        return symmetric & (xp.min(xp.linalg.eigvalsh((x + xt) / 2), axis=-1) > 0)
+        symmetric = self.is_symmetric(x)
+        # the eigenvalues of the finite matrices only (a non-finite one is refused above, and may not converge)
+        safe = xp.where(symmetric[..., None, None], x, self.eye(x.shape[-1], x.dtype, self.device(x)))
+        return symmetric & (xp.min(xp.linalg.eigvalsh((safe + self.matrix_transpose(safe)) / 2), axis=-1) > 0)
 
 
 def _host_special(name: str, scipy_name: str) -> Any:

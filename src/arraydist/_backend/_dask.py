@@ -16,13 +16,12 @@ import array_api_compat.dask.array as xp_dask
 import dask.array as da
 import numpy as np
 from dask.array.core import elemwise
-from scipy import linalg as sla
 from scipy import special
 
-from ._base import Array, Shape, seeded_generator
+from ._base import Array, Shape, seeded_generator, widen_methods
 from ._dask_random import sample_chunks
+from ._numpy import _FLOAT32, _NARROW, NumpyOps, _astype, solve_triangular_host
 from ._numpy import OPS as NUMPY_OPS
-from ._numpy import NumpyOps
 
 
 class _ChunkwiseSpecial:
@@ -45,10 +44,6 @@ class _ChunkwiseSpecial:
 def _whole_matrices(x: Array) -> Array:
     """Rechunk so that every chunk holds whole matrices (the last two axes in one chunk)."""
     return x.rechunk({x.ndim - 2: -1, x.ndim - 1: -1})
-
-
-def _solve_triangular_block(a: np.ndarray, b: np.ndarray, lower: bool) -> np.ndarray:
-    return sla.solve_triangular(a, b, lower=lower, check_finite=False)
 
 
 class DaskOps(NumpyOps):
@@ -120,8 +115,11 @@ class DaskOps(NumpyOps):
     def logsumexp(self, x: Array, axis: int = -1) -> Array:
         # The standard formula, lazily (SciPy's would compute the whole array); the log runs per chunk where
         # errstate reaches it: a row of -inf gives log(0) = -inf, the answer, not a warning.
-        m = da.max(x, axis=axis, keepdims=True)
-        m = da.where(da.isfinite(m), m, 0.0)
+        if 0 in x.shape:  # Dask's max of an empty chunk fails when computed (NumPy's max has no identity)
+            m = da.zeros_like(da.sum(x, axis=axis, keepdims=True))
+        else:
+            m = da.max(x, axis=axis, keepdims=True)
+            m = da.where(da.isfinite(m), m, 0.0)
         total = da.sum(da.exp(x - m), axis=axis, keepdims=True)
         return da.squeeze(elemwise(_log_of_sum, total, dtype=total.dtype) + m, axis=axis)
 
@@ -135,7 +133,7 @@ class DaskOps(NumpyOps):
         a = _whole_matrices(a)
         b = b.rechunk({b.ndim - 2: -1})
         return da.blockwise(
-            _solve_triangular_block,
+            solve_triangular_host,
             batch + "ij",
             a,
             batch + "ik",
@@ -148,6 +146,9 @@ class DaskOps(NumpyOps):
 
     def tril(self, x: Array) -> Array:
         return da.map_blocks(np.tril, _whole_matrices(x), dtype=x.dtype)
+
+
+widen_methods(DaskOps, ("cholesky", "solve_triangular"), _NARROW, _FLOAT32, _astype)
 
 
 def _log_of_sum(total: np.ndarray) -> np.ndarray:

@@ -83,6 +83,9 @@ def sample_chunks(
     returns one chunk's draws (``dtype``), each parameter block broadcastable to the chunk (plus its event
     axes, ``event_ndims`` per parameter, default 0).  ``rng`` is a ``dask.array.random.Generator``; it advances."""
     event_ndims = tuple(event_ndims) if event_ndims is not None else (0,) * len(params)
+    if 0 in shape:  # no draw to make (and Dask's "auto" chunks divide by the size): the generator advances still
+        _seed_sequence(rng).spawn(1)
+        return da.zeros(shape, dtype=np.dtype(dtype))
     chunks = output_chunks(shape, dtype, params, event_ndims)
     aligned = [_aligned(p, shape, chunks, e) for p, e in zip(params, event_ndims)]
     grid = tuple(len(c) for c in chunks)

@@ -13,8 +13,15 @@ import numpy as np
 from jax.scipy import linalg as jsl
 from jax.scipy import special as jsp
 
-from ._base import Array, Ops, Shape, categorical_inverse_cdf, check_seed
-from ._special import bind_special
+from ._base import Array, Ops, Shape, categorical_inverse_cdf, check_seed, widen_methods
+from ._special import SPECIAL_FUNCTIONS, bind_special
+
+#: floats narrower than float32: JAX's normal CDF and its inverse, and its factorizations, lack them
+_NARROW = frozenset({jnp.dtype(jnp.float16), jnp.dtype(jnp.bfloat16)})
+
+
+def _cast(x: Array, dtype: Any) -> Array:
+    return x.astype(dtype)
 
 
 def _trace_state_clean() -> bool:
@@ -153,7 +160,8 @@ class JaxOps(Ops):
         scale = jnp.max(jnp.abs(x), axis=(-2, -1))
         eps = jnp.finfo(x.dtype).eps
         symmetric = jnp.all(jnp.abs(x - jnp.swapaxes(x, -1, -2)) <= 16 * eps * scale[..., None, None], axis=(-2, -1))
-        return symmetric & jnp.all(jnp.isfinite(jnp.linalg.cholesky(x)), axis=(-2, -1))
+        finite = jnp.isfinite(scale)  # an infinite entry makes the tolerance infinite
+        return symmetric & finite & jnp.all(jnp.isfinite(self.cholesky(x)), axis=(-2, -1))
 
 
 @jax.custom_jvp
@@ -191,6 +199,7 @@ def key_from_int(seed: int) -> Any:
 
 
 bind_special(JaxOps, "jax", jax)
+widen_methods(JaxOps, (*SPECIAL_FUNCTIONS, "cholesky", "solve_triangular"), _NARROW, jnp.dtype(jnp.float32), _cast)
 OPS = JaxOps()
 
 from . import _jax_tree  # noqa: E402  (registers the distributions as pytrees once JAX is in use)

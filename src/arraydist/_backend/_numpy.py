@@ -10,10 +10,18 @@ import numpy as np
 from scipy import linalg as sla
 from scipy import special
 
-from ._base import Array, Ops, Shape, categorical_inverse_cdf
+from ._base import Array, Ops, Shape, categorical_inverse_cdf, widen_methods, widened
 from ._special import OWN, SPECIAL_FUNCTIONS
 
 _NATIVE_NORMAL_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+#: NumPy's one float narrower than float32: SciPy's functions return float32 or float64 for it, and its linear
+#: algebra refuses it, so the backend computes in float32 and casts back (as torch's and JAX's do)
+_NARROW = frozenset({np.dtype(np.float16)})
+_FLOAT32 = np.dtype(np.float32)
+
+
+def _astype(x: Array, dtype: Any) -> Array:
+    return x.astype(dtype)
 
 
 class NumpyOps(Ops):
@@ -32,6 +40,8 @@ class NumpyOps(Ops):
         for name, entry in SPECIAL_FUNCTIONS.items():
             if entry.scipy is not None and entry.scipy != OWN:
                 setattr(self, name, getattr(special_functions, entry.scipy))
+            first = 1 if entry.signature.startswith(f"{name}(n,") else 0  # polygamma's order comes first
+            setattr(self, name, widened(getattr(self, name), _NARROW, _FLOAT32, _astype, first))
 
     def polygamma(self, n: int, x: Array) -> Array:
         return self._special.polygamma(n, x).astype(x.dtype, copy=False)  # SciPy's returns float64
@@ -180,8 +190,7 @@ class NumpyOps(Ops):
         return self.np.linalg.cholesky(x)
 
     def solve_triangular(self, a: Array, b: Array, *, lower: bool = True) -> Array:
-        # SciPy >= 1.15 broadcasts batch dimensions; check_finite is off because validation owns that.
-        return sla.solve_triangular(a, b, lower=lower, check_finite=False)
+        return solve_triangular_host(a, b, lower)
 
     def diagonal(self, x: Array) -> Array:
         return self.np.diagonal(x, axis1=-2, axis2=-1)
@@ -199,7 +208,7 @@ class NumpyOps(Ops):
         if not check or not self.is_concrete(x):
             return self.cholesky(x), None
         try:
-            tril = self.np.linalg.cholesky(x)  # only the lower triangle is read: symmetry is checked apart
+            tril = self.cholesky(x)  # only the lower triangle is read: symmetry is checked apart
         except np.linalg.LinAlgError:  # some matrix is not positive definite: which ones, for the message
             return None, self.is_positive_definite(x)
         with np.errstate(invalid="ignore"):
@@ -209,14 +218,25 @@ class NumpyOps(Ops):
         x = self.np.asarray(x)
         scale = self.np.max(self.np.abs(x), axis=(-2, -1), initial=0.0)
         eps = np.finfo(x.dtype).eps if x.dtype.kind == "f" else np.finfo(np.float64).eps
-        symmetric = self.np.all(
-            self.np.abs(x - self.np.swapaxes(x, -1, -2)) <= 16 * eps * scale[..., None, None], axis=(-2, -1)
-        )
-        with np.errstate(invalid="ignore"):
+        with np.errstate(invalid="ignore"):  # inf - inf is NaN, which compares False
+            symmetric = self.np.all(
+                self.np.abs(x - self.np.swapaxes(x, -1, -2)) <= 16 * eps * scale[..., None, None], axis=(-2, -1)
+            )
             finite = self.np.all(self.np.isfinite(x), axis=(-2, -1))
             safe = self.np.where(finite[..., None, None], x, self.np.eye(x.shape[-1], dtype=x.dtype))
-            positive = self.np.min(self.np.linalg.eigvalsh(safe), axis=-1) > 0
+            positive = self.np.min(self.np.linalg.eigvalsh(safe.astype(self.wide_float(x.dtype))), axis=-1) > 0
         return symmetric & finite & positive
 
 
+def solve_triangular_host(a: np.ndarray, b: np.ndarray, lower: bool) -> np.ndarray:
+    """SciPy's ``solve_triangular`` (>= 1.15 broadcasts batch dimensions), with empty batches too, which SciPy
+    refuses: their solution is an empty array of the broadcast shape.  ``check_finite`` is off because
+    validation owns that."""
+    if a.size == 0 or b.size == 0:
+        shape = (*np.broadcast_shapes(a.shape[:-2], b.shape[:-2]), *b.shape[-2:])
+        return np.zeros(shape, dtype=np.result_type(a.dtype, b.dtype))
+    return sla.solve_triangular(a, b, lower=lower, check_finite=False)
+
+
+widen_methods(NumpyOps, ("cholesky", "solve_triangular"), _NARROW, _FLOAT32, _astype)
 OPS = NumpyOps()

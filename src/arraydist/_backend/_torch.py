@@ -15,8 +15,8 @@ import numpy as np
 import torch
 
 from . import _set_torch_is_compiling
-from ._base import Array, Ops, Shape, check_seed, symmetric_values
-from ._special import bind_special
+from ._base import Array, Ops, Shape, check_seed, symmetric_values, widen_methods, widened
+from ._special import SPECIAL_FUNCTIONS, bind_special
 
 _SMALL = 64
 
@@ -26,6 +26,22 @@ _SQRT_HALF = math.sqrt(0.5)
 _is_compiling = torch.compiler.is_compiling
 _set_torch_is_compiling(_is_compiling)  # arraydist._backend.compiling() then asks it without finding torch
 _is_functorch_wrapped = torch._C._functorch.is_functorch_wrapped_tensor
+
+#: floats narrower than float32: special functions, factorizations and some samplers compute in float32
+_NARROW = frozenset({torch.float16, torch.bfloat16})
+
+
+def _cast(x: Array, dtype: Any) -> Array:
+    return x.to(dtype)
+
+
+def _work_dtype(dtype: Any) -> Any:
+    """The dtype a sampler draws in: float32 for the narrow floats (torch's binomial and gamma samplers lack them)."""
+    return torch.float32 if dtype in _NARROW else dtype
+
+
+_cholesky = widened(torch.linalg.cholesky, _NARROW, torch.float32, _cast)
+_cholesky_ex = widened(torch.linalg.cholesky_ex, _NARROW, torch.float32, _cast)
 
 
 #: categories from which an inverse CDF (``searchsorted``) beats ``torch.multinomial`` when a row takes several
@@ -131,6 +147,8 @@ class TorchOps(Ops):
         return torch.is_grad_enabled() and not _is_compiling() and not _is_functorch_wrapped(x)
 
     def to_numpy(self, x: Array) -> np.ndarray:
+        if x.dtype is torch.bfloat16:  # NumPy has no bfloat16; float32 holds every value exactly
+            x = x.float()
         return x.detach().cpu().numpy()
 
     def from_numpy(self, x: np.ndarray, like: Array) -> Array:
@@ -255,8 +273,8 @@ class TorchOps(Ops):
 
     def standard_gamma(self, rng: Any, concentration: Any, shape: Shape, dtype: Any, device: Any) -> Array:
         # torch._standard_gamma is differentiable: its backward is the implicit reparameterization gradient
-        z = torch._standard_gamma(self._param(concentration, shape, dtype, device), generator=rng)
-        return z.clamp(min=torch.finfo(dtype).tiny)  # as torch.distributions.Gamma: log z stays finite
+        z = torch._standard_gamma(self._param(concentration, shape, _work_dtype(dtype), device), generator=rng)
+        return z.clamp(min=torch.finfo(dtype).tiny).to(dtype)  # as torch.distributions.Gamma: log z stays finite
 
     def exponential(self, rng: Any, shape: Shape, dtype: Any, device: Any) -> Array:
         return torch.empty(shape, dtype=dtype, device=device).exponential_(generator=rng)
@@ -265,9 +283,10 @@ class TorchOps(Ops):
         return torch.poisson(self._param(rate, shape, dtype, device), generator=rng).detach()
 
     def binomial(self, rng: Any, total_count: Any, probs: Any, shape: Shape, dtype: Any, device: Any) -> Array:
-        n = self._param(total_count, shape, dtype, device).detach()
-        p = self._param(probs, shape, dtype, device).detach()
-        return torch.binomial(n, p, generator=rng)
+        work = _work_dtype(dtype)
+        n = self._param(total_count, shape, work, device).detach()
+        p = self._param(probs, shape, work, device).detach()
+        return torch.binomial(n, p, generator=rng).to(dtype)
 
     def bernoulli(self, rng: Any, probs: Any, shape: Shape, dtype: Any, device: Any) -> Array:
         u = torch.rand(shape, generator=rng, dtype=dtype, device=device)
@@ -357,8 +376,9 @@ class TorchOps(Ops):
         index, x = torch.broadcast_tensors(index.unsqueeze(-1), x)  # views
         return x.gather(-1, index[..., :1]).squeeze(-1)
 
-    def cholesky(self, x: Array) -> Array:
-        return torch.linalg.cholesky(x)
+    @staticmethod
+    def cholesky(x: Array) -> Array:
+        return _cholesky(x)
 
     def solve_triangular(self, a: Array, b: Array, *, lower: bool = True) -> Array:
         return torch.linalg.solve_triangular(a, b, upper=not lower)
@@ -378,15 +398,17 @@ class TorchOps(Ops):
     def is_symmetric(self, x: Array) -> Array:
         x = x.detach()
         tol = x.abs().amax(dim=(-2, -1), keepdim=True).mul_(16 * torch.finfo(x.dtype).eps)
-        return (x - x.mT).abs_().le_(tol).all(-1).all(-1)
+        # an infinite entry makes the tolerance infinite (and cholesky_ex factorizes an infinite diagonal)
+        return (x - x.mT).abs_().le_(tol).all(-1).all(-1) & tol[..., 0, 0].isfinite()
 
     def is_positive_definite(self, x: Array) -> Array:
-        return self.is_symmetric(x) & (torch.linalg.cholesky_ex(x.detach()).info == 0)
+        return self.is_symmetric(x) & (_cholesky_ex(x.detach())[1] == 0)
 
     def cholesky_checked(self, x: Array, check: bool) -> tuple[Array | None, Array | bool | None]:
+        # symmetry is checked in x's own dtype (its rounding), the factorization of a narrow float in float32
         if not check or not self.is_concrete(x):
-            return torch.linalg.cholesky(x), None
-        tril, info = torch.linalg.cholesky_ex(x)  # differentiable, and it reports each matrix's failure
+            return _cholesky(x), None
+        tril, info = _cholesky_ex(x)  # differentiable, and it reports each matrix's failure
         # a few matrices (a training step's): one read of the values and the codes, checked as numbers
         small = x.numel() <= _SMALL and x.ndim <= 4
         if small and symmetric_values(x.tolist(), torch.finfo(x.dtype).eps) and not any(info.reshape(-1).tolist()):
@@ -395,4 +417,5 @@ class TorchOps(Ops):
 
 
 bind_special(TorchOps, "torch", torch)
+widen_methods(TorchOps, (*SPECIAL_FUNCTIONS, "solve_triangular"), _NARROW, torch.float32, _cast)
 OPS = TorchOps()

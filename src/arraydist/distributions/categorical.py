@@ -50,11 +50,15 @@ _LOGITS_RULE = "real vectors (-inf allowed, not +inf or NaN) with at least one f
 _PROBS_RULE = "non-negative vectors with a finite, positive sum over the last dim"
 
 
-def entropy_of(dist: Any) -> Array:
+def entropy_of(dist: Any, dtype: Any = None) -> Array:
     r"""Entropy :math:`-\sum_k p_k \log p_k` over the last axis; a masked category (:math:`p_k = 0`, logit
-    :math:`-\infty`) adds 0, and its gradient stays finite (the logit is clipped to the dtype's minimum)."""
+    :math:`-\infty`) adds 0, and its gradient stays finite (the logit is clipped to the dtype's minimum).
+    Computed in ``dtype`` where given (the distribution's otherwise)."""
     ops = dist._ops
-    return -ops.dot_last(dist.probs, ops.clip_lowest(dist.logits))
+    probs, logits = dist.probs, dist.logits
+    if dtype is not None:
+        probs, logits = ops.cast(probs, dtype), ops.cast(logits, dtype)
+    return -ops.dot_last(probs, ops.clip_lowest(logits))
 
 
 def kl_categorical(p: Any, q: Any) -> Array:

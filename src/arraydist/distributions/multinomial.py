@@ -150,8 +150,11 @@ class Multinomial(Distribution):
         (O(n K) per batch member)."""
         ops, xp = self._ops, self._ops.xp
         n = self.total_count
-        probs = self.probs
-        x = xp.reshape(xp.arange(1, n + 1, dtype=self._dtype, device=self._device), (n, *(1,) * probs.ndim))
+        # the three terms below cancel (to a few units from log n! and more): float16 and bfloat16 compute in
+        # float32, where their rounding would leave nothing of the result
+        work = ops.wide_float(self._dtype)
+        probs = ops.cast(self.probs, work)
+        x = xp.reshape(xp.arange(1, n + 1, dtype=work, device=self._device), (n, *(1,) * probs.ndim))
         log_binomial = (
             math.lgamma(n + 1) - ops.lgamma(x + 1) - ops.lgamma(n - x + 1) + ops.xlogy(x, probs)
             + ops.xlog1py(n - x, -probs)
@@ -159,5 +162,5 @@ class Multinomial(Distribution):
         weighted = xp.sum(xp.sum(xp.exp(log_binomial) * ops.lgamma(x + 1), axis=0), axis=-1)
         # the three terms cancel for a member close to a point mass: in float32 (JAX's lgamma is the least
         # exact) the difference can fall below 0, which an entropy never is
-        h = n * entropy_of(self) - math.lgamma(n + 1) + weighted
-        return xp.maximum(h, xp.zeros_like(h))
+        h = n * entropy_of(self, work) - math.lgamma(n + 1) + weighted
+        return ops.cast(xp.maximum(h, xp.zeros_like(h)), self._dtype)

@@ -40,6 +40,10 @@ def _mahalanobis_sq(ops: Ops, scale_tril: Array, diff: Array) -> Array:
     tail = broadcast_shapes(dbatch[split:], lbatch, what="MultivariateNormal: value and scale_tril batch shapes")
     diff = ops.broadcast_to(diff, lead + tail + (n,))
     m = math.prod(lead)
+    if m == 0 or 0 in tail:
+        # nothing to solve, and reshapes of empty arrays are not all possible (Dask): the empty result of the
+        # right shape, still computed from the value
+        return ops.sum_squares(diff)
     # Every operation is an autograd node on torch, costlier than the arithmetic on small shapes: no reshape
     # that changes nothing, and one permutation into the layout the solve wants.
     rows = diff if len(lead) == 1 else xp.reshape(diff, (m, *tail, n))
@@ -167,6 +171,11 @@ class MultivariateNormal(Distribution):
         else:
             form = "precision_matrix"
             tril, ok = _precision_to_scale_tril(ops, state[form], validate)
+        if ok is not None and ok is not True and not ops.tracing() and ops.is_concrete(ok) and not ops.all(ok):
+            # the error path alone: an infinite or NaN entry is named as for every other parameter ("finite")
+            finite = ops.xp.all(ops.xp.isfinite(state[form]), axis=(-2, -1))
+            if not ops.all(finite):
+                raise self._param_error(ops, form, state[form], finite, "finite")
         self._require_param(form, ok)
         state["_unbroadcasted_scale_tril"] = tril
 
