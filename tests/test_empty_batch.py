@@ -43,11 +43,10 @@ def check_every_method(case: Case, backend: Backend, d: Any, one_event: Any = No
     shapes: dict[str, tuple[tuple[int, ...], Any]] = {
         "sample": ((2, *batch, *event), value),
         "log_prob": ((2, *batch), d.log_prob(value)),
-        "mean": ((*batch, *event), d.mean),
-        "variance": ((*batch, *event), d.variance),
-        "stddev": ((*batch, *event), d.stddev),
-        "mode": ((*batch, *event), d.mode),
     }
+    if case.has_moments:
+        for moment in ("mean", "variance", "stddev", "mode"):
+            shapes[moment] = ((*batch, *event), getattr(d, moment))
     if one_event is not None:
         shapes["log_prob of one event"] = (batch, d.log_prob(one_event))
     if case.has_rsample:
@@ -106,6 +105,9 @@ EMPTY_BUILDS = {
     "Geometric": lambda z: arraydist.Geometric(logits=z((2, 0))),
     "NegativeBinomial": lambda z: arraydist.NegativeBinomial(z((0,)) + 3.0, logits=z((0,))),
     "Poisson": lambda z: arraydist.Poisson(z((0, 2))),
+    "TransformedDistribution": lambda z: arraydist.TransformedDistribution(
+        arraydist.Normal(z((0, 3)), 1.0), [arraydist.transforms.ExpTransform()]
+    ),
 }
 
 

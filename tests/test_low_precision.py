@@ -100,7 +100,7 @@ def test_every_case_in_half_precision(case: Case, library: str, narrow: str) -> 
             case.build(arraydist, lambda x: _narrow(b, x, narrow))
         return
     d = case.build(arraydist, lambda x: _narrow(b, x, narrow))
-    assert _dtype_name(d.mean) == narrow
+    assert str(d.dtype).rpartition(".")[2] == narrow
     # the float64 reference: the same case from the parameters rounded to the narrow dtype, on NumPy
     ref = case.build(arraydist, lambda x: _float64(b, _narrow(b, x, narrow)))
     x = d.sample((3,), seed=_seed(b))
@@ -121,6 +121,8 @@ def test_every_case_in_half_precision(case: Case, library: str, narrow: str) -> 
         "cdf": case.has_cdf,
         "icdf": case.has_icdf,
         "entropy": case.has_entropy,
+        "mean": case.has_moments,
+        "variance": case.has_moments,
     }
     eps = float(np.finfo(np.float16).eps) if narrow == "float16" else 2.0**-7
     top = float(np.finfo(np.float16).max) if narrow == "float16" else 3.3e38
@@ -141,6 +143,10 @@ def test_every_case_in_half_precision(case: Case, library: str, narrow: str) -> 
         want = fn(ref, x64, _float64(b, q))
         want = np.broadcast_to(want, got.shape)
         representable = np.isfinite(want) & (np.abs(want) < top)
+        if method == "log_prob" and case.dist == "TransformedDistribution":
+            # a draw that rounded to +-1, the edge of tanh's range, has the density next to the edge in its own
+            # dtype (docs/architecture.md): a point that differs with the dtype, so it is compared elsewhere
+            representable &= np.abs(np.broadcast_to(x64, got.shape)) != 1.0
         assert np.all(np.isfinite(got[representable])), (method, got, want)
         scale = max(1.0, float(np.max(np.abs(want[representable]), initial=0.0)))
         err = np.abs(got - want)[representable] / scale

@@ -9,106 +9,26 @@ everywhere, fast nowhere, and never used by the NumPy, PyTorch or JAX backends.
 from __future__ import annotations
 
 import math
-import operator
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
 
+from ._precision import widen_methods, widened  # noqa: F401  (re-exported for the backend modules)
+from ._seeds import (  # noqa: F401  (the seed policy, re-exported for the backend modules)
+    SEED_RANGE,
+    check_seed,
+    library_rng,
+    numpy_rng_from_seed,
+    public_type_name,
+    seeded_generator,
+    set_library_seed,
+)
 from ._special import OWN, SPECIAL_FUNCTIONS
 
 Array = Any
 Shape = tuple[int, ...]
-
-_LIBRARY_RNG: list[np.random.Generator] = []
-
-
-def library_rng() -> np.random.Generator:
-    """The generator that ``seed=None`` uses on backends without a global RNG of their own."""
-    if not _LIBRARY_RNG:
-        _LIBRARY_RNG.append(np.random.default_rng())
-    return _LIBRARY_RNG[0]
-
-
-def set_library_seed(seed: int) -> None:
-    """Re-seed the library-owned generator used by ``sample(seed=None)`` on NumPy (and other stateless backends)."""
-    _LIBRARY_RNG[:] = [np.random.default_rng(seed)]
-
-
-def public_type_name(obj: object) -> str:
-    """``torch.Generator`` rather than ``torch._C.Generator``: the type's name without private modules."""
-    t = type(obj)
-    module = ".".join(part for part in t.__module__.split(".") if not part.startswith("_"))
-    return f"{module}.{t.__qualname__}" if module else t.__qualname__
-
-
-#: the integers accepted as seeds on every backend, as the messages write it
-SEED_RANGE = "[0, 2**64)"
-
-
-def _describe_seed(seed: object) -> str:
-    text, kind = repr(seed), public_type_name(seed).removeprefix("builtins.")
-    if text.startswith("<") or len(text) > 60:  # an object without a short value: its type says enough
-        return kind
-    return f"{text} ({kind})"
-
-
-def check_seed(seed: object, backend: str, accepted: str, is_own: Callable[[object], bool]) -> Any:
-    """The seed policy of every backend: ``None``, the backend's own generator or key (``is_own``), or an integer.
-
-    Returns ``seed`` itself when it is None or ``is_own(seed)``, else the seed as a Python ``int`` in
-    ``[0, 2**64)``.  An integer is a Python int or an integer scalar of any library (a NumPy integer, a 0-d
-    integer torch tensor or JAX array: anything ``operator.index`` takes); ``bool`` is refused.  Anything else
-    is a ``TypeError`` and an integer out of range a ``ValueError``; both name the seed and the accepted range.
-    ``accepted`` lists what the backend takes besides integers ("None, a numpy.random.Generator").
-    """
-    if seed is None or is_own(seed):
-        return seed
-    value = None
-    dtype = getattr(seed, "dtype", None)
-    if not isinstance(seed, (bool, np.bool_)) and "bool" not in str(dtype) and getattr(seed, "ndim", 0) == 0:
-        try:
-            value = operator.index(seed)  # type: ignore[call-overload]
-        except (TypeError, ValueError, RuntimeError):  # RuntimeError: a torch tensor without a single value
-            value = None
-    expected = f"seed for a {backend} distribution must be {accepted} or an integer in {SEED_RANGE}"
-    if value is None:
-        raise TypeError(f"{expected}; got {_describe_seed(seed)}")
-    if not 0 <= value < 2**64:
-        raise ValueError(f"{expected}; got {value}")
-    return value
-
-
-def numpy_rng_from_seed(seed: object, backend: str) -> np.random.Generator:
-    """``None``/int/``numpy.random.Generator`` to a NumPy generator (shared by the host-side backends)."""
-    seed = check_seed(seed, backend, "None, a numpy.random.Generator", _is_numpy_generator)
-    if seed is None:
-        return library_rng()
-    if type(seed) is int:
-        return np.random.default_rng(seed)
-    return seed
-
-
-def _is_numpy_generator(seed: object) -> bool:
-    return isinstance(seed, np.random.Generator)
-
-
-def seeded_generator(seed: object, backend: str, default_rng: Any, generator_type: type) -> Any:
-    """A generator of a library seeded like NumPy (Dask, CuPy): ``None`` draws a seed from the library-owned
-    generator (so ``arraydist.manual_seed`` reproduces it), an int seeds a new one, a generator is used as is."""
-    public_module = ".".join(p for p in generator_type.__module__.split(".") if not p.startswith("_"))
-    seed = check_seed(
-        seed,
-        backend,
-        f"None, a {public_module}.{generator_type.__qualname__}",
-        lambda s: isinstance(s, generator_type),
-    )
-    if seed is None:
-        return default_rng(int(library_rng().integers(2**63)))
-    if type(seed) is int:
-        return default_rng(seed)
-    return seed
 
 
 def symmetric_values(values: Any, eps: float) -> bool:
@@ -124,49 +44,6 @@ def symmetric_values(values: Any, eps: float) -> bool:
         return False
     tol = 16 * eps * largest
     return all(abs(values[i][j] - values[j][i]) <= tol for i in range(n) for j in range(i))
-
-
-def widened(
-    fn: Callable[..., Any], narrow: frozenset[Any], wide: Any, cast: Callable[[Any, Any], Any], first: int = 0
-) -> Any:
-    """``fn`` computing in ``wide`` (float32) when its argument at position ``first`` (the first array) is of a
-    ``narrow`` dtype (float16, bfloat16): every narrow argument is cast to ``wide``, and the results (an array, or
-    a tuple) of dtype ``wide`` are cast back; other calls go straight to ``fn`` (one dtype test).
-
-    The libraries implement few special functions and no linear algebra for the narrow floats (torch on the CPU
-    lacks ``ndtri``, ``log_ndtr``, ``cholesky``, ``triangular_solve``; JAX lacks ``ndtr``, ``ndtri``,
-    ``log_ndtr`` and ``cholesky``), and a formula evaluated in them carries the rounding of every step: computed
-    in float32, the narrow result is the exact one rounded once, or nearly.  ``cast(x, dtype)`` is the
-    library's conversion.
-    """
-
-    def call(*args: Any, **kwargs: Any) -> Any:
-        dtype = getattr(args[first], "dtype", None)
-        if dtype not in narrow:
-            return fn(*args, **kwargs)
-        out = fn(*[cast(a, wide) if getattr(a, "dtype", None) in narrow else a for a in args], **kwargs)
-        if isinstance(out, tuple):  # (torch's named tuples too)
-            return tuple(cast(o, dtype) if getattr(o, "dtype", None) == wide else o for o in out)
-        return cast(out, dtype) if getattr(out, "dtype", None) == wide else out
-
-    name = getattr(fn, "__name__", type(fn).__name__)  # NumPy's ufuncs have no __qualname__
-    call.__name__, call.__qualname__, call.__doc__ = name, getattr(fn, "__qualname__", name), fn.__doc__
-    call.__wrapped__ = fn  # type: ignore[attr-defined]
-    return call
-
-
-def widen_methods(cls: type, names: Iterable[str], narrow: frozenset[Any], wide: Any, cast: Any) -> None:
-    """Replace each method ``name`` of ``cls`` (its own or inherited; static methods stay static) by
-    :func:`widened` of it: the backend's narrow floats computed in ``wide``.  The dtype is read from the first
-    array argument: the first but ``polygamma``'s order ``n`` (the table's signatures say which)."""
-    for name in names:
-        found = next(c.__dict__[name] for c in cls.__mro__ if name in c.__dict__)  # static methods as such
-        entry = SPECIAL_FUNCTIONS.get(name)
-        first = 1 if entry is not None and entry.signature.startswith(f"{name}(n,") else 0
-        if isinstance(found, staticmethod):
-            setattr(cls, name, staticmethod(widened(found.__func__, narrow, wide, cast, first)))
-        else:
-            setattr(cls, name, widened(found, narrow, wide, cast, first + 1))  # after self
 
 
 class Ops:

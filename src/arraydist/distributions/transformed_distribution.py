@@ -265,9 +265,18 @@ class TransformedDistribution(Distribution):
 
     def _cdf(self, value: Array) -> Array:
         sign = self._monotone_sign("cdf")
+        y = value
         for t in reversed(self.transforms):
             value = t.inv(value)
-        return _oriented(sign, self.base_dist.cdf(value))
+        p = _oriented(sign, self.base_dist.cdf(value))
+        # at the ends of a bounded support the CDF is exactly 0 and 1: a saturating inverse (tanh's, sigmoid's)
+        # clips them inside, where the base's CDF is only close to them (far from it in bfloat16)
+        support = self.support
+        low, high = getattr(support, "lower_bound", None), getattr(support, "upper_bound", None)
+        if type(low) in (int, float) and type(high) in (int, float):
+            xp = self._ops.xp
+            p = xp.where(y >= high, xp.ones_like(p), xp.where(y <= low, xp.zeros_like(p), p))
+        return p
 
     def _icdf(self, value: Array) -> Array:
         sign = self._monotone_sign("icdf")
