@@ -15,7 +15,7 @@ import numpy as np
 from scipy import special, stats
 
 from _case import Case, Conv, Partner
-from _stats import binned_pvalue, discrete_pvalues
+from _stats import binned_pvalue, categorical_uniforms, discrete_pvalues, scores_of
 
 NEG_INF = -np.inf
 
@@ -99,15 +99,25 @@ class OneHotRef(CategoricalRef):
     def mode(self) -> np.ndarray:
         return np.eye(self.p.shape[-1])[np.argmax(self.p, axis=-1)]
 
-    def gof_pvalues(self, draws: np.ndarray) -> list[float]:
-        """Per batch member, the category counts against ``N p`` (chi-square or exact, ``binned_pvalue``)."""
+    def _flat(self, draws: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool]:
+        """(category index of each draw ``(n, b)``, probabilities ``(b, K)``, whether every draw is one-hot)."""
         index, onehot = self._index(draws)
-        if not onehot.all():
-            return [0.0]  # not one-hot vectors
         k = self.p.shape[-1]
         flat = index.reshape(draws.shape[0], -1).astype(np.int64)
-        p = np.broadcast_to(self.p, (*self.shape, k)).reshape(-1, k)
+        return flat, np.broadcast_to(self.p, (*self.shape, k)).reshape(-1, k), bool(onehot.all())
+
+    def gof_pvalues(self, draws: np.ndarray) -> list[float]:
+        """Per batch member, the category counts against ``N p`` (chi-square or exact, ``binned_pvalue``)."""
+        flat, p, onehot = self._flat(draws)
+        if not onehot:
+            return [0.0]  # not one-hot vectors
+        k = p.shape[-1]
         return [binned_pvalue(np.bincount(flat[:, j], minlength=k).astype(np.float64), p[j]) for j in range(p.shape[0])]
+
+    def normal_scores(self, draws: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """One column per batch member: the randomized probability integral transform of the category drawn."""
+        flat, p, _ = self._flat(draws)
+        return scores_of(categorical_uniforms(np.clip(flat, 0, p.shape[-1] - 1), p, rng))
 
 
 class MultinomialRef:
@@ -148,6 +158,19 @@ class MultinomialRef:
             candidates = np.array([c for c in itertools.product(*ranges) if sum(c) == self.n], np.float64)
             out[idx] = candidates[np.argmax(stats.multinomial(self.n, p).logpmf(candidates))]
         return out
+
+    def normal_scores(self, draws: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """One column per batch member: the count of its most probable category, ``Binomial(n, p_max)``, through
+        the randomized probability integral transform."""
+        k = self.p.shape[-1]
+        p = self.p.reshape(-1, k)
+        top = np.argmax(p, axis=-1)
+        b = p.shape[0]
+        counts = draws.reshape(draws.shape[0], b, k)[:, np.arange(b), top]
+        law = stats.binom(self.n, p[np.arange(b), top])
+        with np.errstate(divide="ignore", invalid="ignore"):
+            u = law.cdf(counts - 1) + rng.random(counts.shape) * law.pmf(counts)
+        return scores_of(u)
 
     def gof_pvalues(self, draws: np.ndarray) -> list[float]:
         if not np.all(draws.sum(-1) == self.n):

@@ -75,7 +75,9 @@ def check_capabilities(case: Case) -> None:
         m for m in ("log_prob", "entropy", "mean", "mode", "variance") if case.has_entropy or m != "entropy"
     ]:
         assert hasattr(ref, method), f"the reference has no {method}"
-    assert any(hasattr(ref, m) for m in ("gof_pvalues", "marginal_pmf", "marginal_cdfs")), "no goodness-of-fit protocol"
+    assert any(hasattr(ref, m) for m in ("normal_scores", "marginal_pmf", "marginal_cdfs")), (
+        "no goodness-of-fit protocol"
+    )
     if not case.has_entropy:
         assert case.traced_entropy, "traced_entropy is about an entropy that exists"
     if case.has_cdf:
