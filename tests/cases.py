@@ -420,7 +420,7 @@ CASES: list[Case] = [
         lambda r: NormalRef(r(L234), r(S234), 3),
         (),
         (2, 3, 4),
-        kl_partner=_normal_partner(L234 + 0.5, S234[::-1], 3),
+        kl_partner=_normal_partner(L234 + 0.5, 1.3 * S234[::-1], 3),  # (S234[::-1] alone: a symmetric KL)
     ),
     Case(
         "independent-zero-dims",
@@ -448,7 +448,7 @@ CASES: list[Case] = [
         (),
         (3,),
         tags=frozenset({"tiny"}),
-        kl_partner=_normal_partner(L3 + 1e-4, S3[::-1] * 1e-4, 1),
+        kl_partner=_normal_partner(L3 + 1e-4, S3[::-1] * 1.5e-4, 1),  # (S3[::-1] * 1e-4: a symmetric KL)
     ),
     Case(
         "independent-huge",

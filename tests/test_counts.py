@@ -332,3 +332,32 @@ def test_kl_edges_where_torch_clamps_or_gives_up() -> None:
     np.testing.assert_allclose(
         kl_divergence(Poisson(np.array([0.0, 2.0])), Poisson(np.array([3.0, 0.0]))), [3.0, np.inf]
     )
+
+
+# ---------------------------------------------------------------------------------------------- found by issue 24
+@pytest.mark.xfail(
+    strict=True,
+    reason="Geometric.mean is 1 / p - 1: at p = 1 - 1e-6 in float32, 1 / p rounds to one ulp above 1 and the mean "
+    "is 6 % off (1.073e-6 for 1.013e-6), and variance = mean / p with it; (1 - p) / p is exact there (1 - p is "
+    "exact for p in [1/2, 1]); the registry's geometric-probs-edges floors these quantities until it is fixed",
+)
+def test_geometric_moments_near_p_one() -> None:
+    p = np.float32(1 - 1e-6)
+    d = Geometric(probs=np.array([p]))
+    exact = (1 - np.float64(p)) / np.float64(p)
+    np.testing.assert_allclose(np.asarray(d.mean, np.float64), [exact], rtol=1e-5)
+    np.testing.assert_allclose(np.asarray(d.variance, np.float64), [exact / np.float64(p)], rtol=1e-5)
+
+
+def test_a_wrong_mode_formula_fails_the_conformance_test(monkeypatch: Any) -> None:
+    """The mode references enumerate SciPy's masses: Poisson's mode as round(rate) (7.5 -> 8, whose mass is
+    7.5 / 8 of the mode's) fails; the right formula passes."""
+    from backends import NUMPY
+    from cases import CASES_BY_NAME
+    from test_conformance import test_values_match_reference
+
+    case = CASES_BY_NAME["poisson-batched"]
+    test_values_match_reference(case, NUMPY, "float64")
+    monkeypatch.setattr(Poisson, "mode", property(lambda self: np.floor(self.rate + 0.5)))
+    with pytest.raises(AssertionError, match="is not a mode"):
+        test_values_match_reference(case, NUMPY, "float64")
