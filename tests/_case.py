@@ -6,34 +6,48 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from scipy import stats
 
 Conv = Callable[[Any], Any]
 
 
 class DiscreteRef:
     """Reference for a univariate discrete family from a frozen ``scipy.stats`` distribution ``d`` whose
-    parameters have the batch shape ``shape``; SciPy has no mode, so the family's mode is given (an array of
-    ``shape``), and so is the entropy where SciPy's sum over the support is not exact (``entropy``, optional).
+    parameters have the batch shape ``shape``.  SciPy has no mode: it is found by enumerating SciPy's masses over
+    each member's support (never by the family's own formula), with ``ties`` deciding between equal masses:
+    ``"largest"`` (torch's convention for the count families: ``floor((n + 1) p)`` at an integer is the larger of
+    two modes) or ``"nan"`` (Bernoulli at 1/2).  The entropy is SciPy's unless ``entropy`` (a function, called
+    when the entropy is first asked for: a sum over a support of a million values is not paid by a sampler test)
+    gives it where SciPy's is not exact.
 
-    The goodness-of-fit protocol is ``marginal_pmf`` (counts against the pmf, ``_stats.discrete_pvalues``).
+    The goodness-of-fit protocol is ``marginal_pmf`` (counts against the pmf, ``_stats.discrete_uniforms``).
     """
 
-    def __init__(self, d: Any, shape: tuple[int, ...], mode: Any, entropy: Any = None) -> None:
+    #: masses within this relative distance of the largest are ties: two equal modes (Poisson at an integer
+    #: rate) agree only to about 1e-11 in SciPy's masses at rates of 1e4, and a mode computed from rounded
+    #: parameters (NegativeBinomial's (r - 1) p / (1 - p) of 197.99999999999983 at p = 0.99) can fall either side
+    TIE_RTOL = 1e-9
+
+    def __init__(
+        self, d: Any, shape: tuple[int, ...], entropy: Callable[[], Any] | None = None, ties: str = "largest"
+    ) -> None:
+        if ties not in ("largest", "nan"):
+            raise ValueError(f"ties must be 'largest' or 'nan', not {ties!r}")
         self.d = d
         self.shape = shape
-        self.mode = np.broadcast_to(np.asarray(mode, np.float64), shape)
         self._entropy = entropy
+        self._ties = ties
 
     def log_prob(self, x: np.ndarray) -> np.ndarray:
         return self.d.logpmf(x)
 
     def entropy(self) -> np.ndarray:
-        e = self.d.entropy() if self._entropy is None else self._entropy
+        e = self.d.entropy() if self._entropy is None else self._entropy()
         return np.broadcast_to(np.asarray(e, np.float64), self.shape)
 
     @property
@@ -44,8 +58,62 @@ class DiscreteRef:
     def variance(self) -> np.ndarray:
         return np.broadcast_to(self.d.var(), self.shape)
 
+    def _masses(self) -> tuple[np.ndarray, np.ndarray]:
+        """(values, their masses) over each member's window between SciPy's quantiles at 1e-9 and 1 - 1e-9, where
+        every mode lies (masses past a member's window are -1)."""
+        with np.errstate(divide="ignore", invalid="ignore"):
+            lo = np.broadcast_to(np.nan_to_num(self.d.ppf(1e-9), nan=0.0, posinf=0.0), self.shape)
+            hi = np.broadcast_to(self.d.isf(1e-9), self.shape)
+        hi = np.where(np.isfinite(hi), hi, lo)
+        lo = np.maximum(np.minimum(lo, hi) - 1.0, 0.0)
+        width = (np.maximum(hi, lo) - lo + 2.0).astype(np.int64)
+        t = np.arange(int(width.max(initial=1)), dtype=np.float64).reshape((-1,) + (1,) * len(self.shape))
+        values = lo + t
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return values, np.where(t < width, np.nan_to_num(self.d.pmf(values)), -1.0)
+
+    @property
+    def mode(self) -> np.ndarray:
+        """The most probable value of each member, by enumeration of SciPy's masses (ties: ``ties``)."""
+        values, masses = self._masses()
+        tied = masses >= masses.max(axis=0) * (1.0 - self.TIE_RTOL)
+        largest = np.max(np.where(tied, values, -np.inf), axis=0)
+        if self._ties == "nan":
+            return np.where(tied.sum(axis=0) > 1, np.nan, largest)
+        return largest
+
+    def is_mode(self, x: np.ndarray) -> np.ndarray:
+        """Whether each member's ``x`` has the largest mass (within ``TIE_RTOL``); NaN is a mode exactly where
+        two values tie and ``ties`` is ``"nan"``, and a number there is not."""
+        _, masses = self._masses()
+        top = masses.max(axis=0)
+        tie = (masses >= top * (1.0 - self.TIE_RTOL)).sum(axis=0) > 1
+        x = np.broadcast_to(np.asarray(x, np.float64), self.shape)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            mass = np.nan_to_num(self.d.pmf(np.nan_to_num(x, nan=-1.0)))
+        if self._ties == "nan":
+            return np.where(np.isnan(x), tie, ~tie & (mass >= top * (1.0 - self.TIE_RTOL)))
+        return ~np.isnan(x) & (mass >= top * (1.0 - self.TIE_RTOL))
+
     def marginal_pmf(self) -> tuple[tuple[int, ...], Callable[[np.ndarray], np.ndarray], Any]:
         return self.shape, self.d.pmf, self.d.cdf
+
+    def sum_law(self, n: int) -> Any:
+        """The law of the sum of ``n`` independent draws of each member (a frozen SciPy law of ``shape``), for an
+        exact test of the mean (``_stats.sampler_pvalues``); ``None`` where SciPy's family has no closed form."""
+        name = self.d.dist.name
+        args = [np.broadcast_to(np.asarray(a, np.float64), self.shape) for a in self.d.args]
+        if name == "poisson":
+            return stats.poisson(n * args[0])
+        if name == "binom":
+            return stats.binom(n * args[0], args[1])
+        if name == "bernoulli":
+            return stats.binom(n, args[0])
+        if name == "nbinom":
+            return stats.nbinom(n * args[0], args[1])
+        if name == "geom" and self.d.kwds.get("loc", 0) == -1:  # failures before the first success: NB(1, p)
+            return stats.nbinom(n, args[0])
+        return None
 
 
 @dataclass(frozen=True)
@@ -104,6 +172,11 @@ class Case:
     #: the dtypes this case runs in, and why not the others (``dtypes_why``): the other tests are skipped with it
     dtypes: frozenset[str] = frozenset({"float32", "float64"})
     dtypes_why: str = ""
+    #: magnitudes below which a quantity's error is absolute in the conformance tests, where the default of
+    #: ``test_conformance.FLOORS`` is too tight for this case, and why (``floors_why``): e.g. a log density that
+    #: is a small difference of large terms (``{"log_prob": 1e3}``)
+    floors: Mapping[str, float] = field(default_factory=dict)
+    floors_why: str = ""
     #: the KL test's second distribution (``None``: the family has no KL rule of its own)
     kl_partner: Partner | None = None
     #: the dtype of draws where it is not the parameters' (e.g. ``"int64"`` for Categorical)
@@ -123,6 +196,10 @@ class Case:
             raise ValueError(f"case {self.name}: torch_differs needs torch_differs_why")
         if self.torch_differs - PARITY_QUANTITIES:
             raise ValueError(f"case {self.name}: unknown quantities {sorted(self.torch_differs - PARITY_QUANTITIES)}")
+        if self.floors and not self.floors_why:
+            raise ValueError(f"case {self.name}: floors needs floors_why")
+        if set(self.floors) - FLOOR_QUANTITIES:
+            raise ValueError(f"case {self.name}: unknown quantities {sorted(set(self.floors) - FLOOR_QUANTITIES)}")
         if self.dtypes != {"float32", "float64"} and not self.dtypes_why:
             raise ValueError(f"case {self.name}: dtypes needs dtypes_why")
         unknown = self.tags - KNOWN_TAGS
@@ -133,6 +210,9 @@ class Case:
         return self.name
 
 
+FLOOR_QUANTITIES = frozenset(
+    {"log_prob", "prob", "cdf", "icdf", "entropy", "perplexity", "mean", "mode", "variance", "stddev", "kl"}
+)
 PARITY_QUANTITIES = frozenset({"log_prob", "entropy", "mean", "variance", "stddev", "mode", "kl", "enumerate_support"})
 #: ``boundary``: parameters on the boundary of their domain (probabilities of exactly 0 or 1), where finite
 #: differences step outside it: no finite-difference gradient checks

@@ -8,8 +8,10 @@ Rule (applied by ``conftest.pytest_collection_modifyitems`` to every test parame
   family that tags none, its first ``SUBSET_SIZE`` cases in registry order;
 * on JAX that subset runs in float64 only (``SUBSET_DTYPES``): a JAX test costs about 200 times the NumPy one
   (eager operations compile with XLA for each new shape and dtype), so its float32 half would take the
-  default run at 45 families from about 12 to about 17.5 minutes;
-  float32 on JAX stays covered by ``test_jax.py``'s dtype tests and by the full matrix;
+  default run at 45 families from about 12 to about 17.5 minutes; JAX's float32 values are checked in the
+  default run by ``test_jax.py::test_float32_values_under_jit`` (every value of each family's subset case, float32,
+  against the reference, under one ``jax.jit``: one compilation, not one per eager operation), and everything
+  else in float32 on JAX by the full matrix;
 * a **family module** (``pytestmark = pytest.mark.family``: the tests of one group of families, which grow with
   the catalogue) runs its tests without a case on the core backends only; on the other backends (a ``backend``
   parameter, or a ``pytest.mark.on_backend(name)`` on a test or a parameter) they run in the complement;

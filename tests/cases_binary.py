@@ -20,8 +20,7 @@ class BernoulliRef(DiscreteRef):
         self.logits = None if logits is None else np.asarray(logits, np.float64)
         p = special.expit(self.logits) if probs is None else np.asarray(probs, np.float64)
         self.p = p
-        mode = np.where(p == 0.5, np.nan, (p > 0.5).astype(np.float64))
-        super().__init__(stats.bernoulli(p), p.shape, mode, entropy=self._entropy_value())
+        super().__init__(stats.bernoulli(p), p.shape, entropy=self._entropy_value, ties="nan")
 
     def _log_p(self) -> tuple[np.ndarray, np.ndarray]:
         """(log p, log(1 - p)), from the logits where they are given."""
@@ -84,7 +83,7 @@ CASES: list[Case] = [
     _bernoulli_case("bernoulli-scalar", "probs", 0.3, 0.6, ()),
     _bernoulli_case("bernoulli-probs-batched", "probs", P5, P5[::-1] * 0.9 + 0.04, (5,)),
     _bernoulli_case("bernoulli-logits", "logits", L23, -0.5 * L23 + 0.3, (2, 3), tags=frozenset({"matrix"})),
-    _bernoulli_case("bernoulli-probs-2d", "probs", P43, 1.0 - P43, (4, 3)),
+    _bernoulli_case("bernoulli-probs-2d", "probs", P43, 0.8 * P43[::-1] + 0.1, (4, 3)),  # (1 - p: symmetric)
     _bernoulli_case("bernoulli-python-probs", "probs", 0.3, 0.8, (), tags=frozenset({"neutral"})),
     _bernoulli_case("bernoulli-python-logits", "logits", 0.3, -1.5, (), tags=frozenset({"neutral"})),
     _bernoulli_case(

@@ -15,7 +15,7 @@ import numpy as np
 from scipy import special, stats
 
 from _case import Case, Conv, Partner
-from _stats import binned_pvalue, discrete_pvalues
+from _stats import binned_pvalue, categorical_uniforms, discrete_pvalues, scores_of
 
 NEG_INF = -np.inf
 
@@ -99,15 +99,25 @@ class OneHotRef(CategoricalRef):
     def mode(self) -> np.ndarray:
         return np.eye(self.p.shape[-1])[np.argmax(self.p, axis=-1)]
 
-    def gof_pvalues(self, draws: np.ndarray) -> list[float]:
-        """Per batch member, the category counts against ``N p`` (chi-square or exact, ``binned_pvalue``)."""
+    def _flat(self, draws: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool]:
+        """(category index of each draw ``(n, b)``, probabilities ``(b, K)``, whether every draw is one-hot)."""
         index, onehot = self._index(draws)
-        if not onehot.all():
-            return [0.0]  # not one-hot vectors
         k = self.p.shape[-1]
         flat = index.reshape(draws.shape[0], -1).astype(np.int64)
-        p = np.broadcast_to(self.p, (*self.shape, k)).reshape(-1, k)
+        return flat, np.broadcast_to(self.p, (*self.shape, k)).reshape(-1, k), bool(onehot.all())
+
+    def gof_pvalues(self, draws: np.ndarray) -> list[float]:
+        """Per batch member, the category counts against ``N p`` (chi-square or exact, ``binned_pvalue``)."""
+        flat, p, onehot = self._flat(draws)
+        if not onehot:
+            return [0.0]  # not one-hot vectors
+        k = p.shape[-1]
         return [binned_pvalue(np.bincount(flat[:, j], minlength=k).astype(np.float64), p[j]) for j in range(p.shape[0])]
+
+    def normal_scores(self, draws: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """One column per batch member: the randomized probability integral transform of the category drawn."""
+        flat, p, _ = self._flat(draws)
+        return scores_of(categorical_uniforms(np.clip(flat, 0, p.shape[-1] - 1), p, rng))
 
 
 class MultinomialRef:
@@ -148,6 +158,19 @@ class MultinomialRef:
             candidates = np.array([c for c in itertools.product(*ranges) if sum(c) == self.n], np.float64)
             out[idx] = candidates[np.argmax(stats.multinomial(self.n, p).logpmf(candidates))]
         return out
+
+    def normal_scores(self, draws: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """One column per batch member: the count of its most probable category, ``Binomial(n, p_max)``, through
+        the randomized probability integral transform."""
+        k = self.p.shape[-1]
+        p = self.p.reshape(-1, k)
+        top = np.argmax(p, axis=-1)
+        b = p.shape[0]
+        counts = draws.reshape(draws.shape[0], b, k)[:, np.arange(b), top]
+        law = stats.binom(self.n, p[np.arange(b), top])
+        with np.errstate(divide="ignore", invalid="ignore"):
+            u = law.cdf(counts - 1) + rng.random(counts.shape) * law.pmf(counts)
+        return scores_of(u)
 
     def gof_pvalues(self, draws: np.ndarray) -> list[float]:
         if not np.all(draws.sum(-1) == self.n):
@@ -199,20 +222,41 @@ def _partner(cls: str, form: str, value: Any, ref: Callable[[np.ndarray], Any], 
     return Partner(lambda lib, c: _form(lib, cls, c, form, value, expand=expand), reference)
 
 
-# (suffix, form, parameters, batch_shape, partner form, partner parameters, tags, expand)
+# (suffix, form, parameters, batch_shape, partner form, partner parameters, tags, expand).  A partner is never the
+# reversal of the categories (KL(p || reversed p) = KL(reversed p || p): a swap of KL's arguments would be invisible;
+# test_registry.py holds every partner to an asymmetric KL)
 _SETS: list[tuple[str, str, Any, tuple[int, ...], str, Any, frozenset[str], Any]] = [
-    ("scalar", "probs", P3, (), "probs", P3[::-1], frozenset(), None),
+    ("scalar", "probs", P3, (), "probs", np.array([0.25, 0.6, 0.15]), frozenset(), None),
     ("batched", "probs", P45, (4,), "probs", P45[::-1], frozenset(), None),
-    ("logits", "logits", L36, (3,), "logits", L36[:, ::-1], frozenset(), None),
+    ("logits", "logits", L36, (3,), "logits", -0.7 * L36[:, ::-1] + 0.2, frozenset(), None),
     ("batched-logits", "logits", L235, (2, 3), "logits", -L235, frozenset({"matrix"}), None),
-    ("expanded", "probs", P45, (2, 4), "probs", P45[:, ::-1], frozenset(), (2, 4)),
-    ("unnormalized", "probs", UNNORMALIZED, (2,), "logits", UNNORMALIZED / 3, frozenset(), None),
+    ("expanded", "probs", P45, (2, 4), "probs", np.roll(P45, 1, axis=-1), frozenset(), (2, 4)),
+    ("unnormalized", "probs", UNNORMALIZED, (2,), "logits", -UNNORMALIZED / 3, frozenset(), None),
     ("zero-probs", "probs", ZERO_PROBS, (3,), "probs", ZERO_PROBS[[2, 0, 1]], frozenset({"boundary"}), None),
-    ("masked-logits", "logits", MASKED, (2,), "logits", MASKED[:, ::-1], frozenset({"boundary"}), None),
+    # (a partner masked too makes both KLs infinite: no swap could show; this one is finite where p is masked)
+    (
+        "masked-logits",
+        "logits",
+        MASKED,
+        (2,),
+        "logits",
+        np.nan_to_num(MASKED[:, ::-1], neginf=-1.0),
+        frozenset({"boundary"}),
+        None,
+    ),
     ("dominant", "logits", DOMINANT, (2,), "logits", DOMINANT[::-1], frozenset({"huge"}), None),
     # (the partner has no tiny masses: torch clamps the log of a mass to log(eps), which KL(p || q) would show)
     ("tiny-probs", "probs", TINY, (2,), "probs", P45[:2, :3], frozenset({"tiny", "boundary"}), None),
 ]
+
+
+#: p (1 - p) of a category of probability 1 - 1.9e-13 (the "dominant" sets) cancels: the variance is exact to
+#: about 1e-16 absolute, not relative (0 in float32, 0.7 % off in float64), as torch.distributions' is
+DOMINANT_VARIANCE = {
+    "floors": {"variance": 1e-5, "stddev": 1.0},
+    "floors_why": "p (1 - p) at p = 1 - 1.9e-13 cancels: exact to 1e-16 absolute, not relative (0 in float32); "
+    "test_categorical.py::test_variance_of_a_near_certain_category (xfail) holds it to relative accuracy",
+}
 
 
 def _family(cls: str, prefix: str, ref: Callable[..., Any], one_hot: bool, **fields: Any) -> list[Case]:
@@ -220,6 +264,7 @@ def _family(cls: str, prefix: str, ref: Callable[..., Any], one_hot: bool, **fie
     event shape is (K,)."""
     cases = []
     for suffix, form, value, batch, pform, pvalue, tags, expand in _SETS:
+        extra = DOMINANT_VARIANCE if suffix == "dominant" else {}
         cases.append(
             Case(
                 f"{prefix}-{suffix}",
@@ -231,6 +276,7 @@ def _family(cls: str, prefix: str, ref: Callable[..., Any], one_hot: bool, **fie
                 tags=tags,
                 kl_partner=_partner(cls, pform, pvalue, lambda p, batch=batch: ref(p, batch), expand),
                 **fields,
+                **extra,
             )
         )
     cases.append(
@@ -286,7 +332,7 @@ CASES += [
     _multinomial("multinomial-one-trial", 1, "probs", UNNORMALIZED, (2,)),
     _multinomial("multinomial-zero-probs", 12, "probs", ZERO_PROBS, (3,), tags=frozenset({"boundary"})),
     _multinomial("multinomial-masked-logits", 9, "logits", MASKED, (2,), tags=frozenset({"boundary"})),
-    _multinomial("multinomial-dominant", 20, "logits", DOMINANT, (2,)),
+    _multinomial("multinomial-dominant", 20, "logits", DOMINANT, (2,), **DOMINANT_VARIANCE),
     # larger counts: test_categorical.py (float32 cannot hold the entropy's cancellation at n = 1000, see there)
     _multinomial("multinomial-twenty-trials", 20, "probs", P45[:2], (2,)),
     Case(

@@ -50,8 +50,7 @@ def _binary_entropy_sum(d: Any, shape: tuple[int, ...], high: int) -> np.ndarray
 def binomial_ref(n: Any, probs: Any = None, logits: Any = None) -> CountRef:
     n, p = np.broadcast_arrays(np.asarray(n, np.float64), _probs(probs, logits))
     d = stats.binom(n, p)
-    entropy = _binary_entropy_sum(d, n.shape, int(n.max()) if n.size else 0)
-    return CountRef(d, n.shape, np.minimum(np.floor((n + 1) * p), n), entropy)
+    return CountRef(d, n.shape, lambda: _binary_entropy_sum(d, n.shape, int(n.max()) if n.size else 0))
 
 
 def _binomial(n: Any, form: str, value: Any, convert: bool = True) -> tuple[Any, Any]:
@@ -106,7 +105,7 @@ def geometric_ref(probs: Any = None, logits: Any = None) -> CountRef:
     d = stats.geom(p, loc=-1)
     with np.errstate(divide="ignore", invalid="ignore"):  # log1p(-1) at p = 1, where the mass is at 0
         high = int(np.max(np.where(p < 1, np.log(_TAIL) / np.log1p(-p), 0.0), initial=0.0)) + 1
-    return GeometricRef(d, p.shape, np.zeros(p.shape), _binary_entropy_sum(d, p.shape, high))
+    return GeometricRef(d, p.shape, lambda: _binary_entropy_sum(d, p.shape, high))
 
 
 def _geometric_case(name: str, form: str, value: Any, partner: Any, shape: tuple[int, ...], **kw: Any) -> Case:
@@ -126,9 +125,7 @@ def _geometric_case(name: str, form: str, value: Any, partner: Any, shape: tuple
 # ------------------------------------------------------------------------------------------- NegativeBinomial
 def negative_binomial_ref(r: Any, probs: Any = None, logits: Any = None) -> DiscreteRef:
     r, p = np.broadcast_arrays(np.asarray(r, np.float64), _probs(probs, logits))
-    with np.errstate(divide="ignore"):
-        odds = p / (1 - p)
-    return DiscreteRef(stats.nbinom(r, 1 - p), r.shape, np.maximum(np.floor((r - 1) * odds), 0.0))
+    return DiscreteRef(stats.nbinom(r, 1 - p), r.shape)
 
 
 def _nb_case(name: str, r: Any, form: str, value: Any, shape: tuple[int, ...], **kw: Any) -> Case:
@@ -146,7 +143,7 @@ def _nb_case(name: str, r: Any, form: str, value: Any, shape: tuple[int, ...], *
 # ------------------------------------------------------------------------------------------- Poisson
 def poisson_ref(rate: Any) -> CountRef:
     rate = np.asarray(rate, np.float64)
-    return CountRef(stats.poisson(rate), rate.shape, np.floor(rate))
+    return CountRef(stats.poisson(rate), rate.shape)
 
 
 def _poisson_case(name: str, rate: Any, partner: Any, shape: tuple[int, ...], **kw: Any) -> Case:
@@ -238,6 +235,9 @@ CASES: list[Case] = [
         tags=frozenset({"tiny", "boundary"}),
         torch_differs=frozenset({"entropy", "kl"}),
         torch_differs_why=f"{CLAMP}: its float32 entropy at p = 1e-3 is 4e-5 off, its KL from p = 1 not finite",
+        floors={"mean": 3e-3, "variance": 1e-3, "stddev": 0.2},
+        floors_why="the float32 mean 1 / p - 1 at p = 1 - 1e-6 is 6 % off (1 / p rounds to one ulp of 1), so the "
+        "variance and stddev too: test_counts.py::test_geometric_moments_near_p_one (xfail) holds them relatively",
     ),
     _geometric_case(
         "geometric-logits-extreme",
@@ -262,7 +262,14 @@ CASES: list[Case] = [
         "negative-binomial-tiny-count", [1e-3, 1e-3, 1.5], "probs", [0.3, 0.9, 0.5], (3,), tags=frozenset({"tiny"})
     ),
     _nb_case(
-        "negative-binomial-probs-edges", 3.0, "probs", [0.0, 1e-6, 0.99], (3,), tags=frozenset({"tiny", "boundary"})
+        "negative-binomial-probs-edges",
+        3.0,
+        "probs",
+        [0.0, 1e-6, 0.99],
+        (3,),
+        tags=frozenset({"tiny", "boundary"}),
+        torch_differs=frozenset({"stddev"}),
+        torch_differs_why=f"{CLAMP}: its stddev at p = 0 (a point mass) is sqrt(3 eps), 6e-4 in float32, not 0",
     ),
     _nb_case("negative-binomial-large-mean", [30.0, 80.0], "probs", [0.9, 0.5], (2,), tags=frozenset({"huge"})),
     _nb_case("negative-binomial-python-probs", 4.0, "probs", 0.3, (), tags=NEUTRAL),
@@ -289,6 +296,9 @@ CASES: list[Case] = [
         tags=frozenset({"huge"}),
         torch_differs=frozenset({"log_prob"}),
         torch_differs_why=LARGE_COUNTS_FLOAT32,
+        floors={"kl": 1e4},
+        floors_why="the KL of 5,361 at rates 1e6 and 9e5 is a difference of terms of 1.4e7 (xlogy(p, p) - "
+        "xlogy(p, q)): 0.48 off in float32, 9e-5 relative; p log(p / q) - p + q would keep float32's resolution",
     ),
     _poisson_case("poisson-python-number", 2.5, 4.0, (), tags=NEUTRAL),
     _poisson_case("poisson-python-integer", 3, 1, (), tags=NEUTRAL),

@@ -1,5 +1,7 @@
 """Fixtures: ``backend`` (every array library, skipped with a reason when missing) and ``dtype``; the
-``--full-matrix`` option and the default matrix of ``_matrix.py`` (the rest of the cross product deselected)."""
+``--full-matrix`` option and the default matrix of ``_matrix.py`` (the rest of the cross product deselected);
+the false-alarm budget of ``_stats.py``: the ``statistical(k)`` mark, the count of checks made against it, and the
+bound printed at the end of every run."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from pathlib import Path
 import pytest
 
 import _matrix
+import _stats
 from backends import BACKENDS, JAX, Backend
 
 # JAX compiles every eager operation for each new shape and dtype with XLA, and in this suite that compiling is
@@ -77,6 +80,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "statistical(checks=1): the test makes this many statistical checks (tests/_stats.py: each at ALPHA; "
+        "counted for the run's false-alarm budget)",
+    )
+
+
 def full_matrix(config: pytest.Config) -> bool:
     return bool(config.getoption(_matrix.OPTION)) or _matrix.full_matrix_from_env()
 
@@ -103,8 +114,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(
                 pytest.mark.skip(reason=f"{case.name} runs in {'/'.join(sorted(case.dtypes))} only: {case.dtypes_why}")
             )
+    full = sum(_stats.declared_checks(item) for item in items)
     rest = complement(config)
     if full_matrix(config) and not rest:
+        config.stash[_stats.DECLARED_KEY] = (full, full)
         return
     keep, drop = [], []
     for item in items:
@@ -118,3 +131,63 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
+    config.stash[_stats.DECLARED_KEY] = (sum(_stats.declared_checks(item) for item in items), full)
+
+
+# ---------------------------------------------------------------------------------------------- false alarms
+@pytest.fixture(autouse=True)
+def _statistical_checks(request: pytest.FixtureRequest) -> object:
+    """Counts the checks of ``_stats.check`` each test makes: more than its ``statistical`` mark declares fails
+    the test (the budget would not count them); the count travels with the report to the run's summary."""
+    _stats.reset_checks()
+    yield
+    made, declared = _stats.checks_made(), _stats.declared_checks(request.node)
+    request.node.user_properties.append(("statistical_checks", made))
+    if made > declared:
+        pytest.fail(
+            f"{request.node.nodeid} made {made} statistical check(s) but declares {declared}: mark it "
+            f"pytest.mark.statistical({made}) so that the false-alarm budget counts them",
+            pytrace=False,
+        )
+
+
+#: (checks made by the tests that ran, declared by this run's tests, declared by the full matrix's)
+_TOTALS = {"made": 0, "run": 0, "full": 0}
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.when == "teardown":
+        _TOTALS["made"] += sum(int(v) for k, v in report.user_properties if k == "statistical_checks")
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    declared = session.config.stash.get(_stats.DECLARED_KEY, None)
+    if declared is not None:
+        _TOTALS["run"], _TOTALS["full"] = declared
+        workeroutput = getattr(session.config, "workeroutput", None)
+        if workeroutput is not None:  # a pytest-xdist worker: its collection, for the controller's summary
+            workeroutput["arraydist_declared_checks"] = list(declared)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: object, error: object) -> None:
+    declared = getattr(node, "workeroutput", {}).get("arraydist_declared_checks")
+    if declared:  # every worker collects the same tests
+        _TOTALS["run"], _TOTALS["full"] = declared
+
+
+def pytest_terminal_summary(terminalreporter: object, exitstatus: int, config: pytest.Config) -> None:
+    made, run, full = _TOTALS["made"], _TOTALS["run"], _TOTALS["full"]
+    if not (made or run):
+        return
+    alpha, budget = _stats.ALPHA, _stats.BUDGET
+    write = terminalreporter.write_line  # type: ignore[attr-defined]
+    terminalreporter.write_sep("-", "arraydist false-alarm budget (tests/_stats.py)")  # type: ignore[attr-defined]
+    write(
+        f"{made} statistical checks made at ALPHA = {alpha:g} each: a correct library fails one with probability "
+        f"at most {made * alpha:.3%} (budget {budget:.0%})"
+    )
+    write(
+        f"declared by the collected tests: {run} in this run ({run * alpha:.3%}), {full} in the full matrix "
+        f"({full * alpha:.3%})"
+    )

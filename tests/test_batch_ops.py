@@ -1,8 +1,11 @@
 """Batch operations written once in the base class, on every registry case and backend: slicing, ``reshape``,
 ``expand`` and ``to_event`` commute with ``log_prob``, and ``explain`` states the shapes that come out.
 
-One test per case, backend and dtype (one build, one set of draws, every operation checked on them), so the
-matrix of ``_matrix.py`` applies and a case costs one test, not one per operation.
+Every operation is checked by values, member by member: a slice ``d[index]`` (integers, open-ended and negative
+slices, steps, ``...``, ``None``) gives the log densities, means and variances of the full distribution indexed
+by the same index, so a slice that returns the wrong members with the right shape fails.  One test per case,
+backend and dtype (one build, one set of draws, every operation checked on them), so the matrix of
+``_matrix.py`` applies and a case costs one test, not one per operation.
 """
 
 from __future__ import annotations
@@ -13,15 +16,51 @@ from typing import Any
 import numpy as np
 import pytest
 
+import _tolerance
 import arraydist
 from backends import NUMPY, Backend
 from cases import CASES, Case
-from test_conformance import assert_close, build
+from test_conformance import TOL, as_numpy, assert_close, build
 
 
 @pytest.fixture(params=CASES, ids=str)
 def case(request: pytest.FixtureRequest) -> Case:
     return request.param
+
+
+def batch_indices(batch: tuple[int, ...]) -> list[tuple[Any, ...]]:
+    """Indices of a batch: integers (negative too), open-ended and negative slices, a step, ``...`` and ``None``,
+    on the first and on the last batch dimension, each keeping every dimension non-empty.  (A negative step:
+    ``test_negative_steps``.)"""
+    if not batch:
+        return []
+    first, last = batch[0], batch[-1]
+    out: list[tuple[Any, ...]] = [(0,), (-1,), (None,)]
+    if first > 1:
+        k = first // 2
+        out += [(slice(k, None),), (slice(None, -k),), (slice(-k, None),), (slice(None, None, 2),)]
+        out += [(slice(1, first - 1),)] if first > 2 else []
+    if last > 1:
+        out += [(Ellipsis, slice(1, None)), (Ellipsis, -2), (Ellipsis, slice(-1, None))]
+    if len(batch) > 1:
+        out += [(-1, Ellipsis), (slice(-1, None), Ellipsis, slice(None, None, 2)), (slice(None), None, -1)]
+    return out
+
+
+def spelled(index: tuple[Any, ...], batch_ndim: int) -> tuple[Any, ...]:
+    """``index`` with its ``...`` spelled out over the batch dimensions only, so that it indexes the batch part of
+    an array that has event dimensions after it (NumPy's ``...`` would reach into them)."""
+    if Ellipsis not in index:
+        return index
+    at = index.index(Ellipsis)
+    used = sum(item is not None for item in index if item is not Ellipsis)
+    return index[:at] + (slice(None),) * (batch_ndim - used) + index[at + 1 :]
+
+
+def _moments(d: Any) -> Any:
+    """Whose moments identify the members: the distribution's, or where it has none (a transformed
+    distribution) its base's, indexed by the same tree; its transforms' parameters are checked by log_prob."""
+    return d if type(d).mean is not arraydist.TransformedDistribution.mean else d.base_dist
 
 
 def operations(d: Any, values: dict[str, Any]) -> dict[str, Any]:
@@ -30,7 +69,11 @@ def operations(d: Any, values: dict[str, Any]) -> dict[str, Any]:
     operation and shape, which took this test from 10-20 s to about 1 s per case."""
     batch, event = d.batch_shape, d.event_shape
     size = math.prod(batch)
-    out = {"full": d.log_prob(values["x"])}
+    out = {"full": d.log_prob(values["x"]), "mean": _moments(d).mean, "variance": _moments(d).variance}
+    for i, index in enumerate(batch_indices(batch)):  # slices by values: the members the index names
+        part = d[index]
+        assert part.event_shape == event
+        out[f"index {i}"] = (part.log_prob(values[f"index {i}"]), _moments(part).mean, _moments(part).variance)
     if batch:  # slicing the last batch dimension
         part = d[..., batch[-1] - 1]
         assert part.batch_shape == batch[:-1] and part.event_shape == event
@@ -38,6 +81,7 @@ def operations(d: Any, values: dict[str, Any]) -> dict[str, Any]:
     flat = d.reshape(-1)  # every batch member in one dimension, and back; the event shape is untouched
     assert type(flat) is type(d) and flat.batch_shape == (size,) and flat.event_shape == event
     out["flat"] = flat.log_prob(values["flat"])
+    out["flat mean"] = _moments(flat).mean
     back = flat.reshape(batch)
     assert back.batch_shape == batch
     out["back"] = back.log_prob(values["x"])
@@ -46,6 +90,7 @@ def operations(d: Any, values: dict[str, Any]) -> dict[str, Any]:
     wide = grown.reshape((-1,))
     assert wide.batch_shape == (3 * size,)
     out["wide"] = wide.log_prob(values["wide"])
+    out["wide variance"] = _moments(wide).variance
     every = d.to_event()  # every batch dimension joins the event
     assert isinstance(every, arraydist.Independent) and every.batch_shape == () and every.event_shape == batch + event
     if batch:  # the rightmost batch dimension joins the event; log_prob sums over it
@@ -57,6 +102,10 @@ def operations(d: Any, values: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_batch_operations_commute_with_log_prob(case: Case, backend: Backend, dtype: str) -> None:
+    check_batch_operations(case, backend, dtype)
+
+
+def check_batch_operations(case: Case, backend: Backend, dtype: str) -> None:
     d = build(case, backend, dtype)
     batch, event = case.batch_shape, case.event_shape
     size = math.prod(batch)
@@ -70,6 +119,8 @@ def test_batch_operations_commute_with_log_prob(case: Case, backend: Backend, dt
     }
     if batch:
         values["slice"] = x64[(slice(None),) * len(batch) + (batch[-1] - 1,)]
+    for i, index in enumerate(batch_indices(batch)):
+        values[f"index {i}"] = x64[(slice(None), *spelled(index, len(batch)))]
     # a neutral (Python-number) case adopts the values' library
     values = {k: backend.asarray(np.ascontiguousarray(v), case.sample_dtype or dtype) for k, v in values.items()}
     if backend.name == "jax" and not d._neutral:
@@ -78,7 +129,11 @@ def test_batch_operations_commute_with_log_prob(case: Case, backend: Backend, dt
         out = jax.jit(operations)(d, values)
     else:
         out = operations(d, values)
-    lp = backend.to_numpy(out["full"])
+    if backend.lazy:  # one compute of every graph (their shared parts once), not one per value read
+        import dask
+
+        out = dict(zip(out, dask.compute(*out.values())))
+    lp = as_numpy(out["full"], backend)
     assert lp.shape == (2, *batch)
 
     # explain states the shapes that sample, log_prob, mean and the parameters have
@@ -97,6 +152,21 @@ def test_batch_operations_commute_with_log_prob(case: Case, backend: Backend, dt
     assert_close(out["wide"], np.broadcast_to(lp[:, None], (2, 3, *batch)).reshape(2, 3 * size), dtype, backend)
     if batch:
         assert_close(out["event"], lp.sum(axis=-1), dtype, backend, scale=len(batch) * 10)
+    # member by member: each index gives the full distribution's values at the members it names
+    mean, variance = (as_numpy(out[k], backend) for k in ("mean", "variance"))
+    for i, index in enumerate(batch_indices(batch)):
+        lp_part, mean_part, variance_part = (as_numpy(v, backend) for v in out[f"index {i}"])
+        where = spelled(index, len(batch))
+        what = f"{case.name}[{index}]"
+        # the same arithmetic on the same numbers: only XLA's fusion under jit may move a last bit, so the dtype's
+        # tolerance, relative for the moments (a wrong tiny member's variance is not hidden by a floor of 1)
+        _tolerance.assert_close(lp_part, lp[(slice(None), *where)], TOL[dtype], err_msg=f"log_prob of {what}")
+        _tolerance.assert_close(mean_part, mean[where], TOL[dtype], floor=0.0, err_msg=f"mean of {what}")
+        _tolerance.assert_close(variance_part, variance[where], TOL[dtype], floor=0.0, err_msg=f"variance of {what}")
+    assert_close(out["flat mean"], mean.reshape(size, *event), dtype, backend)
+    assert_close(
+        out["wide variance"], np.broadcast_to(variance, (3, *batch, *event)).reshape(3 * size, *event), dtype, backend
+    )
     with pytest.raises(ValueError, match=r"reshape: cannot reshape batch_shape"):
         d.reshape((size + 1,))
 
@@ -155,3 +225,51 @@ def test_reshape_and_expand_carry_gradients(torch_backend: Backend) -> None:
     d = arraydist.Normal(loc, 1.0).reshape(-1).expand((4, 6))
     d.log_prob(torch.ones(4, 6)).sum().backward()
     torch.testing.assert_close(loc.grad, torch.full((2, 3), 4.0))
+
+
+#: torch tensors refuse a negative step ("step must be greater than zero"); the other backends take it
+NEGATIVE_STEP_ON_TORCH = (
+    "d[::-1] on torch raises torch's own 'ValueError: step must be greater than zero' from the base's indexing of "
+    "each parameter (NumPy, JAX, Dask and array_api_strict reverse the members): a torch user gets neither the "
+    "members nor an error that names the distribution"
+)
+
+
+@pytest.mark.parametrize("name", ["normal-broadcast", "mvn-batched-cov"])
+def test_negative_steps(name: str, backend: Backend, request: pytest.FixtureRequest) -> None:
+    """``d[::-1]`` and ``d[..., ::-2]`` give the members in reverse, by values, as the other indices do."""
+    if backend.name == "torch":
+        request.applymarker(pytest.mark.xfail(strict=True, reason=NEGATIVE_STEP_ON_TORCH))
+    from cases import CASES_BY_NAME
+
+    case = CASES_BY_NAME[name]
+    d = build(case, backend, "float64")
+    x64 = np.asarray(build(case, NUMPY, "float64").sample((2,), seed=5))
+    lp = as_numpy(d.log_prob(backend.asarray(x64)), backend)
+    for index in ((slice(None, None, -1),), (Ellipsis, slice(None, None, -2))):
+        where = spelled(index, len(case.batch_shape))
+        part = d[index]
+        values = backend.asarray(np.ascontiguousarray(x64[(slice(None), *where)]))
+        _tolerance.assert_close(as_numpy(part.log_prob(values), backend), lp[(slice(None), *where)], TOL["float64"])
+        _tolerance.assert_close(as_numpy(part.mean, backend), as_numpy(d.mean, backend)[where], TOL["float64"], 0.0)
+
+
+def test_a_slice_that_returns_the_wrong_members_fails(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The check above made to fail: open-ended slices ``d[k:]`` that return members ``k - 1 .. -1`` (the right
+    shape, the wrong members), as issue 24 seeded, on a batch of different members."""
+    from cases import CASES_BY_NAME
+
+    original = arraydist.Distribution.__getitem__
+
+    def shifted(self: Any, index: Any) -> Any:
+        items = index if isinstance(index, tuple) else (index,)
+        moved = tuple(
+            slice(i.start - 1, -1) if isinstance(i, slice) and (i.start or 0) > 0 and i.stop is None else i
+            for i in items
+        )
+        return original(self, moved)
+
+    check_batch_operations(CASES_BY_NAME["normal-batched"], NUMPY, "float64")
+    monkeypatch.setattr(arraydist.Distribution, "__getitem__", shifted)
+    with pytest.raises(AssertionError, match=r"normal-batched\[\(slice\(1, None"):
+        check_batch_operations(CASES_BY_NAME["normal-batched"], NUMPY, "float64")

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from scipy import special, stats
 
-from _stats import ALPHA, Z, bonferroni, discrete_pvalues
+from _stats import bonferroni, check, discrete_pvalues
 from arraydist import Categorical, Multinomial, OneHotCategorical, OneHotCategoricalStraightThrough, kl_divergence
 from backends import Backend, on_backends
 
@@ -240,9 +240,11 @@ def test_draw_dtypes(backend: Backend, dtype: str) -> None:
     assert backend.dtype_name(OneHotCategorical(probs=probs).enumerate_support()) == dtype
 
 
+@pytest.mark.statistical
 @pytest.mark.parametrize("name", on_backends("numpy", "torch", "jax"))
 def test_multinomial_with_a_million_trials(name: str, dtype: str) -> None:
-    """Draws sum exactly to total_count, and every count's mean is within Z standard errors of n p."""
+    """Draws sum exactly to total_count, a count of probability 0 is always 0, and every other count's mean and
+    spread are those of Binomial(n, p_k) (normal and chi-square tests, one check)."""
     lib = pytest.importorskip(name)
     p = np.array([[0.1, 0.2, 0.3, 0.4], [0.5, 0.0, 0.25, 0.25]])
     n, draws = 1_000_000, 2000
@@ -251,15 +253,16 @@ def test_multinomial_with_a_million_trials(name: str, dtype: str) -> None:
     assert np.all(x.sum(-1) == n) and np.all(x == np.round(x))
     pr = p.astype(dtype).astype(np.float64)
     pr /= pr.sum(-1, keepdims=True)
-    stderr = np.sqrt(n * pr * (1 - pr) / draws)
-    assert np.all(np.abs(x.mean(0) - n * pr) <= Z * stderr + 1e-9), (x.mean(0), n * pr)
-    pvalues = []
+    assert np.all(x[:, pr == 0] == 0)
+    varies = pr > 0
+    stderr = np.sqrt(n * pr * (1 - pr) / draws)[varies]
+    pvalues = list(2 * stats.norm.sf(np.abs(x.mean(0)[varies] - n * pr[varies]) / stderr))
     for k in range(4):  # each count's spread too: Binomial(n, p_k) standardized, chi-square of the variance
         if 0 < pr[0, k] < 1:
             var = x[:, 0, k].var(ddof=1)
             chi = (draws - 1) * var / (n * pr[0, k] * (1 - pr[0, k]))
             pvalues.append(2 * min(stats.chi2.cdf(chi, draws - 1), stats.chi2.sf(chi, draws - 1)))
-    assert bonferroni(pvalues) > ALPHA
+    check(bonferroni(pvalues), "counts of a million trials")
 
 
 def test_multinomial_entropy_and_mode_at_a_thousand_trials() -> None:
@@ -272,6 +275,7 @@ def test_multinomial_entropy_and_mode_at_a_thousand_trials() -> None:
     np.testing.assert_array_equal(Multinomial(7, probs=np.array([0.5, 0.25, 0.25])).mode[0], 4.0)
 
 
+@pytest.mark.statistical
 @pytest.mark.parametrize("name", on_backends("numpy", "torch", "jax", "dask"))
 def test_one_seed_reproduces_every_sampler(name: str) -> None:
     lib = pytest.importorskip(name if name != "dask" else "dask.array")
@@ -297,7 +301,7 @@ def test_one_seed_reproduces_every_sampler(name: str) -> None:
         for k in range(3)
         for q in discrete_pvalues(counts[..., k], (2,), stats.binom(30, p[:, k]).pmf, stats.binom(30, p[:, k]).cdf)
     ]
-    assert bonferroni(pvalues) > ALPHA
+    check(bonferroni(pvalues), "binomial counts")
 
 
 # ------------------------------------------------------------------ KL and enumerate_support against torch
@@ -408,3 +412,18 @@ def test_torch_compile_fullgraph_build_sample_log_prob_entropy(cls: type, extra:
     d = cls(*extra, logits=logits)
     torch.testing.assert_close(lp, d.log_prob(x))
     torch.testing.assert_close(h, d.entropy())
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the variance p (1 - p) of a category of probability 1 - 1.9e-13 cancels in 1 - p: 0.7 % off in "
+    "float64 and 0 in float32 (as torch.distributions'); the sum of the other categories' probabilities is 1 - p "
+    "without cancelling; the registry's dominant cases floor the variance until it is fixed",
+)
+def test_variance_of_a_near_certain_category() -> None:
+    logits = np.array([30.0, 0.0, 0.0])
+    p = special.softmax(logits)
+    exact = p * np.array([p[1] + p[2], p[0] + p[2], p[0] + p[1]])
+    for d in (OneHotCategorical(logits=logits), Multinomial(20, logits=logits)):
+        scale = 20.0 if isinstance(d, Multinomial) else 1.0
+        np.testing.assert_allclose(np.asarray(d.variance), scale * exact, rtol=1e-9)

@@ -8,6 +8,7 @@ backends run the subset of ``_matrix.py`` unless ``--full-matrix`` is given.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -20,11 +21,45 @@ from backends import Backend
 from cases import CASES, Case
 
 TOL = {"float32": 3e-5, "float64": 1e-9}
+#: KLs are differences of terms of order 1 and more (log-determinants, traces): their tolerance factor (it was 50
+#: over the whole array's largest value, which let a float32 KL below 1 be 24 % off)
+KL_SCALE = 3.0
 
 
-def assert_close(actual: Any, expected: Any, dtype: str, backend: Backend, scale: float = 1.0) -> None:
-    """``_tolerance.assert_close`` at the dtype's tolerance (infinities and NaNs must match by position)."""
-    _tolerance.assert_close(as_numpy(actual, backend), expected, rtol=TOL[dtype] * scale)
+def assert_close(
+    actual: Any, expected: Any, dtype: str, backend: Backend, scale: float = 1.0, floor: Any = 1.0, what: str = ""
+) -> None:
+    """``_tolerance.assert_close`` at the dtype's tolerance, member by member above ``floor`` (infinities and NaNs
+    must match by position)."""
+    _tolerance.assert_close(as_numpy(actual, backend), expected, rtol=TOL[dtype] * scale, floor=floor, err_msg=what)
+
+
+def floor(case: Case, quantity: str, expected: Any, spread: Any = None, dtype: str = "float64") -> np.ndarray:
+    """The magnitude below which ``quantity``'s error is absolute, member by member (``_tolerance``):
+
+    * logarithms (``log_prob``, ``entropy``, ``kl``): 1; their error is absolute (the relative error of what they
+      are the logarithm of), so near 0 they are compared absolutely and above 1 relatively;
+    * their exponentials (``prob``, ``perplexity``): ``|e| |log e|``, i.e. a relative error of ``rtol (1 + |log
+      e|)``, what the logarithm's absolute error makes of it;
+    * locations (``mean``, ``mode``, ``icdf``): the member's standard deviation ``spread``, the unit a location
+      is measured in (a mean of 0 is compared within a fraction of its spread);
+    * ``variance``, ``stddev``, ``cdf``: 0, relative all the way down (a tiny member's variance is its own scale);
+
+    or the case's own ``floors`` where larger (with its reason); and never below the dtype's smallest normal
+    number (over ``TOL``): a subnormal result holds a few bits, and 0 is an acceptable underflow of it."""
+    e = np.abs(np.asarray(expected, np.float64))
+    if quantity in ("log_prob", "entropy", "kl"):
+        base = np.ones_like(e)
+    elif quantity in ("prob", "perplexity"):
+        with np.errstate(divide="ignore"):
+            base = np.where(e > 0, e * np.abs(np.log(np.where(e > 0, e, 1.0))), 0.0)
+    elif quantity in ("mean", "mode", "icdf"):
+        base = np.broadcast_to(np.nan_to_num(np.asarray(spread, np.float64)), e.shape)
+    else:
+        base = np.zeros_like(e)
+    tiny = float(np.finfo(dtype).tiny)
+    underflow = (math.sqrt(tiny) if quantity == "stddev" else tiny) / TOL[dtype]
+    return np.maximum(base, max(case.floors.get(quantity, 0.0), underflow))
 
 
 def as_numpy(x: Any, backend: Backend) -> np.ndarray:
@@ -155,59 +190,126 @@ def test_values_match_reference(case: Case, backend: Backend, dtype: str) -> Non
     lp_dtype = dtype
     if "neutral" in case.tags and case.sample_dtype is not None and backend.name == "torch":
         lp_dtype = "float32"  # an integer value carries no floating dtype: Python numbers adopt torch's default
-    assert_close(d.log_prob(x), ref.log_prob(x64), lp_dtype, backend)
-    assert_close(d.prob(x), np.exp(ref.log_prob(x64)), lp_dtype, backend, scale=10)
+    expected_lp = ref.log_prob(x64)
+    assert_close(d.log_prob(x), expected_lp, lp_dtype, backend, floor=floor(case, "log_prob", expected_lp, dtype=dtype))
+    prob = np.exp(expected_lp)
+    assert_close(d.prob(x), prob, lp_dtype, backend, floor=floor(case, "prob", prob, dtype=dtype), what="prob")
     # a value with fewer batch dimensions than the distribution broadcasts (the first batch member's draw)
     if case.batch_shape:
         x0 = x64[(0,) + (0,) * len(case.batch_shape)]
         lp = d.log_prob(backend.asarray(x0, dtype))
         assert tuple(lp.shape) == case.batch_shape
-        assert_close(lp, ref.log_prob(np.broadcast_to(x0, x64.shape[1:])), lp_dtype, backend)
+        lp0 = ref.log_prob(np.broadcast_to(x0, x64.shape[1:]))
+        assert_close(lp, lp0, lp_dtype, backend, floor=floor(case, "log_prob", lp0, dtype=dtype))
+    full = case.batch_shape + case.event_shape
+    spread = np.sqrt(np.broadcast_to(np.asarray(ref.variance, np.float64), full))
     if case.has_cdf:
-        assert_close(d.cdf(x), ref.cdf(x64), dtype, backend)
+        cdf = ref.cdf(x64)
+        assert_close(d.cdf(x), cdf, dtype, backend, floor=floor(case, "cdf", cdf, dtype=dtype), what="cdf")
     else:
         with pytest.raises(NotImplementedError, match=f"^{name} does not implement cdf"):
             d.cdf(x)
     q = np.linspace(0.01, 0.99, 7).reshape((7,) + (1,) * len(case.batch_shape))
     q = np.asarray(np.broadcast_to(q, (7, *case.batch_shape)), dtype=dtype)
     if case.has_icdf:
-        assert_close(d.icdf(backend.asarray(q, dtype)), ref.icdf(q.astype(np.float64)), dtype, backend, scale=10)
+        icdf = ref.icdf(q.astype(np.float64))
+        assert_close(
+            d.icdf(backend.asarray(q, dtype)),
+            icdf,
+            dtype,
+            backend,
+            10,
+            floor(case, "icdf", icdf, spread, dtype),
+            "icdf",
+        )
     elif not case.event_shape:  # icdf of a multivariate family takes events, not these probabilities
         with pytest.raises(NotImplementedError, match=f"^{name} does not implement icdf"):
             d.icdf(backend.asarray(q, dtype))
     if case.has_entropy:
-        assert_close(d.entropy(), ref.entropy(), dtype, backend)
-        assert_close(d.perplexity(), np.exp(ref.entropy()), dtype, backend, scale=10)
+        h = ref.entropy()
+        assert_close(d.entropy(), h, dtype, backend, floor=floor(case, "entropy", h, dtype=dtype), what="entropy")
+        perplexity = np.exp(h)
+        assert_close(
+            d.perplexity(),
+            perplexity,
+            dtype,
+            backend,
+            10,
+            floor(case, "perplexity", perplexity, dtype=dtype),
+            "perplexity",
+        )
     else:
         with pytest.raises(NotImplementedError, match=f"^{name} does not implement entropy"):
             d.entropy()
     full = case.batch_shape + case.event_shape
     if not case.has_moments:
         return  # check_moments_shape asserts that they raise
-    assert_close(d.mean, np.broadcast_to(ref.mean, full), dtype, backend)
-    assert_close(d.mode, np.broadcast_to(ref.mode, full), dtype, backend)
-    assert_close(d.variance, np.broadcast_to(ref.variance, full), dtype, backend, scale=10)
-    assert_close(d.stddev, np.sqrt(np.broadcast_to(ref.variance, full)), dtype, backend, scale=10)
+    mean = np.broadcast_to(ref.mean, full)
+    assert_close(d.mean, mean, dtype, backend, floor=floor(case, "mean", mean, spread, dtype), what="mean")
+    if hasattr(ref, "is_mode"):  # discrete: a value of largest mass (either of two that tie to rounding)
+        mode = as_numpy(d.mode, backend)
+        assert mode.shape == full and ref.is_mode(mode).all(), f"mode {mode} is not a mode (one is {ref.mode})"
+    else:
+        mode = np.broadcast_to(ref.mode, full)
+        assert_close(d.mode, mode, dtype, backend, floor=floor(case, "mode", mode, spread, dtype), what="mode")
+    variance = np.broadcast_to(ref.variance, full)
+    assert_close(d.variance, variance, dtype, backend, 10, floor(case, "variance", variance, dtype=dtype), "variance")
+    assert_close(
+        d.stddev, np.sqrt(variance), dtype, backend, 10, floor(case, "stddev", variance, dtype=dtype), "stddev"
+    )
 
 
 def test_kl_divergence_matches_reference(case: Case, backend: Backend, dtype: str) -> None:
-    """KL(p || q) to the case's partner against the reference's closed form, or else a Monte-Carlo estimate
-    from the references' log densities at draws of p (within ``_stats.Z`` standard errors); KL(p || p) = 0."""
+    """KL(p || q) to the case's partner against the reference's closed form; KL(p || p) = 0.  (A reference
+    without a closed form: ``test_kl_divergence_by_monte_carlo``.)"""
     if case.kl_partner is None:
         pytest.skip(f"{case.dist} has no KL partner in the registry")
+    p, q, ref_p, ref_q = kl_pair(case, backend, dtype)
+    if not hasattr(ref_p, "kl_divergence"):
+        pytest.skip(f"{case.name}'s reference has no closed-form KL: test_kl_divergence_by_monte_carlo")
+    kl = as_numpy(arraydist.kl_divergence(p, q), backend)
+    assert kl.shape == case.batch_shape
+    zero = np.zeros(case.batch_shape)
+    assert_close(
+        arraydist.kl_divergence(p, p),
+        zero,
+        dtype,
+        backend,
+        KL_SCALE,
+        floor(case, "kl", zero, dtype=dtype),
+        "KL(p || p)",
+    )
+    expected = ref_p.kl_divergence(ref_q)
+    assert_close(kl, expected, dtype, backend, KL_SCALE, floor(case, "kl", expected, dtype=dtype), "KL(p || q)")
+
+
+def kl_pair(case: Case, backend: Backend, dtype: str) -> tuple[Any, Any, Any, Any]:
+    """(p, its partner q, their references)."""
+    assert case.kl_partner is not None
     p = build(case, backend, dtype)
     q = case.kl_partner.build(arraydist, lambda x: backend.asarray(x, dtype))
+    ref_q = case.kl_partner.reference(lambda x: np.asarray(np.asarray(x, dtype=dtype), dtype=np.float64))
+    return p, q, reference(case, dtype), ref_q
+
+
+#: cases with a KL partner whose reference has no closed-form KL
+MONTE_CARLO_KL = [
+    c for c in CASES if c.kl_partner is not None and not hasattr(c.reference(np.asarray), "kl_divergence")
+]
+
+
+@pytest.mark.statistical
+@pytest.mark.parametrize("case", MONTE_CARLO_KL, ids=str)
+def test_kl_divergence_by_monte_carlo(case: Case, backend: Backend, dtype: str) -> None:
+    """KL(p || q) against a Monte-Carlo estimate from the references' log densities at ``KL_DRAWS`` draws of p
+    (within ``_stats.Z`` standard errors, Bonferroni over the batch: one check)."""
+    p, q, ref_p, ref_q = kl_pair(case, backend, dtype)
     kl = as_numpy(arraydist.kl_divergence(p, q), backend)
     assert kl.shape == case.batch_shape
     assert_close(arraydist.kl_divergence(p, p), np.zeros(case.batch_shape), dtype, backend, scale=50)
-    ref_p = reference(case, dtype)
-    ref_q = case.kl_partner.reference(lambda x: np.asarray(np.asarray(x, dtype=dtype), dtype=np.float64))
-    if hasattr(ref_p, "kl_divergence"):
-        assert_close(kl, ref_p.kl_divergence(ref_q), dtype, backend, scale=50)
-    else:
-        x = np.asarray(p._ops.to_numpy(p.sample((_stats.KL_DRAWS,), seed=_stats.KL_SEED)), np.float64)
-        estimate, stderr = _stats.monte_carlo_kl(ref_p.log_prob(x), ref_q.log_prob(x))
-        _stats.assert_within_monte_carlo(kl, estimate, stderr, f"KL({case.name} || its partner)")
+    x = np.asarray(p._ops.to_numpy(p.sample((_stats.KL_DRAWS,), seed=_stats.KL_SEED)), np.float64)
+    estimate, stderr = _stats.monte_carlo_kl(ref_p.log_prob(x), ref_q.log_prob(x))
+    _stats.assert_within_monte_carlo(kl, estimate, stderr, f"KL({case.name} || its partner)")
 
 
 def test_batch_operations(case: Case, backend: Backend, dtype: str) -> None:

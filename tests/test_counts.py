@@ -231,6 +231,7 @@ def test_draws_are_floats_of_the_parameters_dtype(name: str, backend: Backend, d
     assert (values == np.round(values)).all() and (values >= 0).all()
 
 
+@pytest.mark.statistical
 @pytest.mark.parametrize(("name", "primitive"), [("Binomial", "binomial"), ("Poisson", "poisson")])
 def test_large_counts_draw_through_one_primitive_call(name: str, primitive: str, monkeypatch: Any) -> None:
     """Binomial(1e6, p) and Poisson(1e6): one call of the backend's O(1)-per-draw sampler on the full shape,
@@ -251,8 +252,8 @@ def test_large_counts_draw_through_one_primitive_call(name: str, primitive: str,
     assert calls == [(20_000, 2)] and x is results[0]
     mean = np.array([3e5, 3e6]) if name == "Binomial" else np.array([1e6, 1e7])
     var = mean * 0.7 if name == "Binomial" else mean
-    z = (x.mean(axis=0) - mean) / np.sqrt(var / x.shape[0])
-    assert (np.abs(z) < _stats.Z).all(), z
+    z = (x.mean(axis=0) - mean) / np.sqrt(var / x.shape[0])  # normal to 1e-5 at these counts
+    _stats.check(_stats.bonferroni(2 * stats.norm.sf(np.abs(z))), f"means {z} standard errors off")
 
 
 @pytest.mark.parametrize("name", FAMILIES)
@@ -264,6 +265,7 @@ def test_one_seed_reproduces_the_draws(name: str, backend: Backend) -> None:
     assert not np.array_equal(a, c)
 
 
+@pytest.mark.statistical
 @pytest.mark.on_backend("jax")
 def test_negative_binomial_is_a_gamma_poisson_mixture_with_the_seed_split(monkeypatch: Any) -> None:
     jax = pytest.importorskip("jax")
@@ -278,9 +280,11 @@ def test_negative_binomial_is_a_gamma_poisson_mixture_with_the_seed_split(monkey
     assert not np.array_equal(jax.random.key_data(keys["gamma"]), jax.random.key_data(keys["poisson"]))
     assert not np.array_equal(jax.random.key_data(keys["gamma"]), jax.random.key_data(key))
     np.testing.assert_array_equal(x, np.asarray(d.sample((4000,), seed=jax.random.key(3))))
-    ref = stats.nbinom([1e-3, 2.0, 40.0], [0.5, 0.7, 0.1])
-    z = (x.mean(axis=0) - ref.mean()) / np.sqrt(ref.var() / x.shape[0])
-    assert (np.abs(z) < _stats.Z).all(), z
+    # the sum of n draws of NegativeBinomial(r, p) is NegativeBinomial(n r, p) (exact, even at r = 1e-3)
+    total = stats.nbinom(x.shape[0] * np.array([1e-3, 2.0, 40.0]), [0.5, 0.7, 0.1])
+    sums = x.sum(axis=0)
+    pvalues = np.minimum(1.0, 2 * np.minimum(total.cdf(sums), total.sf(sums - 1)))
+    _stats.check(_stats.bonferroni(pvalues), f"sums {sums} of the draws")
 
 
 # ---------------------------------------------------------------------------------------------- KL
@@ -328,3 +332,32 @@ def test_kl_edges_where_torch_clamps_or_gives_up() -> None:
     np.testing.assert_allclose(
         kl_divergence(Poisson(np.array([0.0, 2.0])), Poisson(np.array([3.0, 0.0]))), [3.0, np.inf]
     )
+
+
+# ---------------------------------------------------------------------------------------------- found by issue 24
+@pytest.mark.xfail(
+    strict=True,
+    reason="Geometric.mean is 1 / p - 1: at p = 1 - 1e-6 in float32, 1 / p rounds to one ulp above 1 and the mean "
+    "is 6 % off (1.073e-6 for 1.013e-6), and variance = mean / p with it; (1 - p) / p is exact there (1 - p is "
+    "exact for p in [1/2, 1]); the registry's geometric-probs-edges floors these quantities until it is fixed",
+)
+def test_geometric_moments_near_p_one() -> None:
+    p = np.float32(1 - 1e-6)
+    d = Geometric(probs=np.array([p]))
+    exact = (1 - np.float64(p)) / np.float64(p)
+    np.testing.assert_allclose(np.asarray(d.mean, np.float64), [exact], rtol=1e-5)
+    np.testing.assert_allclose(np.asarray(d.variance, np.float64), [exact / np.float64(p)], rtol=1e-5)
+
+
+def test_a_wrong_mode_formula_fails_the_conformance_test(monkeypatch: Any) -> None:
+    """The mode references enumerate SciPy's masses: Poisson's mode as round(rate) (7.5 -> 8, whose mass is
+    7.5 / 8 of the mode's) fails; the right formula passes."""
+    from backends import NUMPY
+    from cases import CASES_BY_NAME
+    from test_conformance import test_values_match_reference
+
+    case = CASES_BY_NAME["poisson-batched"]
+    test_values_match_reference(case, NUMPY, "float64")
+    monkeypatch.setattr(Poisson, "mode", property(lambda self: np.floor(self.rate + 0.5)))
+    with pytest.raises(AssertionError, match="is not a mode"):
+        test_values_match_reference(case, NUMPY, "float64")

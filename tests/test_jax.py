@@ -11,7 +11,9 @@ import pytest
 
 import arraydist
 from arraydist import Independent, MultivariateNormal, Normal
+from backends import JAX as JAX_BACKEND
 from cases import CASES, Case
+from test_conformance import assert_close, reference
 
 jax = pytest.importorskip("jax")
 jnp = jax.numpy
@@ -60,6 +62,76 @@ def test_jit_with_a_distribution_as_argument(case: Case) -> None:
     ref = on_numpy(case)
     np.testing.assert_allclose(lp, ref.log_prob(x_np), rtol=1e-9, atol=1e-11)
     np.testing.assert_allclose(h, entropy(case, ref), rtol=1e-9, atol=1e-11)
+
+
+def float32_values(case: Case) -> dict[str, Any]:
+    """log_prob, cdf, entropy and the moments of the case built from float32 JAX arrays, under one ``jax.jit``, at
+    float32 draws of the case built on NumPy; and what the reference says at the float32-rounded parameters."""
+    d = build(case, "float32")
+    vdtype = case.sample_dtype or "float32"
+    x = np.asarray(case.build(arraydist, lambda v: np.array(v, dtype="float32")).sample((5,), seed=3), dtype=vdtype)
+    ref = reference(case, "float32")
+
+    @jax.jit
+    def values_of(dist: Any, value: Any) -> dict[str, Any]:
+        out = {"log_prob": dist.log_prob(value)}
+        if case.has_moments:
+            out.update(mean=dist.mean, variance=dist.variance, mode=dist.mode)
+        if case.has_entropy and case.traced_entropy:
+            out["entropy"] = dist.entropy()
+        if case.has_cdf:
+            out["cdf"] = dist.cdf(value)
+        return out
+
+    got = {k: np.asarray(v) for k, v in values_of(d, jnp.asarray(x)).items()}
+    x64 = x.astype(np.float64)
+    full = case.batch_shape + case.event_shape
+    expected = {
+        "log_prob": ref.log_prob(x64),
+        "mean": np.broadcast_to(ref.mean, full) if "mean" in got else None,
+        "variance": np.broadcast_to(ref.variance, full) if "variance" in got else None,
+        "entropy": ref.entropy() if "entropy" in got else None,
+        "cdf": ref.cdf(x64) if "cdf" in got else None,
+    }
+    return {"got": got, "expected": expected, "ref": ref}
+
+
+#: the quantities of float32_values and their tolerance factors (as in test_conformance.py)
+FLOAT32_SCALES = {"log_prob": 1.0, "mean": 1.0, "variance": 10.0, "entropy": 1.0, "cdf": 1.0}
+
+
+@pytest.mark.parametrize("case", ARRAY_CASES, ids=str)
+def test_float32_values_under_jit(case: Case) -> None:
+    """JAX in float32 in the README's run (the conformance suite runs JAX's subset in float64 only, to keep the
+    eager compilations off the budget): every value in float32, against the reference at the float32-rounded
+    parameters, with the conformance suite's float32 tolerances."""
+    out = float32_values(case)
+    got, expected, ref = out["got"], out["expected"], out["ref"]
+    for name, value in got.items():
+        assert value.dtype == np.float32 or (name == "mode" and case.sample_dtype), (name, value.dtype)
+    for name, scale in FLOAT32_SCALES.items():
+        if name in got:
+            assert_close(got[name], expected[name], "float32", JAX_BACKEND, scale=scale)
+    if "mode" not in got:
+        assert not case.has_moments
+    elif hasattr(ref, "is_mode"):
+        assert ref.is_mode(got["mode"].astype(np.float64)).all()
+    else:
+        assert_close(got["mode"], np.broadcast_to(ref.mode, got["mode"].shape), "float32", JAX_BACKEND)
+
+
+def test_float32_check_fails_a_one_percent_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A log_prob 1 % off in float32 on JAX only fails the check above (the error issue 24 seeded)."""
+    original = Normal._log_prob
+
+    def off(self: Any, value: Any) -> Any:
+        lp = original(self, value)
+        return lp * 1.01 if self.backend == "jax" and str(lp.dtype) == "float32" else lp
+
+    monkeypatch.setattr(Normal, "_log_prob", off)
+    case = next(c for c in ARRAY_CASES if c.name == "normal-broadcast")
+    with pytest.raises(AssertionError, match="Not equal to tolerance"):
+        test_float32_values_under_jit(case)
 
 
 def entropy(case: Case, dist: Any) -> Any:

@@ -13,7 +13,7 @@ import _matrix
 import arraydist
 from backends import BACKENDS
 from cases import CASES, Case
-from test_conformance import check_enumerate_support, check_rsample_capability
+from test_conformance import KL_SCALE, TOL, check_enumerate_support, check_rsample_capability
 from test_sampling_statistics import toy_case
 
 
@@ -77,7 +77,9 @@ def check_capabilities(case: Case) -> None:
         if (case.has_entropy or m != "entropy") and (case.has_moments or m in ("log_prob", "entropy"))
     ]:
         assert hasattr(ref, method), f"the reference has no {method}"
-    assert any(hasattr(ref, m) for m in ("gof_pvalues", "marginal_pmf", "marginal_cdfs")), "no goodness-of-fit protocol"
+    assert any(hasattr(ref, m) for m in ("normal_scores", "marginal_pmf", "marginal_cdfs")), (
+        "no goodness-of-fit protocol"
+    )
     assert _raises_not_implemented(lambda: d.mean, name, "mean") == (not case.has_moments)
     if not case.has_entropy:
         assert case.traced_entropy, "traced_entropy is about an entropy that exists"
@@ -94,11 +96,45 @@ def check_capabilities(case: Case) -> None:
         if "total_count" in d._leaves:
             point_mass = np.broadcast_to(np.asarray(d.total_count) == 0, kl.shape)
         assert np.all((kl > 0) | (point_mass & (kl == 0))), "the KL partner must differ in every batch member"
+        check_kl_asymmetry(case, d, q)
+
+
+#: the least asymmetry of a KL partner, relative to |KL| + 1: ten times the KL test's float32 tolerance, so that a
+#: swap of KL's arguments fails the KL test in both dtypes
+KL_ASYMMETRY = 10 * TOL["float32"] * KL_SCALE
+
+
+def check_kl_asymmetry(case: Case, p: Any, q: Any) -> None:
+    """KL(p || q) differs from KL(q || p) in at least one batch member by ``KL_ASYMMETRY``: a partner that makes
+    the divergence symmetric (reversed categories, 1 - p for Bernoulli, scales swapped within a summed event)
+    cannot see an argument swap."""
+    forward = np.asarray(arraydist.kl_divergence(p, q), np.float64)
+    backward = np.asarray(arraydist.kl_divergence(q, p), np.float64)
+    with np.errstate(invalid="ignore"):
+        gap = np.where(
+            np.isfinite(forward) & np.isfinite(backward),
+            np.abs(forward - backward) / (np.abs(forward) + 1.0),
+            np.where(np.isinf(forward) != np.isinf(backward), np.inf, 0.0),
+        )
+    assert gap.max(initial=0.0) >= KL_ASYMMETRY, (
+        f"{case.name}: its KL partner makes the divergence symmetric in every member (largest relative "
+        f"asymmetry {gap.max(initial=0.0):.2g} < {KL_ASYMMETRY:.2g}): a swap of KL's arguments would pass"
+    )
 
 
 @pytest.mark.parametrize("case", CASES, ids=str)
 def test_capability_fields_match_the_distribution(case: Case) -> None:
     check_capabilities(case)
+
+
+def test_a_symmetric_kl_partner_is_refused() -> None:
+    """Categorical against its categories reversed: KL(p || q) = KL(q || p) in every member."""
+    p = arraydist.Categorical(probs=np.array([[0.2, 0.3, 0.5], [0.6, 0.3, 0.1]]))
+    q = arraydist.Categorical(probs=np.array([[0.5, 0.3, 0.2], [0.1, 0.3, 0.6]]))
+    case = next(c for c in CASES if c.dist == "Categorical")
+    with pytest.raises(AssertionError, match="makes the divergence symmetric"):
+        check_kl_asymmetry(case, p, q)
+    check_kl_asymmetry(case, p, arraydist.Categorical(probs=np.array([[0.25, 0.6, 0.15], [0.1, 0.3, 0.6]])))
 
 
 def test_capability_check_covers_a_discrete_family_without_rsample() -> None:

@@ -1,4 +1,5 @@
-"""The comparison helper of the suite (``_tolerance.assert_close``): infinities and NaNs by position."""
+"""The comparison helper of the suite (``_tolerance.assert_close``): infinities and NaNs by position, finite values
+member by member above a floor."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ INF, NAN = np.inf, np.nan
         (INF, INF),
         (NAN, NAN),
         (np.array([], dtype=np.float32), np.array([])),
-        (np.array([1e6 + 1.0, INF], dtype=np.float64), [1e6, INF]),  # rtol * magnitude of the finite values
+        (np.array([1e6 + 1.0, INF], dtype=np.float64), [1e6, INF]),  # rtol * (|value| + 1), member by member
     ],
 )
 def test_matching_values_pass(actual: object, expected: object) -> None:
@@ -49,3 +50,24 @@ def test_mismatches_fail(actual: object, expected: object, message: str) -> None
 def test_the_failure_names_the_first_position() -> None:
     with pytest.raises(AssertionError, match=r"index \(1, 0\): actual 0\.0, expected -inf"):
         assert_close(np.array([[1.0, 2.0], [0.0, 4.0]]), [[1.0, 2.0], [-INF, 4.0]], rtol=1e-6)
+
+
+def test_a_small_member_is_not_hidden_by_a_large_one() -> None:
+    """Each value is held to its own magnitude: a tiny variance 3.9 times off beside a large one fails (the
+    tolerance of one floor for the whole array, rtol * max |expected|, let it pass)."""
+    expected = np.array([1e-8, 1e4])
+    with pytest.raises(AssertionError, match=r"1 of 2 value\(s\) off; the first at index \(0,\)"):
+        assert_close(np.array([3.9e-8, 1e4]), expected, rtol=1e-6, floor=0.0)
+    with pytest.raises(AssertionError, match="Not equal to tolerance"):
+        assert_close(np.array([0.01 * 1.24, 5.0]), [0.01, 5.0], rtol=3e-5 * 50)  # a KL of 0.01 off by 24 %
+    assert_close(np.array([1e-8 * (1 + 1e-7), 1e4]), expected, rtol=1e-6, floor=0.0)
+
+
+def test_the_floor_is_absolute_below_it_and_per_member() -> None:
+    assert_close(np.array([1e-7, 0.5]), [0.0, 0.5], rtol=1e-6, floor=0.1)  # |error| 1e-7 <= 1e-6 * 0.1
+    with pytest.raises(AssertionError, match="Not equal to tolerance"):
+        assert_close(np.array([2e-7, 0.5]), [0.0, 0.5], rtol=1e-6, floor=0.1)
+    # a floor per member: the first compared absolutely within 1e-6, the second relatively
+    assert_close(np.array([5e-7, 2e-12 * (1 + 5e-7)]), [0.0, 2e-12], rtol=1e-6, floor=np.array([1.0, 0.0]))
+    with pytest.raises(AssertionError, match=r"index \(1,\)"):
+        assert_close(np.array([5e-7, 3e-12]), [0.0, 2e-12], rtol=1e-6, floor=np.array([1.0, 0.0]))

@@ -90,14 +90,14 @@ def test_round_trip(spec: Spec, backend: Backend, dtype: str) -> None:
     if spec.bijective:
         back = t.inv(y)
         assert backend.owns(back) and tuple(back.shape) == t.inverse_shape(tuple(y.shape))
-        assert_close(backend.to_numpy(back), host, rtol, spec.name)
+        assert_close(backend.to_numpy(back), host, rtol, err_msg=spec.name)
         ladj = t.log_abs_det_jacobian(x, y)
         assert backend.owns(ladj) and backend.dtype_name(ladj) == dtype
         batch = tuple(x.shape)[: x.ndim - t.domain.event_dim]
         assert tuple(ladj.shape) == batch
         assert np.isfinite(backend.to_numpy(ladj)).all()
     other = t(backend.asarray(host_points(spec, seed=1), dtype))  # points of the codomain
-    assert_close(backend.to_numpy(t(t.inv(other))), backend.to_numpy(other), rtol, spec.name)
+    assert_close(backend.to_numpy(t(t.inv(other))), backend.to_numpy(other), rtol, err_msg=spec.name)
     assert_close(backend.to_numpy(x), host.astype(dtype), 0.0)  # not mutated
     assert_close(backend.to_numpy(y), y_host, 0.0)
 
@@ -135,8 +135,8 @@ def test_log_abs_det_jacobian_against_torch_autodiff(spec: Spec) -> None:
         torch.func.jacrev, lambda m: torch.linalg.slogdet(m)[1], t, x, spec.free, _TorchXP(torch)
     )
     y = t(x)
-    assert_close(t.log_abs_det_jacobian(x, y).numpy(), expected.numpy(), 1e-10, spec.name)
-    assert_close(t.inv.log_abs_det_jacobian(y, x).numpy(), -expected.numpy(), 1e-10, spec.name)
+    assert_close(t.log_abs_det_jacobian(x, y).numpy(), expected.numpy(), 1e-10, err_msg=spec.name)
+    assert_close(t.inv.log_abs_det_jacobian(y, x).numpy(), -expected.numpy(), 1e-10, err_msg=spec.name)
 
 
 @pytest.mark.on_backend("jax")
@@ -154,7 +154,7 @@ def test_log_abs_det_jacobian_against_jax_autodiff(spec: Spec) -> None:
         return t.log_abs_det_jacobian(x, t(x)), _autodiff_logdet(jax.jacfwd, slogdet, t, x, spec.free, jnp)
 
     ladj, expected = both(t, x)
-    assert_close(np.asarray(ladj), np.asarray(expected), 1e-10, spec.name)
+    assert_close(np.asarray(ladj), np.asarray(expected), 1e-10, err_msg=spec.name)
 
 
 class _TorchXP:

@@ -59,12 +59,12 @@ def test_values_inverses_and_log_determinants_match_torch(spec: Spec, dtype: str
     x, x64 = conv(host), torch.as_tensor(host)
     y = ours(x)
     rtol = RTOL[dtype]
-    assert_close(read(y), theirs(x64).numpy(), rtol, "forward")
+    assert_close(read(y), theirs(x64).numpy(), rtol, err_msg="forward")
     y64 = wide(y) if spec.project is None else torch.as_tensor(spec.project(wide(y).numpy()))
-    assert_close(read(ours.inv(y)), theirs.inv(y64).numpy(), rtol, "inverse")
+    assert_close(read(ours.inv(y)), theirs.inv(y64).numpy(), rtol, err_msg="inverse")
     if spec.torch_ladj:
         expected = theirs.log_abs_det_jacobian(x64, wide(y)).numpy()
-        assert_close(read(ours.log_abs_det_jacobian(x, y)), expected, rtol, "log_abs_det_jacobian")
+        assert_close(read(ours.log_abs_det_jacobian(x, y)), expected, rtol, err_msg="log_abs_det_jacobian")
     assert ours.bijective == theirs.bijective
     assert ours.domain.event_dim == theirs.domain.event_dim or spec.name == "stack"  # see the Stack test below
     assert ours.forward_shape(tuple(x.shape)) == tuple(theirs.forward_shape(x64.shape))
