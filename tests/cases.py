@@ -10,7 +10,8 @@ backends (every case on NumPy and torch, a subset elsewhere) is decided in ``_ma
 is written in ``docs/testing.md``.
 
 Reference protocol (NumPy/SciPy, float64): ``log_prob(x)``, ``entropy()``, ``mean``, ``mode``, ``variance``;
-``cdf``/``icdf`` where the case says so; one goodness-of-fit protocol of ``_stats.normal_scores``
+``cdf`` (with ``log_cdf``, ``survival_function`` and ``log_survival_function``, accurate in the tails)/``icdf``
+where the case says so; one goodness-of-fit protocol of ``_stats.normal_scores``
 (``marginal_cdfs``, ``marginal_pmf`` or ``normal_scores``); optionally ``kl_divergence(other_ref)`` in closed
 form (otherwise the KL test estimates it by Monte Carlo from ``log_prob`` of both references).
 """
@@ -46,6 +47,15 @@ class NormalRef:
 
     def cdf(self, x: np.ndarray) -> np.ndarray:
         return self.d.cdf(x)
+
+    def log_cdf(self, x: np.ndarray) -> np.ndarray:
+        return self.d.logcdf(x)
+
+    def survival_function(self, x: np.ndarray) -> np.ndarray:
+        return self.d.sf(x)
+
+    def log_survival_function(self, x: np.ndarray) -> np.ndarray:
+        return self.d.logsf(x)
 
     def icdf(self, q: np.ndarray) -> np.ndarray:
         return self.d.ppf(q)

@@ -40,6 +40,20 @@ class TransformedRef:
             x = self.inverse(y)
         return self.base.sf(x) if self.decreasing else self.base.cdf(x)
 
+    def _tail(self, y: np.ndarray, lower: str, upper: str) -> np.ndarray:
+        with np.errstate(divide="ignore"):
+            x = self.inverse(y)
+        return getattr(self.base, upper if self.decreasing else lower)(x)
+
+    def log_cdf(self, y: np.ndarray) -> np.ndarray:
+        return self._tail(y, "logcdf", "logsf")
+
+    def survival_function(self, y: np.ndarray) -> np.ndarray:
+        return self._tail(y, "sf", "cdf")
+
+    def log_survival_function(self, y: np.ndarray) -> np.ndarray:
+        return self._tail(y, "logsf", "logcdf")
+
     def icdf(self, q: np.ndarray) -> np.ndarray:
         return self.forward(self.base.isf(q) if self.decreasing else self.base.ppf(q))
 

@@ -34,6 +34,11 @@ def assert_close(
     _tolerance.assert_close(as_numpy(actual, backend), expected, rtol=TOL[dtype] * scale, floor=floor, err_msg=what)
 
 
+#: the tail functions beside ``cdf`` (the reference's methods of the same names), and the quantity whose floor
+#: they take: the logarithms are compared as ``log_prob`` is, the survival function as ``cdf`` is
+TAILS = {"log_cdf": "log_prob", "survival_function": "cdf", "log_survival_function": "log_prob"}
+
+
 def floor(case: Case, quantity: str, expected: Any, spread: Any = None, dtype: str = "float64") -> np.ndarray:
     """The magnitude below which ``quantity``'s error is absolute, member by member (``_tolerance``):
 
@@ -206,6 +211,10 @@ def test_values_match_reference(case: Case, backend: Backend, dtype: str) -> Non
     if case.has_cdf:
         cdf = ref.cdf(x64)
         assert_close(d.cdf(x), cdf, dtype, backend, floor=floor(case, "cdf", cdf, dtype=dtype), what="cdf")
+        for method, quantity in TAILS.items():
+            expected = getattr(ref, method)(x64)
+            got = getattr(d, method)(x)
+            assert_close(got, expected, dtype, backend, floor=floor(case, quantity, expected, dtype=dtype), what=method)
     else:
         with pytest.raises(NotImplementedError, match=f"^{name} does not implement cdf"):
             d.cdf(x)

@@ -84,7 +84,8 @@ def check_capabilities(case: Case) -> None:
     if not case.has_entropy:
         assert case.traced_entropy, "traced_entropy is about an entropy that exists"
     if case.has_cdf:
-        assert hasattr(ref, "cdf")
+        for method in ("cdf", "log_cdf", "survival_function", "log_survival_function"):
+            assert hasattr(ref, method), f"case {case.name}: has_cdf needs the reference's {method}"
     if case.has_icdf:
         assert hasattr(ref, "icdf")
     if case.kl_partner is not None:

@@ -14,7 +14,8 @@ and calls :meth:`Distribution._init_parts`.  The base class does the rest, in ro
   written once on it;
 * ``_values``: the checks of values passed to ``log_prob`` and friends.
 
-Subclasses implement the private methods ``_rsample``/``_sample``, ``_log_prob``, ``_cdf``, ``_icdf`` and the
+Subclasses implement the private methods ``_rsample``/``_sample``, ``_log_prob``, ``_cdf``, ``_icdf`` (and,
+where they have stable forms, ``_log_cdf``, ``_survival_function``, ``_log_survival_function``) and the
 properties; the public methods around them check the value's library, shape and support in one place.
 """
 
@@ -446,11 +447,44 @@ class Distribution(Parameters, NeutralNumbers, Values, Batch):
         d._check_value(value, "icdf", support=constraints.unit_interval)
         return d._icdf(value)
 
+    def log_cdf(self, value: Any) -> Array:
+        """``log(cdf(value))``, accurate where the CDF is tiny (the lower tail) in families that offer a stable
+        form; the default takes the log of :meth:`cdf`."""
+        d, value = self._adopt(value, "log_cdf")
+        d._check_value(value, "log_cdf")
+        return d._log_cdf(value)
+
+    def survival_function(self, value: Any) -> Array:
+        """``1 - cdf(value)``, accurate where the CDF is near 1 (the upper tail) in families that offer a stable
+        form."""
+        d, value = self._adopt(value, "survival_function")
+        d._check_value(value, "survival_function")
+        return d._survival_function(value)
+
+    def log_survival_function(self, value: Any) -> Array:
+        """``log(1 - cdf(value))``, accurate in the upper tail in families that offer a stable form."""
+        d, value = self._adopt(value, "log_survival_function")
+        d._check_value(value, "log_survival_function")
+        return d._log_survival_function(value)
+
     def _log_prob(self, value: Array) -> Array:
         raise _not_implemented(self, "log_prob")
 
+    # The defaults below derive the tail functions from one another: a family overrides the forms it has in a
+    # stable closed form (at least ``_cdf``), and the others follow from them.
     def _cdf(self, value: Array) -> Array:
         raise _not_implemented(self, "cdf")
+
+    def _log_cdf(self, value: Array) -> Array:
+        return self._ops.xp.log(self._cdf(value))
+
+    def _survival_function(self, value: Array) -> Array:
+        return self._const(1.0) - self._cdf(value)
+
+    def _log_survival_function(self, value: Array) -> Array:
+        if type(self)._survival_function is not Distribution._survival_function:
+            return self._ops.xp.log(self._survival_function(value))
+        return self._ops.xp.log1p(-self._cdf(value))
 
     def _icdf(self, value: Array) -> Array:
         raise _not_implemented(self, "icdf")

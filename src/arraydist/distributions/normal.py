@@ -112,6 +112,15 @@ class Normal(Distribution):
     def _cdf(self, value: Array) -> Array:
         return self._ops.ndtr(self._ops.standardize(value, self.loc, self.scale))
 
+    def _log_cdf(self, value: Array) -> Array:
+        return self._ops.log_ndtr(self._ops.standardize(value, self.loc, self.scale))
+
+    def _survival_function(self, value: Array) -> Array:
+        return self._ops.ndtr(self._ops.standardize(self.loc, value, self.scale))
+
+    def _log_survival_function(self, value: Array) -> Array:
+        return self._ops.log_ndtr(self._ops.standardize(self.loc, value, self.scale))
+
     def _icdf(self, value: Array) -> Array:
         return self.loc + self.scale * self._ops.ndtri(value)
 

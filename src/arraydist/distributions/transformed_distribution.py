@@ -278,6 +278,27 @@ class TransformedDistribution(Distribution):
             p = xp.where(y >= high, xp.ones_like(p), xp.where(y <= low, xp.zeros_like(p), p))
         return p
 
+    def _tail(self, value: Array, method: str, lower: str, upper: str) -> Array:
+        """The base's ``lower`` tail function (``log_cdf``...) at the preimage where the chain increases, its
+        ``upper`` one where it decreases: the upper tail of ``Y`` is the lower one of ``X`` there, so the stable
+        form of each tail carries through the chain."""
+        sign = self._monotone_sign(method)
+        for t in reversed(self.transforms):
+            value = t.inv(value)
+        base = self.base_dist
+        if isinstance(sign, int):
+            return getattr(base, lower if sign == 1 else upper)(value)
+        return self._ops.xp.where(sign > 0, getattr(base, lower)(value), getattr(base, upper)(value))
+
+    def _log_cdf(self, value: Array) -> Array:
+        return self._tail(value, "log_cdf", "log_cdf", "log_survival_function")
+
+    def _survival_function(self, value: Array) -> Array:
+        return self._tail(value, "survival_function", "survival_function", "cdf")
+
+    def _log_survival_function(self, value: Array) -> Array:
+        return self._tail(value, "log_survival_function", "log_survival_function", "log_cdf")
+
     def _icdf(self, value: Array) -> Array:
         sign = self._monotone_sign("icdf")
         x = self.base_dist.icdf(_oriented(sign, value))
