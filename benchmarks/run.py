@@ -581,6 +581,17 @@ def numpy_rows(quick: bool) -> list[Row]:
     ]
 
 
+def continuous_rows(quick: bool) -> list[Row]:
+    """Issue 20's rows: Gamma and Beta sampling, Beta and StudentT densities, StudentT's CDF, Normal's far
+    log-CDF (benchmarks/continuous.py; rows of classes not in arraydist yet are skipped, with a note)."""
+    import continuous
+
+    specs = continuous.numpy_rows(quick)
+    if importlib.util.find_spec("torch") is not None:
+        specs = continuous.torch_rows(quick) + specs
+    return [Row(*spec) for spec in specs]
+
+
 def format_time(seconds: float) -> str:
     for unit, factor in (("s", 1.0), ("ms", 1e-3), ("us", 1e-6)):
         if seconds >= factor:
@@ -602,9 +613,10 @@ def main(argv: list[str] | None = None) -> int:
         groups.append(cuda_rows)
     elif importlib.util.find_spec("torch") is not None:
         groups += [torch_rows, rl_rows, sac_rows, torch_large_rows, count_rows, count_log_prob_rows, numpy_rows]
+        groups.append(continuous_rows)
     else:
         print("(torch is not installed: its rows are skipped)")
-        groups.append(numpy_rows)
+        groups += [numpy_rows, continuous_rows]
     print(f"arraydist {ad.__version__}, Python {platform.python_version()}, NumPy {np.__version__}, one thread")
     print(f"| {'benchmark':52} | {'arraydist':>10} | {'peer':42} | {'peer time':>10} | {'ratio':>6} |")
     print(f"|{'-' * 54}|{'-' * 12}|{'-' * 44}|{'-' * 12}|{'-' * 8}|")
@@ -618,6 +630,11 @@ def main(argv: list[str] | None = None) -> int:
             sys.stdout.flush()
     if not args.cuda and importlib.util.find_spec("torch") is not None:
         print(squashed_nonfinite(args.quick))
+    if not args.cuda:
+        import continuous
+
+        for note in dict.fromkeys(continuous.SKIPPED):
+            print(f"({note})")
     return 0
 
 
