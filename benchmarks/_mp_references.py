@@ -110,6 +110,18 @@ def _gumbel_z(x: Mpf, loc: Mpf, scale: Mpf) -> Mpf:
     return (x - loc) / scale
 
 
+def _gumbel_cdf(x: Mpf, loc: Mpf, scale: Mpf) -> Mpf:
+    z = _gumbel_z(x, loc, scale)
+    # below z = -700 the CDF is under 10^(-10^303), and exp(-exp(-z)) of the grid search's far points
+    # (z = -1e160) would need an exponent of 1e160 bits
+    return mp.exp(-mp.exp(-z)) if z > -700 else mp.mpf(0)
+
+
+def _gumbel_sf(x: Mpf, loc: Mpf, scale: Mpf) -> Mpf:
+    z = _gumbel_z(x, loc, scale)
+    return -mp.expm1(-mp.exp(-z)) if z > -700 else mp.mpf(1)
+
+
 def _student_lower(t: Mpf, df: Mpf) -> Mpf:
     """P(T <= t) for t <= 0."""
     return _ibeta(df / 2, mp.mpf(0.5), df / (df + t * t)) / 2
@@ -150,8 +162,31 @@ def _von_mises_logpdf(x: Mpf, loc: Mpf, concentration: Mpf) -> Mpf:
     return concentration * mp.cos(x - loc) - mp.log(2 * mp.pi * mp.besseli(0, concentration))
 
 
-def _von_mises_mass(a: Mpf, b: Mpf, loc: Mpf, concentration: Mpf) -> Mpf:
-    return mp.quad(lambda t: mp.exp(_von_mises_logpdf(t, loc, concentration)), [a, b])
+_VON_MISES_COEFFICIENTS: dict[Mpf, list[Mpf]] = {}
+
+
+def _von_mises_tail(t: Mpf, concentration: Mpf) -> Mpf:
+    """The mass of (-pi, t] for loc 0: (t + pi) / (2 pi) + sum_n I_n(k) sin(n t) / (n pi I_0(k)), at 20 more
+    digits (the sum cancels the first term near -pi); a hundred times faster than quadrature."""
+    with mp.workdps(mp.mp.dps + 20):
+        coefficients = _VON_MISES_COEFFICIENTS.get(concentration)
+        if coefficients is None:
+            i0, coefficients, n = mp.besseli(0, concentration), [], 1
+            while not coefficients or abs(coefficients[-1]) > mp.mpf(10) ** -(mp.mp.dps + 5):
+                coefficients.append(mp.besseli(n, concentration) / (n * mp.pi * i0))
+                n += 1
+            _VON_MISES_COEFFICIENTS[concentration] = coefficients
+        t = mp.mpf(t)
+        total = (t + mp.pi) / (2 * mp.pi) + mp.fsum(c * mp.sin((n + 1) * t) for n, c in enumerate(coefficients))
+    return +total
+
+
+def _von_mises_cdf(x: Mpf, loc: Mpf, concentration: Mpf) -> Mpf:
+    return _von_mises_tail(x - loc, concentration)
+
+
+def _von_mises_sf(x: Mpf, loc: Mpf, concentration: Mpf) -> Mpf:
+    return _von_mises_tail(loc - x, concentration)
 
 
 def _continuous_bernoulli_logc(probs: Mpf) -> Mpf:
@@ -295,8 +330,8 @@ FAMILIES: tuple[Family, ...] = (
         "Gumbel",
         ({"loc": 0.5, "scale": 2.0},),
         lambda x, loc, scale: -mp.log(scale) - _gumbel_z(x, loc, scale) - mp.exp(-_gumbel_z(x, loc, scale)),
-        lambda x, loc, scale: mp.exp(-mp.exp(-_gumbel_z(x, loc, scale))),
-        lambda x, loc, scale: -mp.expm1(-mp.exp(-_gumbel_z(x, loc, scale))),
+        _gumbel_cdf,
+        _gumbel_sf,
         center=lambda loc, scale: loc,
         width=lambda loc, scale: scale,
     ),
@@ -438,8 +473,8 @@ FAMILIES: tuple[Family, ...] = (
         "VonMises",
         ({"loc": 0.0, "concentration": 2.0},),
         _von_mises_logpdf,
-        lambda x, loc, concentration: _von_mises_mass(loc - mp.pi, x, loc, concentration),
-        lambda x, loc, concentration: _von_mises_mass(x, loc + mp.pi, loc, concentration),
+        _von_mises_cdf,
+        _von_mises_sf,
         support=lambda loc, concentration: (loc - math.pi, loc + math.pi),
         center=lambda loc, concentration: loc,
     ),
