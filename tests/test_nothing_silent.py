@@ -5,10 +5,12 @@ Each test states the wrong result it replaces; the reference is SciPy or the clo
 
 from __future__ import annotations
 
+import mpmath
 import numpy as np
 import pytest
 
-from arraydist import Categorical, Normal
+import arraydist
+from arraydist import Binomial, Categorical, Normal, Poisson, kl_divergence
 from backends import Backend
 
 
@@ -43,4 +45,42 @@ def test_normal_log_prob_far_out_is_finite_where_the_truth_is(backend: Backend, 
         np.testing.assert_allclose(got.detach().cpu().numpy(), expected, rtol=rtol)
     got = backend.to_numpy(Normal(backend.asarray(np.zeros(3), dtype), 1.0).log_prob(backend.asarray(x, dtype)))
     assert np.isfinite(got).all(), got
+    np.testing.assert_allclose(got, expected, rtol=rtol)
+
+
+def _mp_kl_trial(p: float, q: float) -> float:
+    p, q = mpmath.mpf(p), mpmath.mpf(q)
+    return float(p * mpmath.log(p / q) + (1 - p) * mpmath.log((1 - p) / (1 - q)))
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("family", ["Poisson", "Bernoulli", "Binomial", "Geometric"])
+def test_kl_between_nearby_parameters_is_positive_and_right(backend: Backend, family: str, dtype: str) -> None:
+    """``kl_divergence(Poisson(float32 1e7), Poisson(float32 1.0001e7))`` was -8.0 (the truth 0.05); Bernoulli,
+    Binomial and Geometric were negative likewise: the textbook forms cancel.  Now sums of ``bd0`` deviances.
+
+    The reference is mpmath at the dtype-rounded parameters.  The tolerance is the KL's own conditioning: a KL
+    of nearby parameters moves by ``2 eps p / |p - q|`` relatively when a parameter moves by one rounding
+    (forming ``1 - p`` costs one), about 1e-2 in float32 at these parameters; Poisson's rates need no ``1 - p``."""
+    mpmath.mp.dps = 40
+    if family == "Poisson":
+        a, b = np.array([1e7, 3.0, 1e-3], dtype), np.array([1.0001e7, 3.0003, 2e-3], dtype)
+        expected = [
+            float(mpmath.mpf(float(x)) * mpmath.log(mpmath.mpf(float(x)) / mpmath.mpf(float(y))) + float(y) - float(x))
+            for x, y in zip(a, b)
+        ]
+        make = lambda v: Poisson(backend.asarray(v, dtype))  # noqa: E731
+        rtol = 1e-5 if dtype == "float32" else 1e-12
+    else:
+        a, b = np.array([0.3, 0.9, 1e-4], dtype), np.array([0.30001, 0.90002, 1.0001e-4], dtype)
+        per_trial = np.array([_mp_kl_trial(float(x), float(y)) for x, y in zip(a, b)])
+        scale = {"Bernoulli": 1.0, "Binomial": 100.0, "Geometric": 1.0 / a.astype(np.float64)}[family]
+        expected = per_trial * scale
+        rtol = 1e-2 if dtype == "float32" else 1e-8
+        if family == "Binomial":
+            make = lambda v: Binomial(100, backend.asarray(v, dtype))  # noqa: E731
+        else:
+            make = lambda v: getattr(arraydist, family)(backend.asarray(v, dtype))  # noqa: E731
+    got = backend.to_numpy(kl_divergence(make(a), make(b)))
+    assert (got > 0).all(), got
     np.testing.assert_allclose(got, expected, rtol=rtol)
