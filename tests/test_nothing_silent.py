@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import arraydist
-from arraydist import Binomial, Categorical, Normal, Poisson, kl_divergence
+from arraydist import Binomial, Categorical, Multinomial, Normal, Poisson, kl_divergence
 from backends import Backend
 
 
@@ -84,3 +84,21 @@ def test_kl_between_nearby_parameters_is_positive_and_right(backend: Backend, fa
     got = backend.to_numpy(kl_divergence(make(a), make(b)))
     assert (got > 0).all(), got
     np.testing.assert_allclose(got, expected, rtol=rtol)
+
+
+def test_boolean_category_indices_work_on_every_backend(backend: Backend) -> None:
+    """Boolean indices are documented for Categorical; on array_api_strict ``log_prob`` of them raised
+    ``TypeError: Only real numeric dtypes are allowed in __mod__`` (the standard has no arithmetic on booleans)."""
+    d = Categorical(probs=backend.asarray(np.array([0.25, 0.75])))
+    got = backend.to_numpy(d.log_prob(backend.asarray(np.array([True, False]), "bool")))
+    np.testing.assert_allclose(got, np.log([0.75, 0.25]), rtol=1e-12)
+
+
+@pytest.mark.parametrize(("count", "dtype"), [(10**400, "float64"), (10**39, "float32")])
+def test_a_total_count_past_the_dtype_is_refused_naming_it(eager_backend: Backend, count: int, dtype: str) -> None:
+    """``Multinomial(10**400, ...)`` was accepted and failed later with ``OverflowError``."""
+    probs = eager_backend.asarray(np.array([0.5, 0.5]), dtype)
+    with pytest.raises(ValueError, match=rf"Multinomial: parameter 'total_count' must be at most the largest {dtype}"):
+        Multinomial(count, probs=probs)
+    big = Multinomial(10**38, probs=probs)  # past int64, inside the dtype: moments are finite
+    np.testing.assert_allclose(eager_backend.to_numpy(big.mean), [5e37, 5e37], rtol=1e-6)
