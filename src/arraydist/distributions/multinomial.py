@@ -8,7 +8,7 @@ from typing import Any
 
 from .. import constraints
 from ..distribution import Distribution, lazy_property
-from .categorical import entropy_of, normalized
+from .categorical import complement, entropy_of, normalized
 
 __all__ = ["Multinomial"]
 
@@ -106,7 +106,7 @@ class Multinomial(Distribution):
     @property
     def variance(self) -> Array:
         probs = self.probs
-        return float(self.total_count) * probs * (1 - probs)
+        return float(self.total_count) * probs * complement(self._ops.xp, probs)
 
     @property
     def mode(self) -> Array:
