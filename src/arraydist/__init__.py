@@ -12,6 +12,7 @@ from .distribution import Distribution
 from .distributions import Bernoulli
 from .distributions import Binomial
 from .distributions import Categorical
+from .distributions import Exponential
 from .distributions import Geometric
 from .distributions import Independent
 from .distributions import Multinomial
@@ -22,6 +23,7 @@ from .distributions import OneHotCategorical
 from .distributions import OneHotCategoricalStraightThrough
 from .distributions import Poisson
 from .distributions import TransformedDistribution
+from .distributions import Uniform
 from .explain import Explanation
 from .kl import kl_divergence
 from .kl import register_kl
@@ -41,6 +43,7 @@ __all__ = [
     "Categorical",
     "Distribution",
     "Explanation",
+    "Exponential",
     "Geometric",
     "Independent",
     "Multinomial",
@@ -51,6 +54,7 @@ __all__ = [
     "OneHotCategoricalStraightThrough",
     "Poisson",
     "TransformedDistribution",
+    "Uniform",
     "__version__",
     "biject_to",
     "constraints",

@@ -3,6 +3,7 @@
 from .bernoulli import Bernoulli
 from .binomial import Binomial
 from .categorical import Categorical
+from .exponential import Exponential
 from .geometric import Geometric
 from .independent import Independent
 from .multinomial import Multinomial
@@ -12,11 +13,13 @@ from .normal import Normal
 from .one_hot_categorical import OneHotCategorical, OneHotCategoricalStraightThrough
 from .poisson import Poisson
 from .transformed_distribution import TransformedDistribution
+from .uniform import Uniform
 
 __all__ = [
     "Bernoulli",
     "Binomial",
     "Categorical",
+    "Exponential",
     "Geometric",
     "Independent",
     "Multinomial",
@@ -27,4 +30,5 @@ __all__ = [
     "OneHotCategoricalStraightThrough",
     "Poisson",
     "TransformedDistribution",
+    "Uniform",
 ]
