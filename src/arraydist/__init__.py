@@ -14,16 +14,20 @@ from .distributions import Binomial
 from .distributions import Categorical
 from .distributions import Exponential
 from .distributions import Geometric
+from .distributions import Gumbel
 from .distributions import Independent
+from .distributions import Kumaraswamy
 from .distributions import Multinomial
 from .distributions import MultivariateNormal
 from .distributions import NegativeBinomial
 from .distributions import Normal
 from .distributions import OneHotCategorical
 from .distributions import OneHotCategoricalStraightThrough
+from .distributions import Pareto
 from .distributions import Poisson
 from .distributions import TransformedDistribution
 from .distributions import Uniform
+from .distributions import Weibull
 from .explain import Explanation
 from .kl import kl_divergence
 from .kl import register_kl
@@ -45,16 +49,20 @@ __all__ = [
     "Explanation",
     "Exponential",
     "Geometric",
+    "Gumbel",
     "Independent",
+    "Kumaraswamy",
     "Multinomial",
     "MultivariateNormal",
     "NegativeBinomial",
     "Normal",
     "OneHotCategorical",
     "OneHotCategoricalStraightThrough",
+    "Pareto",
     "Poisson",
     "TransformedDistribution",
     "Uniform",
+    "Weibull",
     "__version__",
     "biject_to",
     "constraints",
