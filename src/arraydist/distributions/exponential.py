@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
+
 from .. import constraints
 from ..distribution import Distribution
 from ..kl import register_kl
@@ -22,7 +24,8 @@ def _log1mexp(xp: Any, x: Array) -> Array:
     # each branch is evaluated at an argument where it is finite, so that its gradient is too
     lo = xp.where(small, x, xp.ones_like(x))
     hi = xp.where(small, xp.ones_like(x), x)
-    return xp.where(small, xp.log(-xp.expm1(-lo)), xp.log1p(-xp.exp(-hi)))
+    with np.errstate(divide="ignore"):  # NumPy underneath: log(0) = -inf at x = 0 is the answer
+        return xp.where(small, xp.log(-xp.expm1(-lo)), xp.log1p(-xp.exp(-hi)))
 
 
 def _positive_part(xp: Any, value: Array) -> Array:

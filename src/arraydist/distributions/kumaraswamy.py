@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
+
 from .. import constraints
 from ..distribution import Distribution
 from ..transforms import AffineTransform, PowerTransform
@@ -104,7 +106,9 @@ class Kumaraswamy(TransformedDistribution):
     def _log1m_power(self, x: Array) -> Array:
         r""":math:`\log(1 - x^a)` as :math:`\log(1 - e^{a \log x})`: near :math:`x = 1`, where :math:`1 - x^a`
         keeps nothing of a float32 :math:`x`, :math:`a \log x` is exact to the last digits."""
-        return _log1mexp(self._ops.xp, -self.concentration1 * self._ops.xp.log(x))
+        with np.errstate(divide="ignore"):  # NumPy underneath: log(0) = -inf at x = 0, where the result is 0
+            log_x = self._ops.xp.log(x)
+        return _log1mexp(self._ops.xp, -self.concentration1 * log_x)
 
     def _log_sf(self, value: Array) -> Array:
         r""":math:`b \log(1 - x^a)` at the value clipped into [0, 1]."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
+
 from .. import constraints
 from ..distribution import Distribution
 from ..kl import register_kl
@@ -96,14 +98,16 @@ class Uniform(Distribution):
 
     def _log_cdf(self, value: Array) -> Array:
         xp = self._ops.xp
-        return xp.log(self._clipped(value) - self.low) - xp.log(self.high - self.low)
+        with np.errstate(divide="ignore"):  # NumPy underneath: log(0) = -inf at and below low is the answer
+            return xp.log(self._clipped(value) - self.low) - xp.log(self.high - self.low)
 
     def _survival_function(self, value: Array) -> Array:
         return (self.high - self._clipped(value)) / (self.high - self.low)
 
     def _log_survival_function(self, value: Array) -> Array:
         xp = self._ops.xp
-        return xp.log(self.high - self._clipped(value)) - xp.log(self.high - self.low)
+        with np.errstate(divide="ignore"):  # log(0) = -inf at and above high
+            return xp.log(self.high - self._clipped(value)) - xp.log(self.high - self.low)
 
     def _icdf(self, value: Array) -> Array:
         return self.low + (self.high - self.low) * value
