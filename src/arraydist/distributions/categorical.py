@@ -61,6 +61,17 @@ def entropy_of(dist: Any, dtype: Any = None) -> Array:
     return -ops.dot_last(probs, ops.clip_lowest(logits))
 
 
+def complement(xp: Any, probs: Array) -> Array:
+    r""":math:`1 - p_k` over the last axis as the sum of the other categories' probabilities (the sums before
+    and after :math:`k`, accumulated from zero): ``1 - p`` cancels for a near-certain category (0 in float32 at
+    :math:`p = 1 - 1.9 \cdot 10^{-13}`, 0.7 % off in float64), the sum of the others does not."""
+    zero = xp.zeros_like(probs[..., :1])
+    before = xp.cumulative_sum(xp.concat([zero, probs[..., :-1]], axis=-1), axis=-1)
+    reversed_probs = xp.flip(probs, axis=-1)
+    after = xp.flip(xp.cumulative_sum(xp.concat([zero, reversed_probs[..., :-1]], axis=-1), axis=-1), axis=-1)
+    return before + after
+
+
 def kl_categorical(p: Any, q: Any) -> Array:
     r""":math:`\sum_k p_k (\log p_k - \log q_k)`: terms with :math:`p_k = 0` are 0, and a category with
     :math:`q_k = 0 < p_k` makes the divergence :math:`+\infty`."""
