@@ -27,6 +27,15 @@ def _have(*names: str) -> bool:
     return not missing
 
 
+def _implemented(call: Callable[[], Any], what: str) -> bool:
+    try:
+        call()
+    except NotImplementedError as exc:
+        SKIPPED.append(f"{what}: {exc}, its row is skipped")
+        return False
+    return True
+
+
 def torch_rows(quick: bool) -> list[RowSpec]:
     """Sampling against torch.distributions' samplers, log-densities against torch.distributions."""
     import torch
@@ -110,10 +119,11 @@ def numpy_rows(quick: bool) -> list[RowSpec]:
              partial(stats.t.logpdf, t, df, 0.5, 2.0), 1)
         )  # fmt: skip
         small = ad.StudentT(df_small, 0.5, 2.0)
-        rows.append(
-            (f"StudentT.cdf, {n:.0e} elements (numpy)", partial(small.cdf, t_small), "scipy.stats.t.cdf",
-             partial(stats.t.cdf, t_small, df_small, 0.5, 2.0), 3)
-        )  # fmt: skip
+        if _implemented(partial(ad.StudentT(df_small[:2], 0.5, 2.0).cdf, t_small[:2]), "StudentT.cdf"):
+            rows.append(
+                (f"StudentT.cdf, {n:.0e} elements (numpy)", partial(small.cdf, t_small), "scipy.stats.t.cdf",
+                 partial(stats.t.cdf, t_small, df_small, 0.5, 2.0), 3)
+            )  # fmt: skip
     far = host.uniform(-40.0, -5.0, m)
     normal = ad.Normal(0.5, 2.0)
     rows.append(
