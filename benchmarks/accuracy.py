@@ -63,6 +63,8 @@ TAIL_PROBS = (
 #: the small grid of the test: a subset of TAIL_PROBS, so its errors can never exceed the table's
 QUICK_TAIL_PROBS = ("1e-1000", "1e-300", "1e-30", "1e-6", "0.25")
 
+ALL = BACKENDS
+LOG_TAILS = ("log_cdf", "log_survival_function")
 _JAX_LOG_NDTR = (
     "the backend's log_ndtr on JAX is jax.scipy.special.log_ndtr, which takes log(ndtr(x)) up to its switch "
     "to -ndtr(-x) (x = 8 in float64, 5 in float32): where the CDF is 1 - 1e-15 that log keeps 3 digits; a fix "
@@ -73,53 +75,38 @@ _FLOAT32_LOG_CHAIN = (
     "amplified by |z| = 11.5 at a CDF of 1e-30 (the condition of the normal tail); NumPy computes the chain "
     "in float64 (4.4e-6)"
 )
-_FLOAT32_GUMBEL = (
-    "float32's own limit: the standardization rounds z by 6e-8, amplified by the CDF's condition "
-    "|z| exp(-z) = 290 where the CDF is 1e-30"
-)
-_BUGS = {
-    ("Uniform", ("log_cdf", "log_survival_function"), DTYPES): (
-        "bug (uniform.py): log_cdf is log(cdf) near high, where the CDF is 1 - 1e-15 (and log_survival_function "
-        "log(1 - cdf) near low): log1p(-survival) (log1p(-cdf)) there keeps every digit"
-    ),
-    ("Gumbel", ("log_survival_function",), DTYPES): (
-        "bug (gumbel.py): log(-expm1(-exp(-z))) is -inf once exp(-z) underflows (z > 87 in float32, 745 in "
-        "float64), where it is -z - exp(-z) / 2 to the dtype's precision"
-    ),
-    ("Pareto", TARGET_METHODS, ("float32",)): (
-        "bug (pareto.py): 1 - (scale / x)^alpha cancels one ulp above the scale (0.1 relative in float32, "
-        "1.8e-13 in float64): -expm1(alpha * log1p((scale - x) / x)) keeps it"
-    ),
-    ("Weibull", ("log_cdf",), ("float32",)): (
-        "bug (weibull.py): log(-expm1(-y)) is -inf once y = (x / scale)^k underflows (CDF 1e-50): "
-        "k log(x / scale) + log(-expm1(-y) / y) keeps it"
-    ),
-    ("Kumaraswamy", ("log_cdf",), ("float32",)): (
-        "bug (kumaraswamy.py): log(1 - (1 - x^a)^b) is -inf once x^a underflows (CDF 1e-50): log(b) + a log(x) there"
-    ),
-}
-#: measured misses of the targets, known and explained, (family label, method, backend, dtype) -> why;
-#: tests/test_accuracy_table.py fails on any other miss, and on an entry here that no longer misses
+#: (family labels, methods, backends, dtypes, why): the misses of the targets that are known and explained;
+#: tests/test_accuracy_table.py fails on any other miss, and on an entry that no longer misses
+_KNOWN: list[tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...], str]] = [
+    (("Normal", "TransformedDistribution(Normal, [ExpTransform()])"), LOG_TAILS, ("jax",), DTYPES, _JAX_LOG_NDTR),
+    (("TransformedDistribution(Normal, [ExpTransform()])",), TARGET_METHODS, ("torch",), ("float32",),
+     _FLOAT32_LOG_CHAIN),
+    (("Gumbel",), ("cdf",), ("torch", "jax"), ("float32",),
+     "float32's own limit: the standardization rounds z by 6e-8, amplified by the CDF's condition |z| exp(-z) "
+     "= 290 where the CDF is 1e-30"),
+    (("Uniform",), LOG_TAILS, ALL, DTYPES,
+     "bug (uniform.py): log_cdf is log(cdf) near high, where the CDF is 1 - 1e-15 (and log_survival_function "
+     "log(1 - cdf) near low): log1p(-survival) (log1p(-cdf)) there keeps every digit"),
+    (("Gumbel",), ("log_survival_function",), ALL, DTYPES,
+     "bug (gumbel.py): log(-expm1(-exp(-z))) is -inf once exp(-z) underflows (z > 87 in float32, 745 in "
+     "float64), where it is -z - exp(-z) / 2 to the dtype's precision"),
+    (("Pareto",), TARGET_METHODS, ALL, ("float32",),
+     "bug (pareto.py): 1 - (scale / x)^alpha cancels one ulp above the scale (0.1 relative in float32, "
+     "1.8e-13 in float64): -expm1(alpha * log1p((scale - x) / x)) keeps it"),
+    (("Weibull",), ("log_cdf",), ALL, ("float32",),
+     "bug (weibull.py): log(-expm1(-y)) is -inf once y = (x / scale)^k underflows (CDF 1e-50): "
+     "k log(x / scale) + log(-expm1(-y) / y) keeps it"),
+    (("Kumaraswamy",), ("log_cdf",), ALL, ("float32",),
+     "bug (kumaraswamy.py): log(1 - (1 - x^a)^b) is -inf once x^a underflows (CDF 1e-50): log(b) + a log(x) "
+     "there"),
+]  # fmt: skip
 KNOWN_MISSES: dict[tuple[str, str, str, str], str] = {
-    **{
-        (label, method, "jax", dtype): _JAX_LOG_NDTR
-        for label in ("Normal", "TransformedDistribution(Normal, [ExpTransform()])")
-        for method in ("log_cdf", "log_survival_function")
-        for dtype in DTYPES
-    },
-    **{
-        ("TransformedDistribution(Normal, [ExpTransform()])", method, "torch", "float32"): _FLOAT32_LOG_CHAIN
-        for method in TARGET_METHODS
-    },
-    ("Gumbel", "cdf", "torch", "float32"): _FLOAT32_GUMBEL,
-    ("Gumbel", "cdf", "jax", "float32"): _FLOAT32_GUMBEL,
-    **{
-        (label, method, backend, dtype): why
-        for (label, methods, dtypes), why in _BUGS.items()
-        for method in methods
-        for backend in BACKENDS
-        for dtype in dtypes
-    },
+    (label, method, backend, dtype): why
+    for labels, methods, backends, dtypes, why in _KNOWN
+    for label in labels
+    for method in methods
+    for backend in backends
+    for dtype in dtypes
 }
 
 
