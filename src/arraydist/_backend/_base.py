@@ -384,7 +384,7 @@ class Ops:
         one host read tell; bad rows normalize to NaN without a warning.  ``ok`` is None when not checked."""
         if not check or self.tracing() or not self.is_concrete(x):
             return self.log_softmax(x), None
-        with np.errstate(invalid="ignore"):  # NumPy underneath: inf - inf in a bad row
+        with np.errstate(invalid="ignore", over="ignore"):  # NumPy underneath: inf - inf, exp(1e300) in a bad row
             out = self.log_softmax(x)
         top = self.reduce_value(out, "max")
         return out, top == top

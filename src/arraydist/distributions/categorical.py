@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
+
 from .. import constraints
 from .._backend import Ops
 from ..distribution import Distribution, lazy_property
@@ -34,7 +36,8 @@ def normalized(dist: Distribution, params: dict[str, Array], ops: Ops, validate:
     xp = ops.xp
     check = validate and not ops.tracing()
     given = params["probs"]
-    total = xp.sum(given, axis=-1, keepdims=True)
+    with np.errstate(invalid="ignore", over="ignore"):  # NumPy: a bad row's sum (inf - inf) is refused below
+        total = xp.sum(given, axis=-1, keepdims=True)
     if check and ops.is_concrete(given):
         low, top = ops.reduce_value(total, "min"), ops.reduce_value(total, "max")
         if not (ops.reduce_value(given, "min") >= 0 and low > 0 and top < math.inf):
