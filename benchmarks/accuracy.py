@@ -41,7 +41,7 @@ from mpmath.libmp import NoConvergence
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _mp_references import FAMILIES, NOT_TABULATED, Family
+from _mp_references import DPS, FAMILIES, NOT_TABULATED, Family
 
 import arraydist as ad
 
@@ -384,6 +384,13 @@ def run(
     families: Sequence[Family], backends: Sequence[str], dtypes: Sequence[str], probs: Sequence[str]
 ) -> dict[str, dict[tuple[str, str], dict[str, Cell]]]:
     """label -> (backend, dtype) -> method -> Cell, for the families whose class exists."""
+    with mp.workdps(DPS):
+        return _run(families, backends, dtypes, probs)
+
+
+def _run(
+    families: Sequence[Family], backends: Sequence[str], dtypes: Sequence[str], probs: Sequence[str]
+) -> dict[str, dict[tuple[str, str], dict[str, Cell]]]:
     results: dict[str, dict[tuple[str, str], dict[str, Cell]]] = {}
     for family in families:
         if not available(family):
