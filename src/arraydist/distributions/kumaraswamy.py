@@ -5,12 +5,10 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import numpy as np
-
 from .. import constraints
 from ..distribution import Distribution
 from ..transforms import AffineTransform, PowerTransform
-from .exponential import _log1mexp
+from .exponential import _log1mexp, _log_or_minus_inf
 from .transformed_distribution import TransformedDistribution
 from .uniform import Uniform
 
@@ -106,9 +104,7 @@ class Kumaraswamy(TransformedDistribution):
     def _log1m_power(self, x: Array) -> Array:
         r""":math:`\log(1 - x^a)` as :math:`\log(1 - e^{a \log x})`: near :math:`x = 1`, where :math:`1 - x^a`
         keeps nothing of a float32 :math:`x`, :math:`a \log x` is exact to the last digits."""
-        with np.errstate(divide="ignore"):  # NumPy underneath: log(0) = -inf at x = 0, where the result is 0
-            log_x = self._ops.xp.log(x)
-        return _log1mexp(self._ops.xp, -self.concentration1 * log_x)
+        return _log1mexp(self._ops, -self.concentration1 * _log_or_minus_inf(self._ops, x))
 
     def _log_sf(self, value: Array) -> Array:
         r""":math:`b \log(1 - x^a)` at the value clipped into [0, 1]."""
@@ -130,7 +126,7 @@ class Kumaraswamy(TransformedDistribution):
         return -self._ops.xp.expm1(self._log_sf(value))
 
     def _log_cdf(self, value: Array) -> Array:
-        return _log1mexp(self._ops.xp, -self._log_sf(value))
+        return _log1mexp(self._ops, -self._log_sf(value))
 
     def _survival_function(self, value: Array) -> Array:
         return self._ops.xp.exp(self._log_sf(value))

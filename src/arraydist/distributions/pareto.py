@@ -79,7 +79,7 @@ class Pareto(TransformedDistribution):
 
     @property
     def mode(self) -> Array:
-        return self.scale + 0.0 * self.alpha
+        return self.scale
 
     @property
     def variance(self) -> Array:
@@ -108,7 +108,7 @@ class Pareto(TransformedDistribution):
         return -self._ops.xp.expm1(-self._t(value))
 
     def _log_cdf(self, value: Array) -> Array:
-        return _log1mexp(self._ops.xp, self._t(value))
+        return _log1mexp(self._ops, self._t(value))
 
     def _survival_function(self, value: Array) -> Array:
         return self._ops.xp.exp(-self._t(value))

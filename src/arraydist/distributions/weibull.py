@@ -107,7 +107,7 @@ class Weibull(TransformedDistribution):
         return -self._ops.xp.expm1(-self._t(value))
 
     def _log_cdf(self, value: Array) -> Array:
-        return _log1mexp(self._ops.xp, self._t(value))
+        return _log1mexp(self._ops, self._t(value))
 
     def _survival_function(self, value: Array) -> Array:
         return self._ops.xp.exp(-self._t(value))
