@@ -246,7 +246,7 @@ G_LOC = np.array([[0.0, -1.5, 3.0], [0.3, 10.0, -7.0]])
 G_SCALE = np.array([0.5, 1.0, 4.0])
 # Pareto members with scales of their own: a draw of the first member (scale 3) lies below others' supports
 P_SCALE = np.array([[3.0, 0.5, 1.0], [10.0, 2.0, 7.0]])
-P_ALPHA = np.array([2.5, 4.0, 1.5])
+P_ALPHA = np.array([2.5, 4.0, 3.5])  # finite moments: infinite ones are pareto-infinite-moments
 W_SCALE = np.array([[1.0, 0.5, 2.0], [4.0, 1.5, 0.3]])
 W_CONC = np.array([0.7, 1.0, 3.5])
 K_A = np.array([[2.0, 5.0, 1.5], [3.0, 1.2, 8.0]])
