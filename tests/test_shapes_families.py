@@ -97,10 +97,12 @@ def test_values_outside_one_members_support(backend: Backend) -> None:
         assert backend.to_numpy(off.log_cdf(x))[1] == -np.inf
 
 
-def test_below_a_support_from_zero_with_validation_off(backend: Backend) -> None:
+def test_below_a_support_with_validation_off(backend: Backend) -> None:
     x = backend.asarray([-1.0, -1.0])
     for d in (Exponential(backend.asarray([1.0, 2.0]), validate_args=False),
-              Weibull(backend.asarray([1.0, 2.0]), 1.5, validate_args=False)):  # fmt: skip
+              Weibull(backend.asarray([1.0, 2.0]), 1.5, validate_args=False),
+              Pareto(backend.asarray([1.0, 2.0]), 1.5, validate_args=False),
+              Kumaraswamy(backend.asarray([1.0, 2.0]), 1.5, validate_args=False)):  # fmt: skip
         assert (backend.to_numpy(d.log_prob(x)) == -np.inf).all()
         assert (backend.to_numpy(d.cdf(x)) == 0.0).all()
         assert (backend.to_numpy(d.log_survival_function(x)) == 0.0).all()
