@@ -12,16 +12,22 @@ from .distribution import Distribution
 from .distributions import Bernoulli
 from .distributions import Binomial
 from .distributions import Categorical
+from .distributions import Exponential
 from .distributions import Geometric
+from .distributions import Gumbel
 from .distributions import Independent
+from .distributions import Kumaraswamy
 from .distributions import Multinomial
 from .distributions import MultivariateNormal
 from .distributions import NegativeBinomial
 from .distributions import Normal
 from .distributions import OneHotCategorical
 from .distributions import OneHotCategoricalStraightThrough
+from .distributions import Pareto
 from .distributions import Poisson
 from .distributions import TransformedDistribution
+from .distributions import Uniform
+from .distributions import Weibull
 from .explain import Explanation
 from .kl import kl_divergence
 from .kl import register_kl
@@ -41,16 +47,22 @@ __all__ = [
     "Categorical",
     "Distribution",
     "Explanation",
+    "Exponential",
     "Geometric",
+    "Gumbel",
     "Independent",
+    "Kumaraswamy",
     "Multinomial",
     "MultivariateNormal",
     "NegativeBinomial",
     "Normal",
     "OneHotCategorical",
     "OneHotCategoricalStraightThrough",
+    "Pareto",
     "Poisson",
     "TransformedDistribution",
+    "Uniform",
+    "Weibull",
     "__version__",
     "biject_to",
     "constraints",
