@@ -12,8 +12,15 @@ from .distribution import Distribution
 from .distributions import Bernoulli
 from .distributions import Binomial
 from .distributions import Categorical
+from .distributions import Cauchy
+from .distributions import ContinuousBernoulli
+from .distributions import GeneralizedPareto
 from .distributions import Geometric
+from .distributions import HalfCauchy
+from .distributions import HalfNormal
 from .distributions import Independent
+from .distributions import Laplace
+from .distributions import LogNormal
 from .distributions import Multinomial
 from .distributions import MultivariateNormal
 from .distributions import NegativeBinomial
@@ -39,10 +46,17 @@ __all__ = [
     "Bernoulli",
     "Binomial",
     "Categorical",
+    "Cauchy",
+    "ContinuousBernoulli",
     "Distribution",
     "Explanation",
+    "GeneralizedPareto",
     "Geometric",
+    "HalfCauchy",
+    "HalfNormal",
     "Independent",
+    "Laplace",
+    "LogNormal",
     "Multinomial",
     "MultivariateNormal",
     "NegativeBinomial",

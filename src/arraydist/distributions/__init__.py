@@ -3,8 +3,15 @@
 from .bernoulli import Bernoulli
 from .binomial import Binomial
 from .categorical import Categorical
+from .cauchy import Cauchy
+from .continuous_bernoulli import ContinuousBernoulli
+from .generalized_pareto import GeneralizedPareto
 from .geometric import Geometric
+from .half_cauchy import HalfCauchy
+from .half_normal import HalfNormal
 from .independent import Independent
+from .laplace import Laplace
+from .log_normal import LogNormal
 from .multinomial import Multinomial
 from .multivariate_normal import MultivariateNormal
 from .negative_binomial import NegativeBinomial
@@ -17,8 +24,15 @@ __all__ = [
     "Bernoulli",
     "Binomial",
     "Categorical",
+    "Cauchy",
+    "ContinuousBernoulli",
+    "GeneralizedPareto",
     "Geometric",
+    "HalfCauchy",
+    "HalfNormal",
     "Independent",
+    "Laplace",
+    "LogNormal",
     "Multinomial",
     "MultivariateNormal",
     "NegativeBinomial",
