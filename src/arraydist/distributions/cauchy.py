@@ -113,18 +113,21 @@ class Cauchy(Distribution):
         z = self._z(value)
         return xp.atan2(xp.ones_like(z), z) / math.pi
 
-    def _log_cdf(self, value: Array) -> Array:
+    def _tail(self, value: Array) -> tuple[Array, Array]:
+        r"""(z, the smaller of the two tails at z, :math:`\operatorname{atan2}(1, |z|)/\pi \le 1/2`)."""
         xp = self._ops.xp
         z = self._z(value)
-        one = xp.ones_like(z)
-        # below the location the CDF itself is accurate; above it, 1 - (the accurate survival function)
-        return xp.where(z < 0, xp.log(xp.atan2(one, -z) / math.pi), xp.log1p(-xp.atan2(one, z) / math.pi))
+        return z, xp.atan2(xp.ones_like(z), xp.abs(z)) / math.pi
+
+    def _log_cdf(self, value: Array) -> Array:
+        xp = self._ops.xp
+        z, small = self._tail(value)
+        return xp.where(z < 0, xp.log(small), xp.log1p(-small))
 
     def _log_survival_function(self, value: Array) -> Array:
         xp = self._ops.xp
-        z = self._z(value)
-        one = xp.ones_like(z)
-        return xp.where(z > 0, xp.log(xp.atan2(one, z) / math.pi), xp.log1p(-xp.atan2(one, -z) / math.pi))
+        z, small = self._tail(value)
+        return xp.where(z > 0, xp.log(small), xp.log1p(-small))
 
     def _icdf(self, value: Array) -> Array:
         return self.loc + self.scale * _standard_icdf(self._ops, value)

@@ -100,8 +100,10 @@ class GeneralizedPareto(Distribution):
         xi = self.concentration
         zero = xi == 0
         xi_safe = xp.where(zero, xp.ones_like(xi), xi)
-        # at xi = 0 its first-order term carries the derivative in xi, t^2 / 2 (the value is t)
-        return xp.where(zero, t + 0.5 * xi * t * t, xp.expm1(xi_safe * t) / xi_safe)
+        # at xi = 0 its first-order term carries the derivative in xi, t^2 / 2 (the value is t); (xi t) t, not
+        # xi t^2, which overflows to 0 * inf far out; t taken as 0 elsewhere, where the square could overflow
+        t0 = xp.where(zero, t, xp.zeros_like(t))
+        return xp.where(zero, t0 + 0.5 * (xi * t0) * t0, xp.expm1(xi_safe * t) / xi_safe)
 
     def _rsample(self, sample_shape: tuple[int, ...], rng: Any) -> Array:
         e = self._ops.exponential(rng, sample_shape + self._batch_shape, self._dtype, self._device)
@@ -118,9 +120,14 @@ class GeneralizedPareto(Distribution):
         z = xp.maximum(z, xp.zeros_like(z))
         zero = xi == 0
         xi_safe = xp.where(zero, xp.ones_like(xi), xi)
-        t = xp.maximum(xi_safe * z, -xp.ones_like(z))  # past the upper bound: the bound
-        # at xi = 0 the first-order term carries the derivative in xi, -z^2 / 2 (the value is z)
-        return xp.where(zero, z - 0.5 * xi * z * z, xp.log1p(t) / xi_safe)
+        t = xi_safe * z
+        inside = t > -1.0  # at and past the upper bound (xi < 0): L is infinite
+        log1p = xp.log1p(xp.where(inside, t, xp.zeros_like(t)))
+        bounded = xp.where(inside, log1p / xi_safe, xp.full_like(t, math.inf))
+        # at xi = 0 the first-order term carries the derivative in xi, -z^2 / 2 (the value is z), written as
+        # in _expm1_ratio so that nothing overflows
+        z0 = xp.where(zero, z, xp.zeros_like(z))
+        return xp.where(zero, z0 - 0.5 * (xi * z0) * z0, bounded)
 
     def _log_prob(self, value: Array) -> Array:
         xp = self._ops.xp
@@ -143,4 +150,6 @@ class GeneralizedPareto(Distribution):
     def _log_cdf(self, value: Array) -> Array:
         xp = self._ops.xp
         h = self._hazard(value)
-        return xp.where(h < math.log(2.0), xp.log(-xp.expm1(-h)), xp.log1p(-xp.exp(-h)))
+        near = h < math.log(2.0)  # log(1 - e^-h) from expm1 near the lower end, from log1p beyond
+        far = xp.where(near, xp.full_like(h, math.log(2.0)), h)
+        return xp.where(near, xp.log(-xp.expm1(-h)), xp.log1p(-xp.exp(-far)))

@@ -50,7 +50,11 @@ class HalfCauchy(TransformedDistribution):
     has_rsample = True  # type: ignore[assignment]
 
     def __init__(self, scale: Any, validate_args: bool | None = None) -> None:
-        super().__init__(Cauchy(0.0, scale, validate_args=validate_args), AbsTransform(), validate_args)
+        try:
+            base = Cauchy(0.0, scale, validate_args=validate_args)
+        except (TypeError, ValueError) as e:  # name the class the user built, not only its base
+            raise type(e)(f"HalfCauchy: {e}") from None
+        super().__init__(base, AbsTransform(), validate_args)
 
     @property
     def scale(self) -> Array:
@@ -94,14 +98,16 @@ class HalfCauchy(TransformedDistribution):
     def _log_cdf(self, value: Array) -> Array:
         xp = self._ops.xp
         z = self._z(value)
-        sf = xp.atan2(xp.ones_like(z), z) * (2.0 / math.pi)
-        return xp.where(z < 1.0, xp.log(xp.atan(z) * (2.0 / math.pi)), xp.log1p(-sf))
+        lower = z < 1.0  # below the quartile: the CDF itself, above: 1 - the survival function (each <= 1/2)
+        small = xp.where(lower, xp.atan(z), xp.atan2(xp.ones_like(z), z)) * (2.0 / math.pi)
+        return xp.where(lower, xp.log(small), xp.log1p(-small))
 
     def _log_survival_function(self, value: Array) -> Array:
         xp = self._ops.xp
         z = self._z(value)
-        sf = xp.atan2(xp.ones_like(z), z) * (2.0 / math.pi)
-        return xp.where(z > 1.0, xp.log(sf), xp.log1p(-xp.atan(z) * (2.0 / math.pi)))
+        upper = z > 1.0
+        small = xp.where(upper, xp.atan2(xp.ones_like(z), z), xp.atan(z)) * (2.0 / math.pi)
+        return xp.where(upper, xp.log(small), xp.log1p(-small))
 
     def _icdf(self, value: Array) -> Array:
         r""":math:`\gamma\tan(\pi p/2)`, as :math:`\gamma\cot(\pi(1 - p)/2)` above 1/2 (the upper tail from the

@@ -52,7 +52,11 @@ class HalfNormal(TransformedDistribution):
     has_rsample = True  # type: ignore[assignment]
 
     def __init__(self, scale: Any, validate_args: bool | None = None) -> None:
-        super().__init__(Normal(0.0, scale, validate_args=validate_args), AbsTransform(), validate_args)
+        try:
+            base = Normal(0.0, scale, validate_args=validate_args)
+        except (TypeError, ValueError) as e:  # name the class the user built, not only its base
+            raise type(e)(f"HalfNormal: {e}") from None
+        super().__init__(base, AbsTransform(), validate_args)
 
     @property
     def scale(self) -> Array:
@@ -92,8 +96,10 @@ class HalfNormal(TransformedDistribution):
 
     def _log_cdf(self, value: Array) -> Array:
         ops = self._ops
+        xp = ops.xp
         t = self._t(value)
-        return ops.xp.where(t < 1.0, ops.xp.log(ops.erf(t)), ops.xp.log1p(-ops.erfc(t)))
+        lower = t < 1.0  # below: the CDF itself, above: 1 - erfc (each side's small number, no log1p(-1))
+        return xp.where(lower, xp.log(ops.erf(t)), xp.log1p(-ops.erfc(xp.where(lower, xp.ones_like(t), t))))
 
     def _log_survival_function(self, value: Array) -> Array:
         return self._ops.log_ndtr(-math.sqrt(2.0) * self._t(value)) + _LOG_2
