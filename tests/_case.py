@@ -213,7 +213,9 @@ class Case:
 FLOOR_QUANTITIES = frozenset(
     {"log_prob", "prob", "cdf", "icdf", "entropy", "perplexity", "mean", "mode", "variance", "stddev", "kl"}
 )
-PARITY_QUANTITIES = frozenset({"log_prob", "entropy", "mean", "variance", "stddev", "mode", "kl", "enumerate_support"})
+PARITY_QUANTITIES = frozenset(
+    {"log_prob", "entropy", "mean", "variance", "stddev", "mode", "kl", "enumerate_support", "cdf"}
+)
 #: ``boundary``: parameters on the boundary of their domain (probabilities of exactly 0 or 1), where finite
 #: differences step outside it: no finite-difference gradient checks
 KNOWN_TAGS = frozenset({"neutral", "tiny", "huge", "matrix", "boundary"})

@@ -12,11 +12,18 @@ from .distribution import Distribution
 from .distributions import Bernoulli
 from .distributions import Binomial
 from .distributions import Categorical
+from .distributions import Cauchy
+from .distributions import ContinuousBernoulli
 from .distributions import Exponential
+from .distributions import GeneralizedPareto
 from .distributions import Geometric
 from .distributions import Gumbel
+from .distributions import HalfCauchy
+from .distributions import HalfNormal
 from .distributions import Independent
 from .distributions import Kumaraswamy
+from .distributions import Laplace
+from .distributions import LogNormal
 from .distributions import Multinomial
 from .distributions import MultivariateNormal
 from .distributions import NegativeBinomial
@@ -45,13 +52,20 @@ __all__ = [
     "Bernoulli",
     "Binomial",
     "Categorical",
+    "Cauchy",
+    "ContinuousBernoulli",
     "Distribution",
     "Explanation",
     "Exponential",
+    "GeneralizedPareto",
     "Geometric",
     "Gumbel",
+    "HalfCauchy",
+    "HalfNormal",
     "Independent",
     "Kumaraswamy",
+    "Laplace",
+    "LogNormal",
     "Multinomial",
     "MultivariateNormal",
     "NegativeBinomial",

@@ -3,11 +3,18 @@
 from .bernoulli import Bernoulli
 from .binomial import Binomial
 from .categorical import Categorical
+from .cauchy import Cauchy
+from .continuous_bernoulli import ContinuousBernoulli
 from .exponential import Exponential
+from .generalized_pareto import GeneralizedPareto
 from .geometric import Geometric
 from .gumbel import Gumbel
+from .half_cauchy import HalfCauchy
+from .half_normal import HalfNormal
 from .independent import Independent
 from .kumaraswamy import Kumaraswamy
+from .laplace import Laplace
+from .log_normal import LogNormal
 from .multinomial import Multinomial
 from .multivariate_normal import MultivariateNormal
 from .negative_binomial import NegativeBinomial
@@ -23,11 +30,18 @@ __all__ = [
     "Bernoulli",
     "Binomial",
     "Categorical",
+    "Cauchy",
+    "ContinuousBernoulli",
     "Exponential",
+    "GeneralizedPareto",
     "Geometric",
     "Gumbel",
+    "HalfCauchy",
+    "HalfNormal",
     "Independent",
     "Kumaraswamy",
+    "Laplace",
+    "LogNormal",
     "Multinomial",
     "MultivariateNormal",
     "NegativeBinomial",
