@@ -343,7 +343,24 @@ class TorchOps(Ops):
         # relative accuracy down to the underflow, and its gradient is the normal density.
         return torch.special.erfc(x * -_SQRT_HALF) * 0.5
 
-    betaln = Ops._betaln_from_lgamma  # torch has no betaln
+    def _repeat(self, steps: int, body: Any, state: Any) -> Any:
+        if not _is_compiling():
+            return super()._repeat(steps, body, state)
+        # traced once as a scan, not unrolled `steps` times: Dynamo takes minutes over 180 copies of a step
+        from torch._higher_order_ops.scan import scan
+
+        def step(carry: Any, m: Array) -> tuple[Any, Array]:
+            return tuple(body(m, tuple(carry))), m.clone()  # the scan refuses outputs that alias its inputs
+
+        first = state[0]
+        counts = torch.arange(1, steps + 1, dtype=first.dtype, device=first.device)
+        return tuple(scan(step, tuple(t.clone() for t in state), counts)[0])
+
+    # torch has none of these: the composites of _special_math (fixed-length loops, so they compile)
+    betainc = Ops._betainc_series
+    betaincinv = Ops._betaincinv_halley
+    gammaincinv = Ops._gammaincinv_halley
+    gammainccinv = Ops._gammainccinv_halley
 
     def logsumexp(self, x: Array, axis: int = -1) -> Array:
         return torch.logsumexp(x, dim=axis)
