@@ -38,8 +38,9 @@ def _relative(got: np.ndarray, expected: np.ndarray, dtype: str) -> np.ndarray:
 
 
 #: measured relative accuracy of betainc over the grid, float32 and float64, where both arguments are >= 1/2
-#: (5e-13 and 7e-5: float32 loses digits in the continued fraction's steps at the centre of a = b = 1e5)
-BETAINC_RTOL = {"float32": 1e-4, "float64": 1e-12}
+#: (float64: 5e-13 on torch, 1.1e-12 on JAX; float32: 7e-5, lost in the continued fraction's steps at the
+#: centre of a = b = 1e5)
+BETAINC_RTOL = {"float32": 1e-4, "float64": 2e-12}
 #: b (or a) = 1e-3 with x on the far side of the mean: the value is 1 minus the fraction computed on the near
 #: side, which is close to 1, so its error is that of the complement (absolute, a few hundred units of the dtype)
 BETAINC_ATOL_SMALL = {"float32": 2e-5, "float64": 1e-13}
@@ -61,17 +62,18 @@ def test_betainc_at_extreme_arguments(backend: Backend, dtype: str) -> None:
 
 
 def test_betainc_keeps_both_tails(backend: Backend, dtype: str) -> None:
-    """I_x(a, b) and I_{1-x}(b, a) = 1 - I_x(a, b) each to relative accuracy where small (the discrete families'
-    cdf and survival function): the upper tail is never 1 - (something near 1)."""
+    """I_x(a, b) and betaincc(a, b, x) = 1 - I_x(a, b) each to relative accuracy where small (the discrete
+    families' cdf and survival function): the upper tail is never 1 - (something near 1)."""
     a = np.array([5.0, 40.0, 1000.0, 2.0], dtype=dtype)
     b = np.array([300.0, 3.0, 1000.0, 1e4], dtype=dtype)
     x = np.array([0.2, 0.2, 0.45, 0.003], dtype=dtype)
     ops = ops_of(backend.asarray(a, dtype))
-    for args in ((a, b, x), (b, a, (1 - x.astype(np.float64)).astype(dtype))):
-        got = backend.to_numpy(ops.betainc(*(backend.asarray(v, dtype) for v in args))).astype(np.float64)
-        expected = special.betainc(*(v.astype(np.float64) for v in args))
+    for name in ("betainc", "betaincc"):
+        args = (a, b, x)
+        got = getattr(ops, name)(*(backend.asarray(v, dtype) for v in args))
+        expected = getattr(special, name)(*(v.astype(np.float64) for v in args))
         assert expected.min() < 1e-10  # each call has values far in a tail
-        assert _relative(got, expected, dtype).max() <= 8 * BETAINC_RTOL[dtype]
+        assert _relative(backend.to_numpy(got).astype(np.float64), expected, dtype).max() <= 8 * BETAINC_RTOL[dtype]
 
 
 @pytest.mark.parametrize("name", ["betaincinv", "gammaincinv", "gammainccinv"])
@@ -100,7 +102,10 @@ def test_inverses_at_extreme_arguments(backend: Backend, dtype: str, name: str) 
         condition = side / (expected * np.exp(log_slope))
     condition = np.nan_to_num(condition, nan=1.0, posinf=1e30)
     eps = float(np.finfo(dtype).eps)
-    forward = {"float32": 4e-5, "float64": 1e-12 if backend.name in ("numpy", "dask", "array_api_strict") else 2e-10}
+    # the forward function's accuracy: torch's and JAX's gammainc are 1e-10 off in float64, JAX's 3e-4 in
+    # float32 at a = 1e5
+    exact = backend.name in ("numpy", "dask", "array_api_strict")
+    forward = {"float32": 4e-5 if exact or name == "betaincinv" else 5e-4, "float64": 1e-12 if exact else 2e-10}
     if dtype == "float32":
         expected = expected.astype(np.float32).astype(np.float64)
     bound = np.maximum(condition, 1.0) * (forward[dtype] + 4 * eps)

@@ -147,6 +147,7 @@ class JaxOps(Ops):
 
     # JAX's betainc has no gradient in a and b and is 16 % off in float32 at a = b = 1e5; it has no inverses
     betainc = Ops._betainc_series
+    betaincc = Ops._betaincc_series
     betaincinv = Ops._betaincinv_halley
     gammaincinv = Ops._gammaincinv_halley
     gammainccinv = Ops._gammainccinv_halley

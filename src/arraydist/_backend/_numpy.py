@@ -21,7 +21,7 @@ _FLOAT32 = np.dtype(np.float32)
 _FLOAT64 = np.dtype(np.float64)
 #: SciPy's float32 loops of these are far less accurate than its float64 ones (betainc 3e-3 relative off at
 #: a = b = 1000), so float32 (and float16) compute in float64 and round once
-_IN_FLOAT64 = frozenset({"betainc", "betaincinv", "gammaincinv", "gammainccinv"})
+_IN_FLOAT64 = frozenset({"betainc", "betaincc", "betaincinv", "gammaincinv", "gammainccinv"})
 _NARROW_64 = frozenset({np.dtype(np.float16), _FLOAT32})
 
 

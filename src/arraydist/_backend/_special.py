@@ -79,6 +79,10 @@ SPECIAL_FUNCTIONS: dict[str, Special] = {
         doc="regularized incomplete beta I_x(a, b); torch and JAX: a continued fraction of fixed length "
         "(JAX's own has no gradient in a, b and loses digits at large a, b), differentiable in a, b and x",
     ),
+    "betaincc": Special(
+        "betaincc(a, b, x)", "betaincc", OWN, OWN,
+        doc="1 - betainc(a, b, x) to relative accuracy where it is small (the other tail, without cancellation)",
+    ),
     "betaincinv": Special(
         "betaincinv(a, b, y)", "betaincinv", OWN, OWN,
         doc="the x with betainc(a, b, x) = y; torch and JAX: Halley steps, implicit gradients",

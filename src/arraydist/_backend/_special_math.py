@@ -7,7 +7,8 @@ standard) and the backend's own ``lgamma``, ``digamma``, ``stirlerr``, ``bd0``, 
 - stable forms the libraries lack (``log1mexp``, ``lgamma_ratio``, ``gamma_entropy_term``, ``log_i0e``, a
   ``betaln`` exact for one or two large arguments), used by every backend (the array-API fallback with its
   host ``lgamma``);
-- the algorithms behind ``betainc``, ``betaincinv``, ``gammaincinv`` and ``gammainccinv`` for the backends whose
+- the algorithms behind ``betainc``, ``betaincc``, ``betaincinv``, ``gammaincinv`` and ``gammainccinv`` for the
+  backends whose
   library has none (torch; JAX for the inverses, and for ``betainc``, whose own loses digits at large
   arguments and has no gradient in ``a`` and ``b``).  They run a fixed number of steps, branch-free (``where``),
   so they trace under ``jax.jit`` and ``torch.compile(fullgraph=True)``; the backend may run the steps as a
@@ -230,6 +231,11 @@ class SpecialMath:
         r"""The regularized incomplete beta function :math:`I_x(a, b)` by its continued fraction
         (:meth:`_betainc_pair`); differentiable in ``x``, ``a`` and ``b`` by automatic differentiation."""
         return self._betainc_pair(a, b, x)[0]
+
+    def _betaincc_series(self, a: Array, b: Array, x: Array) -> Array:
+        r""":math:`1 - I_x(a, b) = I_{1-x}(b, a)`, from the same continued fraction (:meth:`_betainc_pair`):
+        relative accuracy where it is small, and no rounding of :math:`1 - x`."""
+        return self._betainc_pair(a, b, x)[1]
 
     def _betaincinv_halley(self, a: Array, b: Array, y: Array) -> Array:
         r"""The :math:`x` with :math:`I_x(a, b) = y`, by Halley's method from the starting points of
