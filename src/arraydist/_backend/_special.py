@@ -64,10 +64,12 @@ SPECIAL_FUNCTIONS: dict[str, Special] = {
         doc="x * log1p(y), 0 where x == 0",
     ),
     "gammainc": Special(
-        "gammainc(a, x)", "gammainc", "special.gammainc", "scipy.special.gammainc", doc="regularized lower P(a, x)"
+        "gammainc(a, x)", "gammainc", "special.gammainc", OWN,
+        doc="regularized lower P(a, x); JAX's own, float32 computed in float64 where x64 is enabled",
     ),
     "gammaincc": Special(
-        "gammaincc(a, x)", "gammaincc", "special.gammaincc", "scipy.special.gammaincc", doc="1 - gammainc(a, x)"
+        "gammaincc(a, x)", "gammaincc", "special.gammaincc", OWN,
+        doc="1 - gammainc(a, x); JAX's own, float32 computed in float64 where x64 is enabled",
     ),
     "betaln": Special(
         "betaln(a, b)", None, None, None, "composite",
