@@ -8,11 +8,18 @@ standard) and the backend's own ``lgamma``, ``digamma``, ``stirlerr``, ``bd0``, 
   ``betaln`` exact for one or two large arguments), used by every backend (the array-API fallback with its
   host ``lgamma``);
 - the algorithms behind ``betainc``, ``betaincc``, ``betaincinv``, ``gammaincinv`` and ``gammainccinv`` for the
-  backends whose
-  library has none (torch; JAX for the inverses, and for ``betainc``, whose own loses digits at large
-  arguments and has no gradient in ``a`` and ``b``).  They run a fixed number of steps, branch-free (``where``),
-  so they trace under ``jax.jit`` and ``torch.compile(fullgraph=True)``; the backend may run the steps as a
-  compiled loop (:meth:`SpecialMath._repeat`).
+  backends whose library has none (torch; JAX for the inverses, and for ``betainc``, whose own loses digits at
+  large arguments and has no gradient in ``a`` and ``b``).  They run a fixed number of steps, branch-free
+  (``where``), so they trace under ``jax.jit`` and ``torch.compile(fullgraph=True)``; the backend runs the
+  steps as one traced loop where it can (:meth:`SpecialMath._repeat`: ``lax.fori_loop``, torch's ``scan``
+  under the compiler).
+
+Accuracy reached (``tests/test_special_functions.py``, against SciPy in float64 and mpmath): ``betainc`` to
+5e-13 relative in float64 (1.1e-12 on JAX) for a, b from 1/2 to 1e5, x from 1e-6 to 1 - 1e-6 and the centre
+a / (a + b); in float32 computed in float64 where the library can (torch, JAX with x64), else 7e-5 at the
+centre of a = b = 1e5.  Where one argument is below 1/2 and x lies beyond the mean, the value is 1 minus a
+number near 1: an absolute error of 1e-13 (float64).  The continued fraction's length covers a, b up to about
+1e5 at the centre (its steps grow as the square root of the larger argument).
 
 Every discarded branch of a ``where`` is kept finite (its argument replaced by a harmless value), so no NaN
 reaches a gradient through the branch not taken.
