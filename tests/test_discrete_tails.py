@@ -12,7 +12,7 @@ import pytest
 from scipy import stats
 
 import arraydist
-from backends import Backend
+from backends import Backend, on_backends
 
 pytestmark = pytest.mark.family
 
@@ -87,3 +87,41 @@ def test_geometric_icdf_is_the_smallest_count_reaching_the_probability(backend: 
         got = backend.to_numpy(d.icdf(backend.asarray(u, dtype))).astype(np.float64)
         np.testing.assert_array_equal(got, expected)
         np.testing.assert_array_equal(law.ppf(u.astype(np.float64)), expected)
+
+
+@pytest.mark.parametrize("lib", on_backends("torch", "jax"))
+def test_tail_gradients_in_the_parameters(lib: str) -> None:
+    """d/dp of Binomial's cdf and NegativeBinomial's log survival function, d/drate of Poisson's survival function
+    (through betainc / gammainc), against central differences of SciPy's."""
+    pytest.importorskip(lib)
+    h = 1e-6
+    checks = [
+        ("Binomial", lambda v: {"total_count": 10.0, "probs": v}, 0.3, "cdf", 2.0, lambda v: stats.binom(10, v).cdf(2)),
+        (
+            "NegativeBinomial",
+            lambda v: {"total_count": 3.0, "probs": v},
+            0.4,
+            "log_survival_function",
+            4.0,
+            lambda v: stats.nbinom(3, 1 - v).logsf(4),
+        ),
+        ("Poisson", lambda v: {"rate": v}, 3.5, "survival_function", 5.0, lambda v: stats.poisson(v).sf(5)),
+    ]
+    for family, params, at, method, k, law in checks:
+        expected = (law(at + h) - law(at - h)) / (2 * h)
+        if lib == "torch":
+            import torch
+
+            v = torch.tensor(at, dtype=torch.float64, requires_grad=True)
+            out = getattr(getattr(arraydist, family)(**params(v)), method)(torch.tensor(k, dtype=torch.float64))
+            (grad,) = torch.autograd.grad(out, v)
+            got = float(grad)
+        else:
+            import jax
+            import jax.numpy as jnp
+
+            def value(v: Any, family: str = family, params: Any = params, method: str = method, k: float = k) -> Any:
+                return getattr(getattr(arraydist, family)(**params(v)), method)(jnp.asarray(k, dtype=jnp.float64))
+
+            got = float(jax.grad(value)(jnp.asarray(at, dtype=jnp.float64)))
+        np.testing.assert_allclose(got, expected, rtol=1e-7, err_msg=family)
