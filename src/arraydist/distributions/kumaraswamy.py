@@ -8,7 +8,7 @@ from typing import Any
 from .. import constraints
 from ..distribution import Distribution
 from ..transforms import AffineTransform, PowerTransform
-from .exponential import _log1mexp, _log_or_minus_inf
+from .exponential import _log1mexp, _log_or_minus_inf, _times_log_zero
 from .transformed_distribution import TransformedDistribution
 from .uniform import Uniform
 
@@ -127,13 +127,13 @@ class Kumaraswamy(TransformedDistribution):
         x = xp.where(inside, value, xp.zeros_like(value))
         # (a - 1) log x and (b - 1) log(1 - x^a) from finite logarithms, so that their gradients in a and b are
         # log x and log(1 - x^a) also at a = 1 or b = 1 (xlogy's is 0 there on torch); at the ends of the
-        # support, xlogy(c, 0): 0 for c = 0, else an infinity of c's sign
+        # support, c log 0
         zero = xp.zeros_like(x)
         positive, below_one = x > 0, x < 1
         head = (a - 1.0) * xp.log(xp.where(positive, x, xp.ones_like(x)))
         tail = (b - 1.0) * self._log1m_power(xp.where(below_one, x, zero + 0.5))
-        head = xp.where(positive, head, ops.xlogy(a - 1.0, zero))
-        tail = xp.where(below_one, tail, ops.xlogy(b - 1.0, zero))
+        head = xp.where(positive, head, _times_log_zero(xp, a - 1.0 + zero))
+        tail = xp.where(below_one, tail, _times_log_zero(xp, b - 1.0 + zero))
         lp = xp.log(a * b) + head + tail
         return xp.where(inside, lp, xp.full_like(lp, -math.inf))
 
