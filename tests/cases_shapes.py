@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 from scipy import integrate, special, stats
 
-from _case import Case, Partner
+from _case import Case, Conv, Partner
 
 Fn = Callable[[np.ndarray], np.ndarray]
 
@@ -23,7 +23,7 @@ class ContinuousRef:
     """A univariate continuous reference from a frozen SciPy distribution ``d`` of batch shape ``shape``: every
     quantity is SciPy's (its ``logcdf``, ``sf`` and ``logsf`` for the tails) but the mode, which SciPy lacks
     (``mode``, an array of the batch shape).  The KL to another ``ContinuousRef`` is computed by adaptive
-    quadrature over this member's support, independent of any closed form.  ``bounded=True`` marks a support
+    quadrature over each member's quantiles, independent of any closed form.  ``bounded=True`` marks a support
     that depends on the parameters (``support_bounds``)."""
 
     def __init__(self, d: Any, shape: tuple[int, ...], mode: Any, bounded: bool = False) -> None:
@@ -234,8 +234,6 @@ def _partner(cls: str, ref: Callable[..., ContinuousRef], *params: Any, convert:
 
     return Partner(build, lambda r: ref(*(r(p) if convert else p for p in params)))
 
-
-Conv = Callable[[Any], Any]
 
 # Uniform members with bounds of their own, some disjoint: a draw of the first member lies outside others'
 U_LOW = np.array([[0.0, 1.0, -3.0], [-2.5, -0.5, 10.0]])
