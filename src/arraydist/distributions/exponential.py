@@ -32,6 +32,13 @@ def _log1mexp(ops: Any, x: Array) -> Array:
     return xp.where(small, _log_or_minus_inf(ops, -xp.expm1(-lo)), xp.log1p(-xp.exp(-hi)))
 
 
+def _times_log_zero(xp: Any, c: Array) -> Array:
+    """``c log 0``: 0 for ``c = 0``, else an infinity of the opposite sign, built from comparisons alone (as
+    ``xlogy(c, 0)`` it would carry a gradient of ``log 0`` in ``c``, and NaN through the ``where`` around it)."""
+    inf = xp.full_like(c, math.inf)
+    return xp.where(c > 0, -inf, xp.where(c < 0, inf, xp.zeros_like(c)))
+
+
 def _positive_part(xp: Any, value: Array) -> Array:
     """``value`` where it is positive, else 0: the tail functions of a support that starts at 0 are defined
     below it too (with validation off)."""
