@@ -143,6 +143,6 @@ def _kl_cauchy_cauchy(p: Cauchy, q: Cauchy) -> Array:
     as :math:`\log\left(1 + \frac{(s - 1)^2 + t^2}{4s}\right)` of :math:`s = \gamma_p/\gamma_q`,
     :math:`t = (x_p - x_q)/\gamma_q`: no square of a huge scale, and ``log1p`` where the two are close."""
     xp = p._ops.xp
-    s = p.scale / q.scale
+    d = (p.scale - q.scale) / q.scale  # s - 1, without the rounding of s
     t = (p.loc - q.loc) / q.scale
-    return xp.log1p(((s - 1.0) * (s - 1.0) + t * t) / (4.0 * s))
+    return xp.log1p((d * d + t * t) / (4.0 * (1.0 + d)))

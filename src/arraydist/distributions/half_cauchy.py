@@ -131,5 +131,5 @@ class HalfCauchy(TransformedDistribution):
 def _kl_half_cauchy_half_cauchy(p: HalfCauchy, q: HalfCauchy) -> Array:
     r""":math:`\log\left(1 + \frac{(s - 1)^2}{4s}\right)`, :math:`s = \gamma_p/\gamma_q`: that of the two Cauchy
     distributions folded (torch.distributions finds it through the rule of transformed distributions)."""
-    s = p.scale / q.scale
-    return p._ops.xp.log1p((s - 1.0) * (s - 1.0) / (4.0 * s))
+    t = (p.scale - q.scale) / q.scale  # s - 1, without the rounding of s
+    return p._ops.xp.log1p(t * t / (4.0 * (1.0 + t)))

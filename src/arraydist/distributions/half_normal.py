@@ -118,6 +118,7 @@ class HalfNormal(TransformedDistribution):
 @register_kl(HalfNormal, HalfNormal)
 def _kl_half_normal_half_normal(p: HalfNormal, q: HalfNormal) -> Array:
     r""":math:`\log\frac{\sigma_q}{\sigma_p} + \frac{\sigma_p^2}{2\sigma_q^2} - \tfrac12` (that of the two normals
-    folded)."""
-    ratio = p.scale / q.scale
-    return 0.5 * (ratio * ratio - 1.0) - p._ops.xp.log(ratio)
+    folded), as :math:`(t - \log(1 + t)) + t^2/2` of :math:`t = (\sigma_p - \sigma_q)/\sigma_q`: two terms that are
+    never negative, so nearby scales give a small positive KL, not a cancellation."""
+    t = (p.scale - q.scale) / q.scale
+    return (t - p._ops.xp.log1p(t)) + 0.5 * t * t

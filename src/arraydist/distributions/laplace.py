@@ -123,11 +123,14 @@ class Laplace(Distribution):
 
 @register_kl(Laplace, Laplace)
 def _kl_laplace_laplace(p: Laplace, q: Laplace) -> Array:
-    r""":math:`\log\frac{b_q}{b_p} + \frac{|\mu_p - \mu_q|}{b_q} + \frac{b_p}{b_q} e^{-|\mu_p - \mu_q| / b_p} - 1`."""
+    r""":math:`\log\frac{b_q}{b_p} + \frac{|\mu_p - \mu_q|}{b_q} + \frac{b_p}{b_q} e^{-|\mu_p - \mu_q| / b_p} - 1`,
+    as the sum of two terms that are never negative, :math:`(t - \log(1 + t)) + (1 + t)(u + e^{-u} - 1)` with
+    :math:`t = (b_p - b_q)/b_q` and :math:`u = |\mu_p - \mu_q|/b_p`: no cancellation to a negative KL between
+    nearby parameters."""
     xp = p._ops.xp
-    ratio = p.scale / q.scale
-    distance = xp.abs(p.loc - q.loc)
-    return -xp.log(ratio) + distance / q.scale + ratio * xp.exp(-distance / p.scale) - 1.0
+    t = (p.scale - q.scale) / q.scale
+    u = xp.abs(p.loc - q.loc) / p.scale
+    return (t - xp.log1p(t)) + (1.0 + t) * (u + xp.expm1(-u))
 
 
 @register_kl(Laplace, Normal)
