@@ -59,9 +59,14 @@ def dtype(request: pytest.FixtureRequest) -> str:
     return request.param
 
 
-def test_every_class_has_eight_parity_cases() -> None:
+#: cases each class needs at least: a batched one, Python numbers, an edge (at 45 classes, the README's test
+#: command holds about four a class within its 15 minutes: docs/testing.md)
+MIN_CASES = 3
+
+
+def test_every_class_has_enough_cases() -> None:
     for name in {c.dist for c in CASES}:
-        assert sum(c.dist == name for c in CASES) >= 8, name
+        assert sum(c.dist == name for c in CASES) >= MIN_CASES, name
 
 
 @pytest.mark.parametrize("case", CASES, ids=str)
