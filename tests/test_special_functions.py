@@ -233,6 +233,8 @@ def test_stable_form_gradients(lib: str, dtype: str) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.family  # about 36 s of compiling: in the complement (CI), not in the README's run (_matrix.py)
+@pytest.mark.on_backend("torch.compile")
 def test_betainc_compiles_whole_under_torch_compile(torch_backend: Backend) -> None:
     """One graph (fullgraph=True): the continued fraction is a scan under the compiler, not 180 unrolled steps."""
     torch = torch_backend.lib
