@@ -520,7 +520,9 @@ from cases_binary import CASES as _BINARY  # noqa: E402
 from cases_categorical import CASES as _CATEGORICAL  # noqa: E402
 from cases_counts import CASES as _COUNTS  # noqa: E402
 from cases_transformed import CASES as _TRANSFORMED  # noqa: E402
+from cases_truncated import CASES as _TRUNCATED  # noqa: E402
 
 CASES += _BINARY + _CATEGORICAL + _COUNTS + _TRANSFORMED
+CASES += _TRUNCATED
 
 CASES_BY_NAME = {c.name: c for c in CASES}

@@ -22,6 +22,7 @@ from .distributions import OneHotCategorical
 from .distributions import OneHotCategoricalStraightThrough
 from .distributions import Poisson
 from .distributions import TransformedDistribution
+from .distributions import TruncatedNormal
 from .explain import Explanation
 from .kl import kl_divergence
 from .kl import register_kl
@@ -51,6 +52,7 @@ __all__ = [
     "OneHotCategoricalStraightThrough",
     "Poisson",
     "TransformedDistribution",
+    "TruncatedNormal",
     "__version__",
     "biject_to",
     "constraints",

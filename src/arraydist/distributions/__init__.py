@@ -12,6 +12,7 @@ from .normal import Normal
 from .one_hot_categorical import OneHotCategorical, OneHotCategoricalStraightThrough
 from .poisson import Poisson
 from .transformed_distribution import TransformedDistribution
+from .truncated_normal import TruncatedNormal
 
 __all__ = [
     "Bernoulli",
@@ -27,4 +28,5 @@ __all__ = [
     "OneHotCategoricalStraightThrough",
     "Poisson",
     "TransformedDistribution",
+    "TruncatedNormal",
 ]
