@@ -15,7 +15,7 @@ from typing import Any
 
 import mpmath
 import numpy as np
-from scipy import stats
+from scipy import special, stats
 
 from _case import Case
 
@@ -155,6 +155,108 @@ CASES: list[Case] = [
         lambda lib, c: lib.TruncatedNormal(0.0, 1.0, -40.0, -30.0),
         lambda r: TruncatedNormalRef(0.0, 1.0, -40.0, -30.0),
         (),
+        tags=frozenset({"neutral"}),
+    ),
+]
+
+
+# -------------------------------------------------------------------------------------------- VonMises
+def _mp_von_mises(kappa: float) -> tuple[float, float]:
+    """(1 - I1/I0, entropy) at 40 digits: SciPy's entropy is 2e-10 off at kappa = 1e7, and 1 - i1e/i0e in
+    float64 keeps only 8 digits there."""
+    with mpmath.workdps(40):
+        k = mpmath.mpf(kappa)
+        i0, i1 = mpmath.besseli(0, k), mpmath.besseli(1, k)
+        return float(1 - i1 / i0), float(mpmath.log(2 * mpmath.pi * i0) - k * i1 / i0)
+
+
+class VonMisesRef:
+    """The von Mises law on [-pi, pi): SciPy's ``vonmises`` density, its CDF shifted to start at -pi."""
+
+    def __init__(self, loc: Any, concentration: Any) -> None:
+        self.loc, self.kappa = np.broadcast_arrays(np.asarray(loc, np.float64), np.asarray(concentration, np.float64))
+        self.shape = self.loc.shape
+        self.d = stats.vonmises(self.kappa, loc=self.loc)
+        flat = [_mp_von_mises(k) for k in self.kappa.ravel()]
+        self._mp = np.asarray(flat, np.float64).reshape((*self.shape, 2))
+
+    def log_prob(self, x: np.ndarray) -> np.ndarray:
+        s = np.sin((np.asarray(x, np.float64) - self.loc) / 2)
+        return -2 * self.kappa * s * s - np.log(2 * np.pi * special.i0e(self.kappa))
+
+    def entropy(self) -> np.ndarray:
+        return self._mp[..., 1]
+
+    @property
+    def mean(self) -> np.ndarray:
+        return self.loc
+
+    mode = mean
+
+    @property
+    def variance(self) -> np.ndarray:
+        return self._mp[..., 0]
+
+    def cdf(self, x: np.ndarray) -> np.ndarray:
+        return self.d.cdf(x) - self.d.cdf(-np.pi)
+
+    def marginal_cdfs(self) -> tuple[tuple[int, ...], Any]:
+        return self.shape, self.cdf
+
+
+def _vm_case(name: str, build: Any, reference: Any, batch_shape: tuple[int, ...], **fields: Any) -> Case:
+    return Case(name, "VonMises", build, reference, batch_shape, has_rsample=False, **fields)
+
+
+_VM_LOC = np.array([[0.3, -2.0, 3.0], [1.0, 0.0, -3.1]])
+_VM_KAPPA = np.array([0.5, 2.0, 20.0])
+_VM_TINY_LOC = np.array([0.3, -3.0])
+_VM_TINY_KAPPA = np.array([1e-6, 1e-3])
+_VM_HUGE_LOC = np.array([-2.0, 3.0])
+_VM_HUGE_KAPPA = np.array([1e7, 80.0])
+#: torch's log I0 and log I1 are polynomial fits (Abramowitz and Stegun), about 1e-8 relative
+_TORCH_DIFFERS = frozenset({"entropy", "log_prob", "variance", "stddev"})
+_TORCH_WHY = (
+    "torch.distributions' VonMises has no entropy, and its log I0 and log I1 are polynomial fits (1e-8 relative in "
+    "log_prob and variance); at concentration 1e7 its log_prob (kappa cos(x - loc) - log I0(kappa): two terms of "
+    "1e7) and variance (1 - exp(log I1 - log I0)) cancel (float32: 0.6 off, and 0)"
+)
+
+CASES += [
+    _vm_case(
+        "von-mises-broadcast",
+        lambda lib, c: lib.VonMises(c(_VM_LOC), c(_VM_KAPPA)),
+        lambda r: VonMisesRef(r(_VM_LOC), r(_VM_KAPPA)),
+        (2, 3),
+        torch_differs=_TORCH_DIFFERS,
+        torch_differs_why=_TORCH_WHY,
+        tags=frozenset({"matrix"}),
+    ),
+    _vm_case(
+        "von-mises-tiny-concentrations",
+        lambda lib, c: lib.VonMises(c(_VM_TINY_LOC), c(_VM_TINY_KAPPA)),
+        lambda r: VonMisesRef(r(_VM_TINY_LOC), r(_VM_TINY_KAPPA)),
+        (2,),
+        torch_differs=_TORCH_DIFFERS,
+        torch_differs_why=_TORCH_WHY,
+        tags=frozenset({"tiny"}),
+    ),
+    _vm_case(
+        "von-mises-huge-concentrations",
+        lambda lib, c: lib.VonMises(c(_VM_HUGE_LOC), c(_VM_HUGE_KAPPA)),
+        lambda r: VonMisesRef(r(_VM_HUGE_LOC), r(_VM_HUGE_KAPPA)),
+        (2,),
+        torch_differs=_TORCH_DIFFERS,
+        torch_differs_why=_TORCH_WHY,
+        tags=frozenset({"huge"}),
+    ),
+    _vm_case(
+        "von-mises-python-numbers",
+        lambda lib, c: lib.VonMises(1.0, 4.0),
+        lambda r: VonMisesRef(1.0, 4.0),
+        (),
+        torch_differs=_TORCH_DIFFERS,
+        torch_differs_why=_TORCH_WHY,
         tags=frozenset({"neutral"}),
     ),
 ]

@@ -23,6 +23,7 @@ from .distributions import OneHotCategoricalStraightThrough
 from .distributions import Poisson
 from .distributions import TransformedDistribution
 from .distributions import TruncatedNormal
+from .distributions import VonMises
 from .explain import Explanation
 from .kl import kl_divergence
 from .kl import register_kl
@@ -53,6 +54,7 @@ __all__ = [
     "Poisson",
     "TransformedDistribution",
     "TruncatedNormal",
+    "VonMises",
     "__version__",
     "biject_to",
     "constraints",

@@ -13,6 +13,7 @@ from .one_hot_categorical import OneHotCategorical, OneHotCategoricalStraightThr
 from .poisson import Poisson
 from .transformed_distribution import TransformedDistribution
 from .truncated_normal import TruncatedNormal
+from .von_mises import VonMises
 
 __all__ = [
     "Bernoulli",
@@ -29,4 +30,5 @@ __all__ = [
     "Poisson",
     "TransformedDistribution",
     "TruncatedNormal",
+    "VonMises",
 ]
