@@ -260,3 +260,45 @@ CASES += [
         tags=frozenset({"neutral"}),
     ),
 ]
+
+
+# -------------------------------------------------------------------------------------------- Truncated
+def _truncated_case(name: str, build: Any, reference: Any, batch_shape: tuple[int, ...], **fields: Any) -> Case:
+    """A case of Truncated(base, low, high): cdf and icdf, no closed-form moments or entropy."""
+    return Case(
+        name, "Truncated", build, reference, batch_shape, has_cdf=True, has_icdf=True, has_entropy=False,
+        has_moments=False, **fields,
+    )  # fmt: skip
+
+
+_UPPER_LOW = np.array([7.5, 5.0])
+_UPPER_HIGH = np.array([12.0, 20.0])
+
+CASES += [
+    _truncated_case(
+        "truncated-of-normal-broadcast",
+        lambda lib, c: lib.Truncated(lib.Normal(c(_LOC), c(_SCALE)), c(_LOW), c(_HIGH)),
+        lambda r: TruncatedNormalRef(r(_LOC), r(_SCALE), r(_LOW), r(_HIGH)),
+        (2, 3),
+        tags=frozenset({"matrix"}),
+    ),
+    _truncated_case(
+        "truncated-of-normal-low-only",
+        lambda lib, c: lib.Truncated(lib.Normal(c(_LOC3), c(_SCALE3)), low=c(_LOW3)),
+        lambda r: TruncatedNormalRef(r(_LOC3), r(_SCALE3), r(_LOW3), inf),
+        (3,),
+    ),
+    _truncated_case(
+        "truncated-of-normal-upper-tail",
+        lambda lib, c: lib.Truncated(lib.Normal(c(0.3), c(1.2)), c(_UPPER_LOW), c(_UPPER_HIGH)),
+        lambda r: TruncatedNormalRef(r(0.3), r(1.2), r(_UPPER_LOW), r(_UPPER_HIGH)),
+        (2,),
+    ),
+    _truncated_case(
+        "truncated-python-numbers",
+        lambda lib, c: lib.Truncated(lib.Normal(0.0, 1.0), -0.5, 2.0),
+        lambda r: TruncatedNormalRef(0.0, 1.0, -0.5, 2.0),
+        (),
+        tags=frozenset({"neutral"}),
+    ),
+]

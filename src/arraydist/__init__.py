@@ -22,6 +22,7 @@ from .distributions import OneHotCategorical
 from .distributions import OneHotCategoricalStraightThrough
 from .distributions import Poisson
 from .distributions import TransformedDistribution
+from .distributions import Truncated
 from .distributions import TruncatedNormal
 from .distributions import VonMises
 from .explain import Explanation
@@ -53,6 +54,7 @@ __all__ = [
     "OneHotCategoricalStraightThrough",
     "Poisson",
     "TransformedDistribution",
+    "Truncated",
     "TruncatedNormal",
     "VonMises",
     "__version__",

@@ -12,6 +12,7 @@ from .normal import Normal
 from .one_hot_categorical import OneHotCategorical, OneHotCategoricalStraightThrough
 from .poisson import Poisson
 from .transformed_distribution import TransformedDistribution
+from .truncated import Truncated
 from .truncated_normal import TruncatedNormal
 from .von_mises import VonMises
 
@@ -29,6 +30,7 @@ __all__ = [
     "OneHotCategoricalStraightThrough",
     "Poisson",
     "TransformedDistribution",
+    "Truncated",
     "TruncatedNormal",
     "VonMises",
 ]
