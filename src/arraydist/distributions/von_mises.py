@@ -7,6 +7,7 @@ from typing import Any
 
 from .. import constraints
 from ..distribution import Distribution
+from .truncated_normal import _work_dtype
 
 __all__ = ["VonMises"]
 
@@ -94,11 +95,16 @@ class VonMises(Distribution):
         return self.loc
 
     def _one_minus_ratio(self) -> Array:
-        r""":math:`1 - I_1(\kappa)/I_0(\kappa)`."""
+        r""":math:`1 - I_1(\kappa)/I_0(\kappa)`, in float64 for narrower parameters where the library has it (below
+        the series, ``1 - i1e/i0e`` loses up to 100 ulps: 6e-6 in float32 at 49.9)."""
         ops = self._ops
         xp = ops.xp
-        k = self._const
-        kappa = self.concentration
+        work = _work_dtype(ops, self._dtype)
+
+        def k(value: float) -> Any:
+            return ops.const(value, work, self._device)
+
+        kappa = ops.cast(self.concentration, work)
         direct = k(1.0) - ops.i1e(kappa) / ops.i0e(kappa)
         y = k(1.0) / xp.maximum(kappa, k(_SERIES_FROM))
         i0 = k(_I0_TERMS[-1])
@@ -106,7 +112,7 @@ class VonMises(Distribution):
         for a, b in zip(reversed(_I0_TERMS[:-1]), reversed(_DIFF_TERMS[:-1])):
             i0 = i0 * y + k(a)
             diff = diff * y + k(b)
-        return xp.where(kappa < k(_SERIES_FROM), direct, diff / i0)
+        return ops.cast(xp.where(kappa < k(_SERIES_FROM), direct, diff / i0), self._dtype)
 
     @property
     def variance(self) -> Array:
