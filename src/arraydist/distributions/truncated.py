@@ -18,6 +18,13 @@ Shape = tuple[int, ...]
 #: Newton steps of the inverse CDF from the base's icdf (quadratic convergence: 4 from a start at the far bound
 #: of (8, 12) standard deviations, 1 or 2 from a start that the base's icdf got right)
 _NEWTON_STEPS = 6
+#: Gauss-Legendre nodes and weights on [-1, 1] (5 points): the base's mass over an interval across which its log
+#: density varies by less than ``_FLAT`` (per dtype width) is integrated, not taken as a difference of its CDF
+#: (measured on normal bases: 1e-9 relative at a variation of 0.25, below 1e-15 at 0.05; the difference of two
+#: log-CDFs of size L loses L ulps of a small mass: 2e-4 in float32 near a bound 8 sd out)
+_NODES = (0.0, -0.5384693101056831, 0.5384693101056831, -0.9061798459386640, 0.9061798459386640)
+_WEIGHTS = (0.5688888888888889, 0.4786286704993665, 0.4786286704993665, 0.2369268850561891, 0.2369268850561891)
+_FLAT = {32: 0.25, 64: 0.05}
 
 
 class Truncated(Distribution):
@@ -169,7 +176,30 @@ class Truncated(Distribution):
             lf_high + self._log1mexp(lf_low - lf_high),
             ls_low + self._log1mexp(ls_high - ls_low),
         )
-        return lower, lf_low, lf_high, ls_low, ls_high, log_z
+        return lower, lf_low, lf_high, ls_low, ls_high, self._log_mass(self.low, self.high, log_z)
+
+    def _log_mass(self, a: Array, b: Array, by_tails: Array) -> Array:
+        """``log P_base[a, b]`` for ``a <= b``: ``by_tails`` (from the base's log-CDF or log-survival), or where the
+        base's log density varies by less than ``_FLAT`` over a finite ``[a, b]``, Gauss-Legendre's integral of
+        the density (exact to the dtype where the tails' difference cancels: near a bound, a narrow interval)."""
+        xp = self._ops.xp
+        k = self._const
+        base = self.base_dist
+        finite = xp.isfinite(a) & xp.isfinite(b) & (b > a)
+        a = xp.where(finite, a, k(0.0))
+        b = xp.where(finite, b, k(1.0))
+        half = (b - a) * k(0.5)
+        mid = a + half
+        logs = [base._log_prob(mid + half * k(t)) if t else base._log_prob(mid) for t in _NODES]
+        ends = [base._log_prob(a), base._log_prob(b)]
+        top = logs[0]
+        low = logs[0]
+        for v in logs[1:] + ends:
+            top, low = xp.maximum(top, v), xp.minimum(low, v)
+        flat = finite & (top - low < k(_FLAT[64 if xp.finfo(self._dtype).bits >= 64 else 32]))
+        total = sum((k(w) * xp.exp(v - top) for w, v in zip(_WEIGHTS, logs)), k(0.0))
+        quadrature = xp.log(half) + top + xp.log(total)
+        return xp.where(flat, quadrature, by_tails)
 
     def _log1mexp(self, d: Array) -> Array:
         """``log(1 - exp(d))``, ``d`` clipped to ``<= 0`` (a base's rounding may put it a hair above)."""
@@ -180,9 +210,21 @@ class Truncated(Distribution):
         xp = self._ops.xp
         return xp.minimum(xp.maximum(value, self.low), self.high)
 
+    def _widened(self) -> Truncated | None:
+        """This distribution in float32 when its dtype is narrower (float16, bfloat16): the log-tails of size L
+        that its masses subtract hold only L ulps there (0.02 of a log-density 7 sd out in float16)."""
+        ops = self._ops
+        if ops.xp.finfo(self._dtype).bits >= 32:
+            return None
+        wide = ops.wide_float(self._dtype)
+        return self._map_leaves(lambda x: ops.cast(x, wide))  # type: ignore[no-any-return]
+
     # ------------------------------------------------------------------ densities
     def _log_prob(self, value: Array) -> Array:
         xp = self._ops.xp
+        wide = self._widened()
+        if wide is not None:
+            return self._ops.cast(wide._log_prob(self._ops.cast(value, wide.dtype)), self._dtype)
         inside = (value >= self.low) & (value <= self.high)
         log_z = self._ends()[-1]
         lp = self.base_dist._log_prob(self._clipped(value)) - log_z
@@ -191,13 +233,17 @@ class Truncated(Distribution):
     def _log_split(self, value: Array) -> tuple[Array, Array]:
         """``(log_cdf, log_survival_function)`` at ``value``, each from the tail the interval lies in."""
         xp = self._ops.xp
+        wide = self._widened()
+        if wide is not None:
+            split = wide._log_split(self._ops.cast(value, wide.dtype))
+            return self._ops.cast(split[0], self._dtype), self._ops.cast(split[1], self._dtype)
         base = self.base_dist
         lower, lf_low, lf_high, ls_low, ls_high, log_z = self._ends()
         x = self._clipped(value)
         lf, ls = base._log_cdf(x), base._log_survival_function(x)
-        log_cdf = xp.where(lower, lf + self._log1mexp(lf_low - lf), ls_low + self._log1mexp(ls - ls_low))
-        log_sf = xp.where(lower, lf_high + self._log1mexp(lf - lf_high), ls + self._log1mexp(ls_high - ls))
-        return log_cdf - log_z, log_sf - log_z
+        below = xp.where(lower, lf + self._log1mexp(lf_low - lf), ls_low + self._log1mexp(ls - ls_low))
+        above = xp.where(lower, lf_high + self._log1mexp(lf - lf_high), ls + self._log1mexp(ls_high - ls))
+        return self._log_mass(self.low, x, below) - log_z, self._log_mass(x, self.high, above) - log_z
 
     def _log_cdf(self, value: Array) -> Array:
         return self._log_split(value)[0]
@@ -221,6 +267,9 @@ class Truncated(Distribution):
         no gradient)."""
         ops = self._ops
         xp = ops.xp
+        wide = self._widened()
+        if wide is not None:
+            return ops.cast(wide._icdf(ops.cast(value, wide.dtype)), self._dtype)
         k = self._const
         base = self.base_dist
         lower, lf_low, _, ls_low, _, log_z = self._ends()
