@@ -189,3 +189,14 @@ def test_python_numbers_adopt_the_library_of_the_value(torch_backend: Backend) -
         rtol=1e-6,
     )  # fmt: skip
     assert arraydist.Truncated is Truncated
+
+
+def test_bounds_of_another_library_convert_a_neutral_or_numpy_base(torch_backend: Backend) -> None:
+    low = torch_backend.asarray(np.array([-1.0, 0.5]), "float64")
+    for base in (Normal(0.0, 1.0), Normal(np.zeros(2), 1.0)):
+        d = Truncated(base, low)
+        assert d.backend == "torch" and torch_backend.dtype_name(d.low) == "float64", d
+        assert torch_backend.dtype_name(d.base_dist.loc) == "float64"
+    jnp = pytest.importorskip("jax.numpy")
+    with pytest.raises(TypeError, match="Truncated: low is a jax array but the base"):
+        Truncated(Normal(low, 1.0), jnp.zeros(2))

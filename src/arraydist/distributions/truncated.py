@@ -121,10 +121,12 @@ class Truncated(Distribution):
                 )
             found = bops
         if found is not None and found is not base._ops:
+            arrays = [b for b in (low, high) if ops_of(b) is found]
+            dtype, device = found.float_dtype(arrays), found.device(arrays[0])
             if base._neutral:
-                base = base._materialize(found, found.default_float(), None)
+                base = base._materialize(found, dtype, device)
             else:  # NumPy parameters beside another library's, taken as Python numbers are
-                base = base._map_leaves(lambda x: found.asarray(x, found.default_float(), None))
+                base = base._map_leaves(lambda x: found.asarray(x, dtype, device))
         ops, dtype, device = base._ops, base.dtype, base.device
 
         def place(bound: Any) -> Array:
