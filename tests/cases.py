@@ -522,9 +522,11 @@ from cases_counts import CASES as _COUNTS  # noqa: E402
 from cases_elementary import CASES as _ELEMENTARY  # noqa: E402
 from cases_shapes import CASES as _SHAPES  # noqa: E402
 from cases_transformed import CASES as _TRANSFORMED  # noqa: E402
+from cases_truncated import CASES as _TRUNCATED  # noqa: E402
 
 CASES += _BINARY + _CATEGORICAL + _COUNTS + _TRANSFORMED
 CASES += _SHAPES
 CASES += _ELEMENTARY
+CASES += _TRUNCATED
 
 CASES_BY_NAME = {c.name: c for c in CASES}

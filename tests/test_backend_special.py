@@ -91,6 +91,7 @@ CASES: dict[str, tuple[list[list[float]], tuple[Any, ...], Callable[..., Any]]] 
     "erf": ([[*REAL, inf, -inf, nan]], (), special.erf),
     "erfc": ([[*REAL, inf, -inf]], (), special.erfc),
     "erfinv": ([[-1.0, -0.999, -0.5, 0.0, 0.2, 0.9, 0.99999, 1.0]], (), special.erfinv),
+    "erfcx": ([[*REAL, -9.0, 30.0, 1e4, 1e8, inf]], (), special.erfcx),
     "ndtr": ([[*REAL, -37.0, inf, -inf]], (), special.ndtr),
     "ndtri": ([[0.0, *UNIT, 1.0]], (), special.ndtri),
     "log_ndtr": ([[*REAL, -37.0, -1000.0, -inf, inf]], (), special.log_ndtr),

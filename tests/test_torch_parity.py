@@ -71,6 +71,8 @@ def test_every_class_has_enough_cases() -> None:
 
 @pytest.mark.parametrize("case", CASES, ids=str)
 def test_values_match_torch_distributions(case: Case, dtype: str) -> None:
+    if not hasattr(td, case.dist):
+        pytest.skip(f"torch.distributions has no {case.dist}")
     ours, theirs = pair(case, dtype)
     assert ours.batch_shape == tuple(theirs.batch_shape)
     assert ours.event_shape == tuple(theirs.event_shape)

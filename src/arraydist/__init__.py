@@ -33,7 +33,10 @@ from .distributions import OneHotCategoricalStraightThrough
 from .distributions import Pareto
 from .distributions import Poisson
 from .distributions import TransformedDistribution
+from .distributions import Truncated
+from .distributions import TruncatedNormal
 from .distributions import Uniform
+from .distributions import VonMises
 from .distributions import Weibull
 from .explain import Explanation
 from .kl import kl_divergence
@@ -75,7 +78,10 @@ __all__ = [
     "Pareto",
     "Poisson",
     "TransformedDistribution",
+    "Truncated",
+    "TruncatedNormal",
     "Uniform",
+    "VonMises",
     "Weibull",
     "__version__",
     "biject_to",

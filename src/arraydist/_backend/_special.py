@@ -47,6 +47,9 @@ SPECIAL_FUNCTIONS: dict[str, Special] = {
     "erfc": Special("erfc(x)", "erfc", "special.erfc", "scipy.special.erfc", doc="1 - erf(x), accurate for large x"),
     "erfinv": Special("erfinv(x)", "erfinv", "special.erfinv", "scipy.special.erfinv"),
     "ndtr": Special("ndtr(x)", "ndtr", OWN, "scipy.special.ndtr", doc="the standard normal CDF"),
+    "erfcx": Special(
+        "erfcx(x)", "erfcx", "special.erfcx", "scipy.special.erfcx", doc="exp(x^2) erfc(x), no overflow for large x"
+    ),
     "ndtri": Special("ndtri(p)", "ndtri", "special.ndtri", "scipy.special.ndtri", doc="the inverse of ndtr"),
     "log_ndtr": Special("log_ndtr(x)", "log_ndtr", "special.log_ndtr", "scipy.special.log_ndtr"),
     "lgamma": Special("lgamma(x)", "gammaln", "lgamma", "scipy.special.gammaln", doc="log|Gamma(x)|"),

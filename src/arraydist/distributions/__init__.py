@@ -23,7 +23,10 @@ from .one_hot_categorical import OneHotCategorical, OneHotCategoricalStraightThr
 from .pareto import Pareto
 from .poisson import Poisson
 from .transformed_distribution import TransformedDistribution
+from .truncated import Truncated
+from .truncated_normal import TruncatedNormal
 from .uniform import Uniform
+from .von_mises import VonMises
 from .weibull import Weibull
 
 __all__ = [
@@ -51,6 +54,9 @@ __all__ = [
     "Pareto",
     "Poisson",
     "TransformedDistribution",
+    "Truncated",
+    "TruncatedNormal",
     "Uniform",
+    "VonMises",
     "Weibull",
 ]
