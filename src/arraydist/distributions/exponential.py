@@ -5,8 +5,6 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import numpy as np
-
 from .. import constraints
 from ..distribution import Distribution
 from ..kl import register_kl
@@ -17,15 +15,28 @@ __all__ = ["Exponential"]
 Array = Any
 
 
-def _log1mexp(xp: Any, x: Array) -> Array:
+def _log_or_minus_inf(ops: Any, x: Array) -> Array:
+    """``log(x)`` for ``x >= 0``, ``-inf`` at 0 without NumPy's warning: ``xlogy(1, x)``, a table function on
+    every backend (an ``np.errstate`` around ``log`` would not trace under ``torch.compile``)."""
+    return ops.xlogy(ops.xp.ones_like(x), x)
+
+
+def _log1mexp(ops: Any, x: Array) -> Array:
     r""":math:`\log(1 - e^{-x})` for :math:`x \ge 0`, accurate for every ``x`` (Mächler, 2012): ``expm1`` below
     :math:`\log 2`, where :math:`1 - e^{-x}` cancels, ``log1p`` above, where the result is tiny."""
+    xp = ops.xp
     small = x < math.log(2.0)
     # each branch is evaluated at an argument where it is finite, so that its gradient is too
     lo = xp.where(small, x, xp.ones_like(x))
     hi = xp.where(small, xp.ones_like(x), x)
-    with np.errstate(divide="ignore"):  # NumPy underneath: log(0) = -inf at x = 0 is the answer
-        return xp.where(small, xp.log(-xp.expm1(-lo)), xp.log1p(-xp.exp(-hi)))
+    return xp.where(small, _log_or_minus_inf(ops, -xp.expm1(-lo)), xp.log1p(-xp.exp(-hi)))
+
+
+def _times_log_zero(xp: Any, c: Array) -> Array:
+    """``c log 0``: 0 for ``c = 0``, else an infinity of the opposite sign, built from comparisons alone (as
+    ``xlogy(c, 0)`` it would carry a gradient of ``log 0`` in ``c``, and NaN through the ``where`` around it)."""
+    inf = xp.full_like(c, math.inf)
+    return xp.where(c > 0, -inf, xp.where(c < 0, inf, xp.zeros_like(c)))
 
 
 def _positive_part(xp: Any, value: Array) -> Array:
@@ -101,7 +112,7 @@ class Exponential(Distribution):
 
     def _log_cdf(self, value: Array) -> Array:
         xp = self._ops.xp
-        return _log1mexp(xp, self.rate * _positive_part(xp, value))
+        return _log1mexp(self._ops, self.rate * _positive_part(xp, value))
 
     def _survival_function(self, value: Array) -> Array:
         xp = self._ops.xp

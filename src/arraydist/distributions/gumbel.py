@@ -82,7 +82,7 @@ class Gumbel(TransformedDistribution):
 
     @property
     def mode(self) -> Array:
-        return self.loc + 0.0 * self.scale
+        return self.loc
 
     @property
     def stddev(self) -> Array:
@@ -117,7 +117,7 @@ class Gumbel(TransformedDistribution):
 
     def _log_survival_function(self, value: Array) -> Array:
         xp = self._ops.xp
-        return _log1mexp(xp, xp.exp(-self._z(value)))
+        return _log1mexp(self._ops, xp.exp(-self._z(value)))
 
     def _icdf(self, value: Array) -> Array:
         return self.loc - self.scale * self._ops.xp.log(-self._ops.xp.log(value))

@@ -5,12 +5,10 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import numpy as np
-
 from .. import constraints
 from ..distribution import Distribution
 from ..transforms import AffineTransform, PowerTransform
-from .exponential import _log1mexp
+from .exponential import _log1mexp, _log_or_minus_inf, _times_log_zero
 from .transformed_distribution import TransformedDistribution
 from .uniform import Uniform
 
@@ -33,7 +31,7 @@ class Kumaraswamy(TransformedDistribution):
 
     As in torch.distributions, a ``TransformedDistribution`` of a uniform base by
     :math:`x = (1 - u^{1/b})^{1/a}`; the density, the tails, the moments and the entropy are closed forms.  The
-    moments are :math:`E[X^n] = b\, B(1 + n/a, b)` (through the log-beta function), the tails go through
+    moments are :math:`E[X^n] = b\, B(1 + n/a, b)` (through log-gamma functions), the tails go through
     :math:`\log S(x) = b \log(1 - x^a)` without cancellation, and draws are
     :math:`(1 - e^{-\varepsilon/b})^{1/a}`, :math:`\varepsilon \sim \mathrm{Exp}(1)`.  The mode is
     :math:`((a - 1)/(ab - 1))^{1/a}` where :math:`a, b \ge 1` (not both 1), NaN elsewhere, as in torch.
@@ -77,8 +75,15 @@ class Kumaraswamy(TransformedDistribution):
     _rsample_and_log_prob = Distribution._rsample_and_log_prob
 
     def _moment(self, n: float) -> Array:
-        b = self.concentration0
-        return b * self._ops.xp.exp(self._ops.betaln(1.0 + n / self.concentration1, b))
+        r""":math:`E[X^n] = b\,B(1 + n/a, b)`, the log-beta function as three log-gammas: JAX's ``betaln`` is
+        4e-7 off in float64 at :math:`(1.1, 8)` and 2e-9 at :math:`(1.05, 30)` (measured against SciPy), the
+        log-gammas to 1e-14."""
+        ops = self._ops
+        # the log-gammas cancel: float16 and bfloat16 compute in float32, where their rounding would leave nothing
+        work = ops.wide_float(self._dtype)
+        a, b = ops.cast(self.concentration1, work), ops.cast(self.concentration0, work)
+        shifted = 1.0 + n / a
+        return ops.cast(b * ops.xp.exp(ops.lgamma(shifted) + ops.lgamma(b) - ops.lgamma(shifted + b)), self._dtype)
 
     @property
     def mean(self) -> Array:
@@ -96,7 +101,7 @@ class Kumaraswamy(TransformedDistribution):
     @property
     def variance(self) -> Array:
         mean = self._moment(1.0)
-        return self._moment(2.0) - mean * mean
+        return self._moment(2.0) - mean * mean  # in the narrow dtype too: 0.0025 of 0.9 is beyond float16 anyway
 
     def _rsample(self, sample_shape: tuple[int, ...], rng: Any) -> Array:
         xp = self._ops.xp
@@ -106,9 +111,7 @@ class Kumaraswamy(TransformedDistribution):
     def _log1m_power(self, x: Array) -> Array:
         r""":math:`\log(1 - x^a)` as :math:`\log(1 - e^{a \log x})`: near :math:`x = 1`, where :math:`1 - x^a`
         keeps nothing of a float32 :math:`x`, :math:`a \log x` is exact to the last digits."""
-        with np.errstate(divide="ignore"):  # NumPy underneath: log(0) = -inf at x = 0, where the result is 0
-            log_x = self._ops.xp.log(x)
-        return _log1mexp(self._ops.xp, -self.concentration1 * log_x)
+        return _log1mexp(self._ops, -self.concentration1 * _log_or_minus_inf(self._ops, x))
 
     def _log_sf(self, value: Array) -> Array:
         r""":math:`b \log(1 - x^a)` at the value clipped into [0, 1]."""
@@ -122,15 +125,23 @@ class Kumaraswamy(TransformedDistribution):
         a, b = self.concentration1, self.concentration0
         inside = (value >= 0) & (value <= 1)
         x = xp.where(inside, value, xp.zeros_like(value))
-        tail = xp.where(b == 1, xp.zeros_like(x), (b - 1.0) * self._log1m_power(x))  # 0, not 0 * -inf, at x = 1
-        lp = xp.log(a * b) + ops.xlogy(a - 1.0, x) + tail
+        # (a - 1) log x and (b - 1) log(1 - x^a) from finite logarithms, so that their gradients in a and b are
+        # log x and log(1 - x^a) also at a = 1 or b = 1 (xlogy's is 0 there on torch); at the ends of the
+        # support, c log 0
+        zero = xp.zeros_like(x)
+        positive, below_one = x > 0, x < 1
+        head = (a - 1.0) * xp.log(xp.where(positive, x, xp.ones_like(x)))
+        tail = (b - 1.0) * self._log1m_power(xp.where(below_one, x, zero + 0.5))
+        head = xp.where(positive, head, _times_log_zero(xp, a - 1.0 + zero))
+        tail = xp.where(below_one, tail, _times_log_zero(xp, b - 1.0 + zero))
+        lp = xp.log(a * b) + head + tail
         return xp.where(inside, lp, xp.full_like(lp, -math.inf))
 
     def _cdf(self, value: Array) -> Array:
         return -self._ops.xp.expm1(self._log_sf(value))
 
     def _log_cdf(self, value: Array) -> Array:
-        return _log1mexp(self._ops.xp, -self._log_sf(value))
+        return _log1mexp(self._ops, -self._log_sf(value))
 
     def _survival_function(self, value: Array) -> Array:
         return self._ops.xp.exp(self._log_sf(value))

@@ -9,7 +9,7 @@ from .. import constraints
 from ..distribution import Distribution
 from ..kl import register_kl
 from ..transforms import AffineTransform, ExpTransform
-from .exponential import Exponential, _log1mexp, _positive_part
+from .exponential import Exponential, _log1mexp
 from .gumbel import Gumbel
 from .normal import Normal
 from .transformed_distribution import TransformedDistribution
@@ -79,7 +79,7 @@ class Pareto(TransformedDistribution):
 
     @property
     def mode(self) -> Array:
-        return self.scale + 0.0 * self.alpha
+        return self.scale
 
     @property
     def variance(self) -> Array:
@@ -93,22 +93,26 @@ class Pareto(TransformedDistribution):
         eps = self._ops.exponential(rng, sample_shape + self._batch_shape, self._dtype, self._device)
         return self.scale * self._ops.xp.exp(eps / self.alpha)
 
+    def _log_ratio(self, value: Array) -> Array:
+        r""":math:`\log(x / s)` of the value raised to the support (no logarithm of a negative value)."""
+        xp = self._ops.xp
+        scale = self.scale + xp.zeros_like(value)
+        return xp.log(xp.where(value > scale, value, scale) / scale)
+
     def _t(self, value: Array) -> Array:
         r""":math:`\alpha \log(x / s)`, 0 below the support: the exponential variable of the base."""
-        xp = self._ops.xp
-        return self.alpha * _positive_part(xp, xp.log(value / self.scale))
+        return self.alpha * self._log_ratio(value)
 
     def _log_prob(self, value: Array) -> Array:
         xp = self._ops.xp
-        log_ratio = xp.log(value / self.scale)
-        lp = xp.log(self.alpha / self.scale) - (self.alpha + 1.0) * log_ratio
-        return xp.where(log_ratio >= 0, lp, xp.full_like(lp, -math.inf))
+        lp = xp.log(self.alpha / self.scale) - (self.alpha + 1.0) * self._log_ratio(value)
+        return xp.where(value >= self.scale, lp, xp.full_like(lp, -math.inf))
 
     def _cdf(self, value: Array) -> Array:
         return -self._ops.xp.expm1(-self._t(value))
 
     def _log_cdf(self, value: Array) -> Array:
-        return _log1mexp(self._ops.xp, self._t(value))
+        return _log1mexp(self._ops, self._t(value))
 
     def _survival_function(self, value: Array) -> Array:
         return self._ops.xp.exp(-self._t(value))

@@ -5,12 +5,10 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import numpy as np
-
 from .. import constraints
 from ..distribution import Distribution
 from ..kl import register_kl
-from .exponential import Exponential
+from .exponential import Exponential, _log_or_minus_inf
 from .normal import Normal
 
 __all__ = ["Uniform"]
@@ -97,17 +95,15 @@ class Uniform(Distribution):
         return (self._clipped(value) - self.low) / (self.high - self.low)
 
     def _log_cdf(self, value: Array) -> Array:
-        xp = self._ops.xp
-        with np.errstate(divide="ignore"):  # NumPy underneath: log(0) = -inf at and below low is the answer
-            return xp.log(self._clipped(value) - self.low) - xp.log(self.high - self.low)
+        ops = self._ops
+        return _log_or_minus_inf(ops, self._clipped(value) - self.low) - ops.xp.log(self.high - self.low)
 
     def _survival_function(self, value: Array) -> Array:
         return (self.high - self._clipped(value)) / (self.high - self.low)
 
     def _log_survival_function(self, value: Array) -> Array:
-        xp = self._ops.xp
-        with np.errstate(divide="ignore"):  # log(0) = -inf at and above high
-            return xp.log(self.high - self._clipped(value)) - xp.log(self.high - self.low)
+        ops = self._ops
+        return _log_or_minus_inf(ops, self.high - self._clipped(value)) - ops.xp.log(self.high - self.low)
 
     def _icdf(self, value: Array) -> Array:
         return self.low + (self.high - self.low) * value

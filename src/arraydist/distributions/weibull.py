@@ -8,7 +8,7 @@ from typing import Any
 from .. import constraints
 from ..distribution import Distribution
 from ..transforms import AffineTransform, PowerTransform
-from .exponential import Exponential, _log1mexp, _positive_part
+from .exponential import Exponential, _log1mexp, _positive_part, _times_log_zero
 from .transformed_distribution import TransformedDistribution
 
 __all__ = ["Weibull"]
@@ -100,14 +100,19 @@ class Weibull(TransformedDistribution):
         xp = ops.xp
         k = self.concentration
         z = _positive_part(xp, value) / self.scale
-        lp = xp.log(k / self.scale) + ops.xlogy(k - 1.0, z) - xp.pow(z, k)
+        # (k - 1) log z from a finite logarithm, so that its gradient in k is log z also at k = 1 (xlogy's is 0
+        # there on torch); at z = 0, (k - 1) log 0
+        positive = z > 0
+        power = (k - 1.0) * xp.log(xp.where(positive, z, xp.ones_like(z)))
+        power = xp.where(positive, power, _times_log_zero(xp, k - 1.0 + xp.zeros_like(z)))
+        lp = xp.log(k / self.scale) + power - xp.pow(z, k)
         return xp.where(value >= 0, lp, xp.full_like(lp, -math.inf))
 
     def _cdf(self, value: Array) -> Array:
         return -self._ops.xp.expm1(-self._t(value))
 
     def _log_cdf(self, value: Array) -> Array:
-        return _log1mexp(self._ops.xp, self._t(value))
+        return _log1mexp(self._ops, self._t(value))
 
     def _survival_function(self, value: Array) -> Array:
         return self._ops.xp.exp(-self._t(value))
