@@ -12,11 +12,18 @@ from .distribution import Distribution
 from .distributions import Bernoulli
 from .distributions import Binomial
 from .distributions import Categorical
+from .distributions import Cauchy
+from .distributions import ContinuousBernoulli
 from .distributions import Exponential
+from .distributions import GeneralizedPareto
 from .distributions import Geometric
 from .distributions import Gumbel
+from .distributions import HalfCauchy
+from .distributions import HalfNormal
 from .distributions import Independent
 from .distributions import Kumaraswamy
+from .distributions import Laplace
+from .distributions import LogNormal
 from .distributions import Multinomial
 from .distributions import MultivariateNormal
 from .distributions import NegativeBinomial
@@ -26,7 +33,10 @@ from .distributions import OneHotCategoricalStraightThrough
 from .distributions import Pareto
 from .distributions import Poisson
 from .distributions import TransformedDistribution
+from .distributions import Truncated
+from .distributions import TruncatedNormal
 from .distributions import Uniform
+from .distributions import VonMises
 from .distributions import Weibull
 from .explain import Explanation
 from .kl import kl_divergence
@@ -45,13 +55,20 @@ __all__ = [
     "Bernoulli",
     "Binomial",
     "Categorical",
+    "Cauchy",
+    "ContinuousBernoulli",
     "Distribution",
     "Explanation",
     "Exponential",
+    "GeneralizedPareto",
     "Geometric",
     "Gumbel",
+    "HalfCauchy",
+    "HalfNormal",
     "Independent",
     "Kumaraswamy",
+    "Laplace",
+    "LogNormal",
     "Multinomial",
     "MultivariateNormal",
     "NegativeBinomial",
@@ -61,7 +78,10 @@ __all__ = [
     "Pareto",
     "Poisson",
     "TransformedDistribution",
+    "Truncated",
+    "TruncatedNormal",
     "Uniform",
+    "VonMises",
     "Weibull",
     "__version__",
     "biject_to",
