@@ -8,7 +8,7 @@ from typing import Any
 from .. import constraints
 from ..distribution import Distribution
 from ..transforms import AffineTransform, PowerTransform
-from .exponential import _log1mexp, _log_or_minus_inf, _times_log_zero
+from .exponential import _log_or_minus_inf, _times_log_zero
 from .transformed_distribution import TransformedDistribution
 from .uniform import Uniform
 
@@ -111,7 +111,7 @@ class Kumaraswamy(TransformedDistribution):
     def _log1m_power(self, x: Array) -> Array:
         r""":math:`\log(1 - x^a)` as :math:`\log(1 - e^{a \log x})`: near :math:`x = 1`, where :math:`1 - x^a`
         keeps nothing of a float32 :math:`x`, :math:`a \log x` is exact to the last digits."""
-        return _log1mexp(self._ops, -self.concentration1 * _log_or_minus_inf(self._ops, x))
+        return self._ops.log1mexp(-self.concentration1 * _log_or_minus_inf(self._ops, x))
 
     def _log_sf(self, value: Array) -> Array:
         r""":math:`b \log(1 - x^a)` at the value clipped into [0, 1]."""
@@ -141,7 +141,7 @@ class Kumaraswamy(TransformedDistribution):
         return -self._ops.xp.expm1(self._log_sf(value))
 
     def _log_cdf(self, value: Array) -> Array:
-        return _log1mexp(self._ops, -self._log_sf(value))
+        return self._ops.log1mexp(-self._log_sf(value))
 
     def _survival_function(self, value: Array) -> Array:
         return self._ops.xp.exp(self._log_sf(value))
