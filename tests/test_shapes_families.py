@@ -172,6 +172,35 @@ def _u_from_zero(lib: Any, c: Any) -> Any:
     return lib.Uniform(c([-0.5, 0.0, 2.0]), c([1.5, 4.0, 2.5]))
 
 
+def _cb(lib: Any, c: Any) -> Any:
+    return lib.ContinuousBernoulli(c([0.2, 0.5, 0.9]))
+
+
+def _l(lib: Any, c: Any) -> Any:
+    return lib.Laplace(c([0.3, -1.0, 2.0]), c([1.0, 2.0, 0.7]))
+
+
+def _u_inside_unit(lib: Any, c: Any) -> Any:
+    return lib.Uniform(c([0.1, 0.2, 0.5]), c([0.6, 0.9, 0.7]))  # torch: infinite at a bound of 0 or 1 (below)
+
+
+def _u_around_unit(lib: Any, c: Any) -> Any:
+    return lib.Uniform(c([-0.5, -1.0, -0.1]), c([1.5, 2.0, 1.2]))
+
+
+PAIRS_WITH_LAPLACE_AND_CB = {
+    "uniform-continuous_bernoulli": (_u_inside_unit, _cb),
+    "continuous_bernoulli-uniform": (_cb, _u_around_unit),
+    "continuous_bernoulli-exponential": (_cb, _e),
+    "continuous_bernoulli-pareto": (_cb, _p),
+    "exponential-continuous_bernoulli": (_e, _cb),
+    "gumbel-continuous_bernoulli": (_g, _cb),
+    "pareto-continuous_bernoulli": (_p, _cb),
+    "laplace-exponential": (_l, _e),
+    "laplace-pareto": (_l, _p),
+    "laplace-uniform": (_l, _u),
+}
+
 PAIRS = {  # every pair torch registers among these families and with Normal (Gamma and Beta live elsewhere)
     "uniform-uniform": (_u, lambda lib, c: lib.Uniform(c([0.0, 1.0, 1.0]), c([2.0, 4.0, 2.2]))),
     "exponential-exponential": (_e, lambda lib, c: lib.Exponential(c([1.5, 0.3, 1.0]))),
@@ -199,10 +228,10 @@ PAIRS = {  # every pair torch registers among these families and with Normal (Ga
 }
 
 
-@pytest.mark.parametrize("pair", sorted(PAIRS))
+@pytest.mark.parametrize("pair", sorted(PAIRS) + sorted(PAIRS_WITH_LAPLACE_AND_CB))
 def test_kl_matches_torch_for_every_registered_pair(pair: str, torch_backend: Backend, dtype: str) -> None:
     torch = torch_backend.lib
-    build_p, build_q = PAIRS[pair]
+    build_p, build_q = {**PAIRS, **PAIRS_WITH_LAPLACE_AND_CB}[pair]
     conv = lambda x: torch.as_tensor(np.asarray(x, np.float64), dtype=getattr(torch, dtype))  # noqa: E731
     ours = kl_divergence(build_p(arraydist, conv), build_q(arraydist, conv))
     theirs = torch.distributions.kl_divergence(build_p(torch.distributions, conv), build_q(torch.distributions, conv))
@@ -235,3 +264,17 @@ def test_kl_against_quadrature(pair: str) -> None:
         assert (got[~finite] == np.inf).all(), pair
     expected = _scipy_ref(p[finite]).kl_divergence(_scipy_ref(q[finite]))
     np.testing.assert_allclose(got[finite], expected, rtol=1e-9, atol=1e-9, err_msg=pair)
+
+
+def test_kl_with_continuous_bernoulli_at_the_unit_interval_against_quadrature() -> None:
+    """KL(U(0, 1) || CB) and KL(CB || U(0, 1)) are finite (torch.distributions: infinite, its tests of the
+    supports take a shared bound for a missing one): against the integral of the densities by quadrature."""
+    from scipy import integrate
+
+    cb = arraydist.ContinuousBernoulli(np.array([0.2, 0.5, 0.9]))
+    unit = Uniform(np.zeros(3), np.ones(3))
+    log_q = [lambda x, i=i: float(cb[i].log_prob(np.array(x))) for i in range(3)]
+    expected = [-integrate.quad(f, 0.0, 1.0, epsabs=1e-13)[0] for f in log_q]
+    np.testing.assert_allclose(kl_divergence(unit, cb), expected, rtol=1e-9, atol=1e-12)
+    entropy = [-integrate.quad(lambda x, f=f: float(np.exp(f(x)) * f(x)), 0.0, 1.0, epsabs=1e-13)[0] for f in log_q]
+    np.testing.assert_allclose(kl_divergence(cb, unit), -np.asarray(entropy), rtol=1e-9, atol=1e-12)

@@ -8,6 +8,8 @@ from typing import Any
 from .. import constraints
 from ..distribution import Distribution
 from ..kl import register_kl
+from .continuous_bernoulli import ContinuousBernoulli
+from .laplace import Laplace
 from .normal import Normal
 
 __all__ = ["Exponential"]
@@ -19,17 +21,6 @@ def _log_or_minus_inf(ops: Any, x: Array) -> Array:
     """``log(x)`` for ``x >= 0``, ``-inf`` at 0 without NumPy's warning: ``xlogy(1, x)``, a table function on
     every backend (an ``np.errstate`` around ``log`` would not trace under ``torch.compile``)."""
     return ops.xlogy(ops.xp.ones_like(x), x)
-
-
-def _log1mexp(ops: Any, x: Array) -> Array:
-    r""":math:`\log(1 - e^{-x})` for :math:`x \ge 0`, accurate for every ``x`` (Mächler, 2012): ``expm1`` below
-    :math:`\log 2`, where :math:`1 - e^{-x}` cancels, ``log1p`` above, where the result is tiny."""
-    xp = ops.xp
-    small = x < math.log(2.0)
-    # each branch is evaluated at an argument where it is finite, so that its gradient is too
-    lo = xp.where(small, x, xp.ones_like(x))
-    hi = xp.where(small, xp.ones_like(x), x)
-    return xp.where(small, _log_or_minus_inf(ops, -xp.expm1(-lo)), xp.log1p(-xp.exp(-hi)))
 
 
 def _times_log_zero(xp: Any, c: Array) -> Array:
@@ -112,7 +103,7 @@ class Exponential(Distribution):
 
     def _log_cdf(self, value: Array) -> Array:
         xp = self._ops.xp
-        return _log1mexp(self._ops, self.rate * _positive_part(xp, value))
+        return self._ops.log1mexp(self.rate * _positive_part(xp, value))
 
     def _survival_function(self, value: Array) -> Array:
         xp = self._ops.xp
@@ -151,3 +142,21 @@ def _kl_normal_exponential(p: Normal, q: Exponential) -> Array:
     """Infinite: the normal puts mass below 0, where the exponential has none."""
     xp = p._ops.xp
     return xp.full_like(p.loc + q.rate, math.inf)
+
+
+@register_kl(ContinuousBernoulli, Exponential)
+def _kl_continuous_bernoulli_exponential(p: ContinuousBernoulli, q: Exponential) -> Array:
+    r""":math:`-H(p) - \log\lambda + \lambda E_p[x]`."""
+    return -p.entropy() - p._ops.xp.log(q.rate) + q.rate * p.mean
+
+
+@register_kl(Exponential, ContinuousBernoulli)
+def _kl_exponential_continuous_bernoulli(p: Exponential, q: ContinuousBernoulli) -> Array:
+    """Infinite: the exponential puts mass beyond 1."""
+    return p._ops.xp.full_like(p.rate + q.logits, math.inf)
+
+
+@register_kl(Laplace, Exponential)
+def _kl_laplace_exponential(p: Laplace, q: Exponential) -> Array:
+    """Infinite: the Laplace distribution puts mass below 0."""
+    return p._ops.xp.full_like(p.loc + q.rate, math.inf)

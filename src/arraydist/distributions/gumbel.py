@@ -9,7 +9,8 @@ from .. import constraints
 from ..distribution import Distribution
 from ..kl import register_kl
 from ..transforms import AffineTransform, ExpTransform
-from .exponential import Exponential, _log1mexp
+from .continuous_bernoulli import ContinuousBernoulli
+from .exponential import Exponential
 from .normal import Normal
 from .transformed_distribution import TransformedDistribution
 from .uniform import Uniform
@@ -117,7 +118,7 @@ class Gumbel(TransformedDistribution):
 
     def _log_survival_function(self, value: Array) -> Array:
         xp = self._ops.xp
-        return _log1mexp(self._ops, xp.exp(-self._z(value)))
+        return self._ops.log1mexp(xp.exp(-self._z(value)))
 
     def _icdf(self, value: Array) -> Array:
         return self.loc - self.scale * self._ops.xp.log(-self._ops.xp.log(value))
@@ -192,3 +193,9 @@ def _kl_gumbel_exponential(p: Gumbel, q: Exponential) -> Array:
 def _kl_gumbel_uniform(p: Gumbel, q: Uniform) -> Array:
     """Infinite: the Gumbel puts mass outside any interval."""
     return _infinite(p, q, p.loc + q.low)
+
+
+@register_kl(Gumbel, ContinuousBernoulli)
+def _kl_gumbel_continuous_bernoulli(p: Gumbel, q: ContinuousBernoulli) -> Array:
+    """Infinite: the Gumbel puts mass outside [0, 1]."""
+    return _infinite(p, q, p.loc + q.logits)

@@ -9,8 +9,10 @@ from .. import constraints
 from ..distribution import Distribution
 from ..kl import register_kl
 from ..transforms import AffineTransform, ExpTransform
-from .exponential import Exponential, _log1mexp
+from .continuous_bernoulli import ContinuousBernoulli
+from .exponential import Exponential
 from .gumbel import Gumbel
+from .laplace import Laplace
 from .normal import Normal
 from .transformed_distribution import TransformedDistribution
 from .uniform import Uniform
@@ -112,7 +114,7 @@ class Pareto(TransformedDistribution):
         return -self._ops.xp.expm1(-self._t(value))
 
     def _log_cdf(self, value: Array) -> Array:
-        return _log1mexp(self._ops, self._t(value))
+        return self._ops.log1mexp(self._t(value))
 
     def _survival_function(self, value: Array) -> Array:
         return self._ops.xp.exp(-self._t(value))
@@ -201,4 +203,22 @@ def _kl_exponential_pareto(p: Exponential, q: Pareto) -> Array:
 @register_kl(Gumbel, Pareto)
 def _kl_gumbel_pareto(p: Gumbel, q: Pareto) -> Array:
     """Infinite: the Gumbel puts mass below the Pareto's scale."""
+    return _infinite(p.loc + q.scale, p._ops.xp)
+
+
+@register_kl(Pareto, ContinuousBernoulli)
+def _kl_pareto_continuous_bernoulli(p: Pareto, q: ContinuousBernoulli) -> Array:
+    """Infinite: the Pareto puts mass beyond 1."""
+    return _infinite(p.scale + q.logits, p._ops.xp)
+
+
+@register_kl(ContinuousBernoulli, Pareto)
+def _kl_continuous_bernoulli_pareto(p: ContinuousBernoulli, q: Pareto) -> Array:
+    """Infinite: the continuous Bernoulli puts mass below the Pareto's scale (> 0)."""
+    return _infinite(p.logits + q.scale, p._ops.xp)
+
+
+@register_kl(Laplace, Pareto)
+def _kl_laplace_pareto(p: Laplace, q: Pareto) -> Array:
+    """Infinite: the Laplace distribution puts mass below the Pareto's scale."""
     return _infinite(p.loc + q.scale, p._ops.xp)

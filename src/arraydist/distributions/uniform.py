@@ -8,7 +8,9 @@ from typing import Any
 from .. import constraints
 from ..distribution import Distribution
 from ..kl import register_kl
+from .continuous_bernoulli import ContinuousBernoulli
 from .exponential import Exponential, _log_or_minus_inf
+from .laplace import Laplace
 from .normal import Normal
 
 __all__ = ["Uniform"]
@@ -156,3 +158,28 @@ def _kl_uniform_exponential(p: Uniform, q: Exponential) -> Array:
 def _kl_exponential_uniform(p: Exponential, q: Uniform) -> Array:
     """Infinite: the exponential puts mass beyond any interval."""
     return _infinite(p._ops.xp, p.rate + q.low)
+
+
+@register_kl(Uniform, ContinuousBernoulli)
+def _kl_uniform_continuous_bernoulli(p: Uniform, q: ContinuousBernoulli) -> Array:
+    r""":math:`-\log(b - a) - \eta (a + b)/2 + A(\eta)` (:math:`\log q(x) = \eta x - A(\eta)` on [0, 1]) where
+    :math:`[a, b] \subseteq [0, 1]`, else infinite (torch.distributions: infinite at :math:`a = 0` or
+    :math:`b = 1` too)."""
+    xp = p._ops.xp
+    kl = -xp.log(p.high - p.low) - q.logits * 0.5 * (p.low + p.high) + q._log_normalizer()
+    return xp.where((p.low < 0) | (p.high > 1), _infinite(xp, kl), kl)
+
+
+@register_kl(ContinuousBernoulli, Uniform)
+def _kl_continuous_bernoulli_uniform(p: ContinuousBernoulli, q: Uniform) -> Array:
+    r""":math:`-H(p) + \log(b - a)` where :math:`[0, 1] \subseteq [a, b]`, else infinite (torch.distributions:
+    infinite at :math:`a = 0` or :math:`b = 1` too)."""
+    xp = p._ops.xp
+    kl = -p.entropy() + xp.log(q.high - q.low)
+    return xp.where((q.low > 0) | (q.high < 1), _infinite(xp, kl), kl)
+
+
+@register_kl(Laplace, Uniform)
+def _kl_laplace_uniform(p: Laplace, q: Uniform) -> Array:
+    """Infinite: the Laplace distribution puts mass outside any interval."""
+    return _infinite(p._ops.xp, p.loc + q.low)

@@ -8,7 +8,7 @@ from typing import Any
 from .. import constraints
 from ..distribution import Distribution
 from ..transforms import AffineTransform, PowerTransform
-from .exponential import Exponential, _log1mexp, _positive_part, _times_log_zero
+from .exponential import Exponential, _positive_part, _times_log_zero
 from .transformed_distribution import TransformedDistribution
 
 __all__ = ["Weibull"]
@@ -112,7 +112,7 @@ class Weibull(TransformedDistribution):
         return -self._ops.xp.expm1(-self._t(value))
 
     def _log_cdf(self, value: Array) -> Array:
-        return _log1mexp(self._ops, self._t(value))
+        return self._ops.log1mexp(self._t(value))
 
     def _survival_function(self, value: Array) -> Array:
         return self._ops.xp.exp(-self._t(value))
