@@ -10,10 +10,15 @@ from . import transforms
 from ._backend import set_library_seed as manual_seed
 from .distribution import Distribution
 from .distributions import Bernoulli
+from .distributions import Beta
 from .distributions import Binomial
 from .distributions import Categorical
+from .distributions import Chi2
+from .distributions import FisherSnedecor
+from .distributions import Gamma
 from .distributions import Geometric
 from .distributions import Independent
+from .distributions import InverseGamma
 from .distributions import Multinomial
 from .distributions import MultivariateNormal
 from .distributions import NegativeBinomial
@@ -21,6 +26,7 @@ from .distributions import Normal
 from .distributions import OneHotCategorical
 from .distributions import OneHotCategoricalStraightThrough
 from .distributions import Poisson
+from .distributions import StudentT
 from .distributions import TransformedDistribution
 from .explain import Explanation
 from .kl import kl_divergence
@@ -37,12 +43,17 @@ set_default_backend = Distribution.set_default_backend
 
 __all__ = [
     "Bernoulli",
+    "Beta",
     "Binomial",
     "Categorical",
+    "Chi2",
     "Distribution",
     "Explanation",
+    "FisherSnedecor",
+    "Gamma",
     "Geometric",
     "Independent",
+    "InverseGamma",
     "Multinomial",
     "MultivariateNormal",
     "NegativeBinomial",
@@ -50,6 +61,7 @@ __all__ = [
     "OneHotCategorical",
     "OneHotCategoricalStraightThrough",
     "Poisson",
+    "StudentT",
     "TransformedDistribution",
     "__version__",
     "biject_to",

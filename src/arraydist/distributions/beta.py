@@ -1,0 +1,149 @@
+"""The beta distribution."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from .. import constraints
+from ..distribution import Distribution
+from ..kl import register_kl
+from .gamma import Gamma
+from .normal import Normal
+
+__all__ = ["Beta"]
+
+Array = Any
+_LOG_2PI = math.log(2 * math.pi)
+
+
+class Beta(Distribution):
+    r"""Beta distribution on the unit interval.
+
+    .. math::
+        p(x \mid a, b) = \frac{x^{a - 1} (1 - x)^{b - 1}}{B(a, b)}, \qquad 0 < x < 1
+
+    Args:
+        concentration1: :math:`a > 0`, the exponent of :math:`x`, any shape.
+        concentration0: :math:`b > 0`, the exponent of :math:`1 - x`, broadcastable with ``concentration1``.
+        validate_args: check parameters and values (default: the global switch, on).
+
+    Draws are :math:`\operatorname{expit}(\log G_a - \log G_b)` from two independent standard gammas drawn in
+    log space (``Ops.log_standard_gamma``), so they are right at tiny concentrations, where the gammas
+    themselves underflow (torch.distributions' ``Beta(1e-3, 1e-3)`` puts a quarter of its draws in
+    (0.4, 0.6), where the truth is 0.04 %, pytorch#136532); they lie in :math:`[\text{tiny}, 1 - \epsilon/2]`
+    of the dtype.  The gradient of ``rsample`` is pathwise through both gammas (unbiased in distribution).
+    ``mode`` follows torch.distributions: the interior mode where both concentrations exceed 1, the end with
+    the larger concentration where both are below 1 (1 on a tie), NaN where the density is flat.
+
+    Example:
+        >>> import numpy as np
+        >>> from arraydist import Beta
+        >>> d = Beta(np.array([2.0, 0.5]), np.array([3.0, 0.5]))
+        >>> d.mean
+        array([0.4, 0.5])
+        >>> d.log_prob(np.array([0.25, 0.25])).round(4)
+        array([ 0.5232, -0.3077])
+        >>> d.sample((3,), seed=0).shape
+        (3, 2)
+    """
+
+    arg_constraints = {"concentration1": constraints.positive, "concentration0": constraints.positive}
+    support = constraints.unit_interval
+    has_rsample = True
+
+    concentration1: Array
+    concentration0: Array
+
+    def __init__(self, concentration1: Any, concentration0: Any, validate_args: bool | None = None) -> None:
+        self._init_params({"concentration1": concentration1, "concentration0": concentration0}, validate_args)
+
+    @property
+    def mean(self) -> Array:
+        return self.concentration1 / (self.concentration1 + self.concentration0)
+
+    @property
+    def mode(self) -> Array:
+        xp, a, b = self._ops.xp, self.concentration1, self.concentration0
+        am1, bm1 = xp.clip(a - 1, min=0.0), xp.clip(b - 1, min=0.0)
+        total = am1 + bm1
+        flat = total == 0  # a flat or unbounded density without an interior mode (no 0 / 0 warning on NumPy)
+        interior = am1 / xp.where(flat, xp.ones_like(total), total)
+        interior = xp.where(flat, xp.full_like(total, math.nan), interior)
+        end = xp.where(a >= b, xp.ones_like(interior), xp.zeros_like(interior))
+        return xp.where((a < 1) & (b < 1), end, interior)
+
+    @property
+    def variance(self) -> Array:
+        a, b = self.concentration1, self.concentration0
+        total = a + b
+        return a * b / (total * total * (total + 1))
+
+    def _rsample(self, sample_shape: tuple[int, ...], rng: Any) -> Array:
+        ops, xp = self._ops, self._ops.xp
+        shape = sample_shape + self._batch_shape
+        rng_a, rng_b = ops.split(rng, 2)
+        log_a = ops.log_standard_gamma(rng_a, self.concentration1, shape, self._dtype, self._device)
+        log_b = ops.log_standard_gamma(rng_b, self.concentration0, shape, self._dtype, self._device)
+        x = ops.expit(log_a - log_b)
+        finfo = xp.finfo(self._dtype)
+        return xp.clip(x, min=float(finfo.smallest_normal), max=1.0 - float(finfo.eps) / 2)
+
+    def _log_prob(self, value: Array) -> Array:
+        ops, a, b = self._ops, self.concentration1, self.concentration0
+        return ops.xlogy(a - 1, value) + ops.xlog1py(b - 1, -value) - ops.betaln(a, b)
+
+    def entropy(self) -> Array:
+        r""":math:`\log B(a, b) - (a - 1)\psi(a) - (b - 1)\psi(b) + (a + b - 2)\psi(a + b)`."""
+        ops, a, b = self._ops, self.concentration1, self.concentration0
+        total = a + b
+        return ops.betaln(a, b) - (a - 1) * ops.digamma(a) - (b - 1) * ops.digamma(b) + (total - 2) * ops.digamma(total)
+
+
+@register_kl(Beta, Beta)
+def _kl_beta_beta(p: Beta, q: Beta) -> Array:
+    r""":math:`\log\frac{B(a_q, b_q)}{B(a_p, b_p)} + (a_p - a_q)\psi(a_p) + (b_p - b_q)\psi(b_p)
+    + (a_q + b_q - a_p - b_p)\psi(a_p + b_p)`."""
+    ops = p._ops
+    a_p, b_p, a_q, b_q = p.concentration1, p.concentration0, q.concentration1, q.concentration0
+    total_p = a_p + b_p
+    return (
+        ops.betaln(a_q, b_q)
+        - ops.betaln(a_p, b_p)
+        + (a_p - a_q) * ops.digamma(a_p)
+        + (b_p - b_q) * ops.digamma(b_p)
+        + (a_q + b_q - total_p) * ops.digamma(total_p)
+    )
+
+
+@register_kl(Beta, Gamma)
+def _kl_beta_gamma(p: Beta, q: Gamma) -> Array:
+    r""":math:`-H(p) + \log\Gamma(\alpha) - \alpha\log\beta - (\alpha - 1)E_p[\log x] + \beta E_p[x]`, with
+    :math:`E_p[\log x] = \psi(a) - \psi(a + b)`."""
+    ops = p._ops
+    a, b = p.concentration1, p.concentration0
+    mean_log = ops.digamma(a) - ops.digamma(a + b)
+    alpha, beta = q.concentration, q.rate
+    return -p.entropy() + ops.lgamma(alpha) - ops.xlogy(alpha, beta) - (alpha - 1) * mean_log + beta * p.mean
+
+
+@register_kl(Gamma, Beta)
+def _kl_gamma_beta(p: Gamma, q: Beta) -> Array:
+    """Infinite: a gamma puts mass above 1, where the beta has none."""
+    return p._ops.xp.full_like(p.concentration + q.concentration1, math.inf)
+
+
+@register_kl(Beta, Normal)
+def _kl_beta_normal(p: Beta, q: Normal) -> Array:
+    r""":math:`-H(p) + \tfrac12\log(2\pi\sigma^2) + \frac{E_p[x^2] - 2\mu E_p[x] + \mu^2}{2\sigma^2}`."""
+    xp = p._ops.xp
+    mean = p.mean
+    second = p.variance + mean * mean
+    var_q = q.scale * q.scale
+    return -p.entropy() + 0.5 * (xp.log(var_q) + _LOG_2PI) + (0.5 * second - q.loc * mean + 0.5 * q.loc * q.loc) / var_q
+
+
+@register_kl(Normal, Beta)
+def _kl_normal_beta(p: Normal, q: Beta) -> Array:
+    """Infinite: a normal puts mass outside (0, 1)."""
+    return p._ops.xp.full_like(p.loc + q.concentration1, math.inf)
