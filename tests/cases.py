@@ -519,8 +519,9 @@ class _IndependentMVNRef(MultivariateNormalRef):
 from cases_binary import CASES as _BINARY  # noqa: E402
 from cases_categorical import CASES as _CATEGORICAL  # noqa: E402
 from cases_counts import CASES as _COUNTS  # noqa: E402
+from cases_gamma import CASES as _GAMMA  # noqa: E402
 from cases_transformed import CASES as _TRANSFORMED  # noqa: E402
 
-CASES += _BINARY + _CATEGORICAL + _COUNTS + _TRANSFORMED
+CASES += _BINARY + _CATEGORICAL + _COUNTS + _TRANSFORMED + _GAMMA
 
 CASES_BY_NAME = {c.name: c for c in CASES}

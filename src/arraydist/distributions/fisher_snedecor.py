@@ -7,6 +7,7 @@ from typing import Any
 
 from .. import constraints
 from ..distribution import Distribution
+from .beta import log_beta_density
 
 __all__ = ["FisherSnedecor"]
 
@@ -87,10 +88,18 @@ class FisherSnedecor(Distribution):
     def _log_prob(self, value: Array) -> Array:
         ops, xp = self._ops, self._ops.xp
         half1, half2 = 0.5 * self.df1, 0.5 * self.df2
-        ratio = self.df1 / self.df2
-        return (
-            ops.xlogy(half1, ratio)
-            + ops.xlogy(half1 - 1, value)
-            - (half1 + half2) * xp.log1p(ratio * value)
-            - ops.betaln(half1, half2)
-        )
+        if not ops.narrow_float(self._dtype):
+            ratio = self.df1 / self.df2
+            return (
+                ops.xlogy(half1, ratio)
+                + ops.xlogy(half1 - 1, value)
+                - (half1 + half2) * xp.log1p(ratio * value)
+                - ops.betaln(half1, half2)
+            )
+        # narrower floats cannot hold the terms of large degrees of freedom (betaln(1000, 1000) = -1386): the beta
+        # density of u = d1 x / (d1 x + d2) times du/dx = u (1 - u) / x, in its saddle-point form, with
+        # 1 - u = d2 / (d1 x + d2) computed as such (exact near u = 1)
+        scaled = self.df1 * value
+        total = scaled + self.df2
+        u, v = scaled / total, self.df2 / total
+        return log_beta_density(ops, self._dtype, half1, half2, u, v) + xp.log(u) + xp.log(v) - xp.log(value)

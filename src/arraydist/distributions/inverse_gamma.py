@@ -6,13 +6,15 @@ import math
 from typing import Any, ClassVar
 
 from .. import constraints
+from ..distribution import Distribution, _not_implemented
 from ..transforms import PowerTransform
-from .gamma import Gamma
+from .gamma import Gamma, log_minus_digamma
 from .transformed_distribution import TransformedDistribution
 
 __all__ = ["InverseGamma"]
 
 Array = Any
+_HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
 
 
 class InverseGamma(TransformedDistribution):
@@ -75,9 +77,22 @@ class InverseGamma(TransformedDistribution):
         return xp.where(a > 2, self.rate * self.rate / (am1 * am1 * (a - 2)), xp.full_like(a, math.inf))
 
     def entropy(self) -> Array:
-        r""":math:`\alpha + \log\beta + \log\Gamma(\alpha) - (1 + \alpha)\psi(\alpha)`."""
-        ops, a = self._ops, self.concentration
-        return a + ops.xp.log(self.rate) + ops.lgamma(a) - (1 + a) * ops.digamma(a)
+        r""":math:`\alpha + \log\beta + \log\Gamma(\alpha) - (1 + \alpha)\psi(\alpha)`, as
+        :math:`\operatorname{stirlerr}(\alpha) + \tfrac12\log 2\pi - \tfrac32\log\alpha + (1 + \alpha)
+        R(\alpha) + \log\beta` (:math:`R = \log - \psi`): no cancellation of large terms."""
+        ops, xp, a = self._ops, self._ops.xp, self.concentration
+        return (
+            ops.stirlerr(a) + _HALF_LOG_2PI - 1.5 * xp.log(a) + (1 + a) * log_minus_digamma(ops, a) + xp.log(self.rate)
+        )
+
+    def _cdf(self, value: Array) -> Array:
+        # the gamma's survival function at 1 / y itself: the chain's 1 - F(1 / y) loses the lower tail
+        return self.base_dist._survival_function(1 / value)
+
+    def _icdf(self, value: Array) -> Array:
+        if type(self.base_dist)._icdf is Distribution._icdf:
+            raise _not_implemented(self, "icdf")
+        return super()._icdf(value)
 
     def _repr_params(self) -> list[str]:
         describe = self._describe_param
