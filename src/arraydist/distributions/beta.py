@@ -8,7 +8,7 @@ from typing import Any
 from .. import constraints
 from ..distribution import Distribution
 from ..kl import register_kl
-from .gamma import Gamma, log_minus_digamma
+from .gamma import Gamma, in_wide_float, log_minus_digamma, sampled_in_wide_float
 from .normal import Normal
 
 __all__ = ["Beta", "log_beta_density"]
@@ -60,10 +60,12 @@ class Beta(Distribution):
         self._init_params({"concentration1": concentration1, "concentration0": concentration0}, validate_args)
 
     @property
+    @in_wide_float
     def mean(self) -> Array:
         return self.concentration1 / (self.concentration1 + self.concentration0)
 
     @property
+    @in_wide_float
     def mode(self) -> Array:
         xp, a, b = self._ops.xp, self.concentration1, self.concentration0
         am1, bm1 = xp.clip(a - 1, min=0.0), xp.clip(b - 1, min=0.0)
@@ -75,11 +77,13 @@ class Beta(Distribution):
         return xp.where((a < 1) & (b < 1), end, interior)
 
     @property
+    @in_wide_float
     def variance(self) -> Array:
         a, b = self.concentration1, self.concentration0
         total = a + b
         return a * b / (total * total * (total + 1))
 
+    @sampled_in_wide_float
     def _rsample(self, sample_shape: tuple[int, ...], rng: Any) -> Array:
         ops, xp = self._ops, self._ops.xp
         shape = sample_shape + self._batch_shape
@@ -90,9 +94,11 @@ class Beta(Distribution):
         finfo = xp.finfo(self._dtype)
         return xp.clip(x, min=float(finfo.smallest_normal), max=1.0 - float(finfo.eps) / 2)
 
+    @in_wide_float
     def _log_prob(self, value: Array) -> Array:
         return log_beta_density(self._ops, self._dtype, self.concentration1, self.concentration0, value, 1 - value)
 
+    @in_wide_float
     def entropy(self) -> Array:
         r""":math:`\log B(a, b) - (a - 1)\psi(a) - (b - 1)\psi(b) + (a + b - 2)\psi(a + b)`, as
         :math:`\operatorname{stirlerr}(a) + \operatorname{stirlerr}(b) - \operatorname{stirlerr}(c) +

@@ -8,6 +8,7 @@ from typing import Any
 from .. import constraints
 from ..distribution import Distribution
 from .beta import log_beta_density
+from .gamma import in_wide_float, sampled_in_wide_float
 
 __all__ = ["FisherSnedecor"]
 
@@ -57,17 +58,20 @@ class FisherSnedecor(Distribution):
         return xp.where(ok, value, xp.full_like(value, math.nan))
 
     @property
+    @in_wide_float
     def mean(self) -> Array:
         xp, d2 = self._ops.xp, self.df2
         ok = d2 > 2
         return self._where(ok, d2 / xp.where(ok, d2 - 2, xp.ones_like(d2)))
 
     @property
+    @in_wide_float
     def mode(self) -> Array:
         d1, d2 = self.df1, self.df2
         return self._where(d1 > 2, (d1 - 2) / d1 * d2 / (d2 + 2))
 
     @property
+    @in_wide_float
     def variance(self) -> Array:
         xp, d1, d2 = self._ops.xp, self.df1, self.df2
         ok = d2 > 4
@@ -75,6 +79,7 @@ class FisherSnedecor(Distribution):
         den = xp.where(ok, d1 * d2m2 * d2m2 * (d2 - 4), xp.ones_like(d2))
         return self._where(ok, 2 * d2 * d2 * (d1 + d2m2) / den)
 
+    @sampled_in_wide_float
     def _rsample(self, sample_shape: tuple[int, ...], rng: Any) -> Array:
         ops, xp = self._ops, self._ops.xp
         shape = sample_shape + self._batch_shape
@@ -85,6 +90,7 @@ class FisherSnedecor(Distribution):
         x = xp.exp(log1 - log2)
         return xp.clip(x, min=float(xp.finfo(self._dtype).smallest_normal))
 
+    @in_wide_float
     def _log_prob(self, value: Array) -> Array:
         ops, xp = self._ops, self._ops.xp
         half1, half2 = 0.5 * self.df1, 0.5 * self.df2

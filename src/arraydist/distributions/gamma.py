@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import math
+from collections.abc import Callable
 from typing import Any
 
 from .. import constraints
@@ -10,13 +12,52 @@ from ..distribution import Distribution
 from ..kl import register_kl
 from .normal import Normal
 
-__all__ = ["Gamma", "log_minus_digamma"]
+__all__ = ["Gamma", "in_wide_float", "log_minus_digamma", "sampled_in_wide_float"]
 
 Array = Any
 _LOG_2PI = math.log(2 * math.pi)
 _TWO_PI = 2 * math.pi
 #: where log_minus_digamma switches to its series
 _SERIES_FROM = 10.0
+
+
+def in_wide_float(fn: Callable[..., Array]) -> Callable[..., Array]:
+    """A method computed in float32 where the distribution's dtype is narrower (float16, bfloat16), its array
+    arguments and result cast: this group's formulas (saddle points, series, lgamma of 1e3) have no digits to spare
+    in eight or eleven bits of significand, and float16 cannot hold their intermediate terms (1e3 squared)."""
+
+    @functools.wraps(fn)
+    def method(self: Distribution, *args: Any) -> Array:
+        ops = self._ops
+        wide = ops.wide_float(self._dtype)
+        if wide == self._dtype:
+            return fn(self, *args)
+        widened = self._map_leaves(lambda x: ops.cast(x, wide) if hasattr(x, "dtype") else x)
+        return ops.cast(fn(widened, *[ops.cast(a, wide) for a in args]), self._dtype)
+
+    return method
+
+
+def sampled_in_wide_float(fn: Callable[..., Array]) -> Callable[..., Array]:
+    """``_rsample`` in float32 where the dtype is narrower (the backend's gamma sampler draws in float32 there
+    already), its draws clipped into the support as the narrow dtype holds it: its finite range, from its
+    smallest normal number for a positive support, below 1 for the unit interval (as in the dtype itself)."""
+
+    @functools.wraps(fn)
+    def method(self: Distribution, sample_shape: tuple[int, ...], rng: Any) -> Array:
+        ops = self._ops
+        wide = ops.wide_float(self._dtype)
+        if wide == self._dtype:
+            return fn(self, sample_shape, rng)
+        widened = self._map_leaves(lambda x: ops.cast(x, wide) if hasattr(x, "dtype") else x)
+        finfo = ops.xp.finfo(self._dtype)
+        low = float(finfo.smallest_normal) if getattr(self.support, "lower_bound", None) == 0 else -float(finfo.max)
+        high = 1 - float(finfo.eps) / 2 if getattr(self.support, "upper_bound", None) == 1 else float(finfo.max)
+        return ops.xp.clip(
+            ops.cast(ops.xp.clip(fn(widened, sample_shape, rng), min=low, max=high), self._dtype), min=low, max=high
+        )
+
+    return method
 
 
 class Gamma(Distribution):
@@ -61,18 +102,22 @@ class Gamma(Distribution):
         self._init_params({"concentration": concentration, "rate": rate}, validate_args)
 
     @property
+    @in_wide_float
     def mean(self) -> Array:
         return self.concentration / self.rate
 
     @property
+    @in_wide_float
     def mode(self) -> Array:
         xp = self._ops.xp
         return xp.clip((self.concentration - 1) / self.rate, min=0.0)
 
     @property
+    @in_wide_float
     def variance(self) -> Array:
         return self.concentration / (self.rate * self.rate)
 
+    @sampled_in_wide_float
     def _rsample(self, sample_shape: tuple[int, ...], rng: Any) -> Array:
         ops = self._ops
         shape = sample_shape + self._batch_shape
@@ -80,6 +125,7 @@ class Gamma(Distribution):
         # the draw divided by a large rate can fall below the smallest normal number again
         return ops.xp.clip(z, min=float(ops.xp.finfo(self._dtype).smallest_normal))
 
+    @in_wide_float
     def _log_prob(self, value: Array) -> Array:
         ops, a, b = self._ops, self.concentration, self.rate
         direct = ops.xlogy(a, b) + ops.xlogy(a - 1, value) - b * value - ops.lgamma(a)
@@ -94,18 +140,23 @@ class Gamma(Distribution):
         saddle = -ops.stirlerr(k) - ops.bd0(k, b * value) - 0.5 * xp.log(_TWO_PI * k) + xp.log(b)
         return xp.where(above, saddle, direct)
 
+    @in_wide_float
     def _cdf(self, value: Array) -> Array:
         return self._ops.gammainc(self.concentration, self.rate * value)
 
+    @in_wide_float
     def _survival_function(self, value: Array) -> Array:
         return self._ops.gammaincc(self.concentration, self.rate * value)
 
+    @in_wide_float
     def _log_cdf(self, value: Array) -> Array:
         return self._ops.xp.log(self._cdf(value))
 
+    @in_wide_float
     def _log_survival_function(self, value: Array) -> Array:
         return self._ops.xp.log(self._survival_function(value))
 
+    @in_wide_float
     def entropy(self) -> Array:
         r""":math:`\alpha - \log\beta + \log\Gamma(\alpha) + (1 - \alpha)\psi(\alpha)`, computed as
         :math:`\operatorname{stirlerr}(\alpha) + \tfrac12\log(2\pi\alpha) + (\alpha - 1)R(\alpha) - \log\beta`

@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 from .. import constraints
 from ..distribution import Distribution, _not_implemented
 from ..transforms import PowerTransform
-from .gamma import Gamma, log_minus_digamma
+from .gamma import Gamma, in_wide_float, log_minus_digamma
 from .transformed_distribution import TransformedDistribution
 
 __all__ = ["InverseGamma"]
@@ -62,20 +62,24 @@ class InverseGamma(TransformedDistribution):
         return self.base_dist.rate
 
     @property
+    @in_wide_float
     def mean(self) -> Array:
         xp, a = self._ops.xp, self.concentration
         return xp.where(a > 1, self.rate / (a - 1), xp.full_like(a, math.inf))
 
     @property
+    @in_wide_float
     def mode(self) -> Array:
         return self.rate / (self.concentration + 1)
 
     @property
+    @in_wide_float
     def variance(self) -> Array:
         xp, a = self._ops.xp, self.concentration
         am1 = a - 1
         return xp.where(a > 2, self.rate * self.rate / (am1 * am1 * (a - 2)), xp.full_like(a, math.inf))
 
+    @in_wide_float
     def entropy(self) -> Array:
         r""":math:`\alpha + \log\beta + \log\Gamma(\alpha) - (1 + \alpha)\psi(\alpha)`, as
         :math:`\operatorname{stirlerr}(\alpha) + \tfrac12\log 2\pi - \tfrac32\log\alpha + (1 + \alpha)
@@ -85,10 +89,12 @@ class InverseGamma(TransformedDistribution):
             ops.stirlerr(a) + _HALF_LOG_2PI - 1.5 * xp.log(a) + (1 + a) * log_minus_digamma(ops, a) + xp.log(self.rate)
         )
 
+    @in_wide_float
     def _cdf(self, value: Array) -> Array:
         # the gamma's survival function at 1 / y itself: the chain's 1 - F(1 / y) loses the lower tail
         return self.base_dist._survival_function(1 / value)
 
+    @in_wide_float
     def _icdf(self, value: Array) -> Array:
         if type(self.base_dist)._icdf is Distribution._icdf:
             raise _not_implemented(self, "icdf")

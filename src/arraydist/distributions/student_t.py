@@ -7,7 +7,7 @@ from typing import Any
 
 from .. import constraints
 from ..distribution import Distribution
-from .gamma import log_minus_digamma
+from .gamma import in_wide_float, log_minus_digamma, sampled_in_wide_float
 
 __all__ = ["StudentT"]
 
@@ -56,15 +56,18 @@ class StudentT(Distribution):
         self._init_params({"df": df, "loc": loc, "scale": scale}, validate_args)
 
     @property
+    @in_wide_float
     def mean(self) -> Array:
         xp = self._ops.xp
         return xp.where(self.df > 1, self.loc, xp.full_like(self.loc, math.nan))
 
     @property
+    @in_wide_float
     def mode(self) -> Array:
         return self.loc
 
     @property
+    @in_wide_float
     def variance(self) -> Array:
         xp, df = self._ops.xp, self.df
         finite = df > 2
@@ -72,6 +75,7 @@ class StudentT(Distribution):
         out = xp.where(finite, self.scale * self.scale * ratio, xp.full_like(df, math.inf))
         return xp.where(df > 1, out, xp.full_like(df, math.nan))
 
+    @sampled_in_wide_float
     def _rsample(self, sample_shape: tuple[int, ...], rng: Any) -> Array:
         ops, xp = self._ops, self._ops.xp
         shape = sample_shape + self._batch_shape
@@ -93,11 +97,13 @@ class StudentT(Distribution):
             xp.log(self.scale) + (_HALF_LOG_2PI + 0.5) + ops.stirlerr(h) - ops.stirlerr(h + 0.5) - h * xp.log1p(0.5 / h)
         )
 
+    @in_wide_float
     def _log_prob(self, value: Array) -> Array:
         xp, df = self._ops.xp, self.df
         y = (value - self.loc) / self.scale
         return -0.5 * (df + 1) * xp.log1p(y * y / df) - self._log_normalizer()
 
+    @in_wide_float
     def entropy(self) -> Array:
         r""":math:`\log\sigma + \tfrac{\nu + 1}{2}\left(\psi(\tfrac{\nu + 1}{2}) - \psi(\tfrac{\nu}{2})\right)
         + \tfrac12\log\nu + \log B(\tfrac{\nu}{2}, \tfrac12)`: the log-normalizer (above) plus
