@@ -229,6 +229,15 @@ class Case:
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def smooth_draws(self) -> bool:
+        """Whether draws at a fixed seed are smooth functions of the parameters, so that finite differences of
+        draws check ``rsample``'s gradient: not for implicit or several-noise samplers (whose gradients the
+        implicit and distributional checks hold), surrogates, or cases that say why not."""
+        return self.has_rsample and not (
+            self.implicit_reparam or self.distributional_reparam or self.straight_through or self.no_reparam_check_why
+        )
+
 
 FLOOR_QUANTITIES = frozenset(
     {"log_prob", "prob", "cdf", "icdf", "entropy", "perplexity", "mean", "mode", "variance", "stddev", "kl"}

@@ -131,12 +131,12 @@ def inverse_gamma_ref(a: Any, b: Any) -> ContinuousRef:
 
 
 def beta_mode(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """torch.distributions' convention: the interior mode where it exists, the end of the larger concentration
-    (1 on a tie) where both are below 1, NaN where the density has no single mode (both 1, or one below 1 and
-    the other exactly 1)."""
+    """torch.distributions' convention: the interior mode where it exists, 1 where both concentrations are below
+    1 (both ends have infinite density; torch's argmax of 0 / 0 picks the first), NaN where the density has no
+    single mode (both 1, or one below 1 and the other exactly 1)."""
     with np.errstate(divide="ignore", invalid="ignore"):
         interior = np.maximum(a - 1, 0) / (np.maximum(a - 1, 0) + np.maximum(b - 1, 0))
-    return np.where((a < 1) & (b < 1), np.where(a >= b, 1.0, 0.0), interior)
+    return np.where((a < 1) & (b < 1), 1.0, interior)
 
 
 def beta_ref(a: Any, b: Any) -> ContinuousRef:

@@ -113,7 +113,7 @@ def test_rsample_and_log_prob_gradients_match_finite_differences(case: Case) -> 
         lp = dist.log_prob(value).sum()
         # implicit: test_implicit_reparameterization_gradient; several noises: test_reparameterized_gradient_in_
         # distribution; straight-through: a surrogate, not the derivative
-        if not case.has_rsample or not draws_differ_smoothly(case):
+        if not case.smooth_draws:
             return lp
         draws = dist.rsample((4,), seed=5).reshape(4, *dist.batch_shape, -1)
         return (draws * weights).sum() + lp
@@ -125,14 +125,6 @@ def test_rsample_and_log_prob_gradients_match_finite_differences(case: Case) -> 
     minus = objective([p - h * v for p, v in zip(params, directions)])
     numeric = float(plus - minus) / (2 * h)
     assert analytic == pytest.approx(numeric, rel=1e-5, abs=1e-6)
-
-
-def draws_differ_smoothly(case: Case) -> bool:
-    """Whether a case's draws at a fixed seed are smooth functions of its parameters, so that finite differences
-    of draws check ``rsample``'s gradient (not for implicit or several-noise samplers, nor surrogates)."""
-    return not (
-        case.implicit_reparam or case.distributional_reparam or case.straight_through or case.no_reparam_check_why
-    )
 
 
 def check_implicit_gradient(case: Case, n: int = 20) -> None:

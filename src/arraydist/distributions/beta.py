@@ -34,8 +34,9 @@ class Beta(Distribution):
     themselves underflow (torch.distributions' ``Beta(1e-3, 1e-3)`` puts a quarter of its draws in
     (0.4, 0.6), where the truth is 0.04 %, pytorch#136532); they lie in :math:`[\text{tiny}, 1 - \epsilon/2]`
     of the dtype.  The gradient of ``rsample`` is pathwise through both gammas (unbiased in distribution).
-    ``mode`` follows torch.distributions: the interior mode where both concentrations exceed 1, the end with
-    the larger concentration where both are below 1 (1 on a tie), NaN where the density is flat.
+    ``mode`` follows torch.distributions: the interior mode where it exists, 1 where both concentrations are
+    below 1 (the density is infinite at both ends), NaN where neither applies (both 1, or one below 1 and the
+    other exactly 1).
 
     Example:
         >>> import numpy as np
@@ -73,8 +74,7 @@ class Beta(Distribution):
         flat = total == 0  # a flat or unbounded density without an interior mode (no 0 / 0 warning on NumPy)
         interior = am1 / xp.where(flat, xp.ones_like(total), total)
         interior = xp.where(flat, xp.full_like(total, math.nan), interior)
-        end = xp.where(a >= b, xp.ones_like(interior), xp.zeros_like(interior))
-        return xp.where((a < 1) & (b < 1), end, interior)
+        return xp.where((a < 1) & (b < 1), xp.ones_like(interior), interior)
 
     @property
     @in_wide_float
