@@ -15,7 +15,12 @@ Rule (applied by ``conftest.pytest_collection_modifyitems`` to every test parame
 * a **family module** (``pytestmark = pytest.mark.family``: the tests of one group of families, which grow with
   the catalogue) runs its tests without a case on the core backends only; on the other backends (a ``backend``
   parameter, or a ``pytest.mark.on_backend(name)`` on a test or a parameter) they run in the complement;
-* ``--full-matrix`` (or the environment variable ``ARRAYDIST_FULL_MATRIX=1``) runs the whole cross product.
+* ``--full-matrix`` (or the environment variable ``ARRAYDIST_FULL_MATRIX=1``) runs the whole cross product;
+* ``--matrix-complement`` (CI, after the default run) runs the **CI matrix** minus the default run: the CI matrix
+  is the full matrix without JAX's float32 tests of the cases outside the subset (``CI_ONLY_SUBSET``): at 45
+  families they alone would take ``.ci/run`` past its 45 minutes, and every one of those cases runs in float32
+  on NumPy and PyTorch and in float64 on JAX, each family's subset case in float32 on JAX too (eagerly in the
+  complement, under ``jax.jit`` in the default run).
 
 Other tests that take no case (the base, the backend layer, the tutorial) are never deselected.  The projection
 of what this costs as the catalogue grows is in ``docs/testing.md``.
@@ -38,6 +43,8 @@ CORE_BACKENDS = frozenset({"numpy", "torch"})
 MODULE_BACKENDS = {"test_jax.py": "jax", "test_torch_transforms.py": "torch.compile"}
 #: backend id -> the dtypes its subset runs in by default (others: both)
 SUBSET_DTYPES = {"jax": frozenset({"float64"})}
+#: backend id -> the dtypes in which the CI matrix runs only the subset (the full matrix runs all)
+CI_ONLY_SUBSET = {"jax": frozenset({"float32"})}
 ENV_VAR = "ARRAYDIST_FULL_MATRIX"
 OPTION = "--full-matrix"
 #: the full matrix minus the default run (``.ci/run`` runs the default, then this)
@@ -99,3 +106,11 @@ def in_default_matrix(case: Case | None, backend: str | None, dtype: str | None 
     if case is None:
         return not family
     return case.name in SUBSET and (dtype is None or dtype in SUBSET_DTYPES.get(backend, (dtype,)))
+
+
+def in_ci_matrix(case: Case | None, backend: str | None, dtype: str | None = None) -> bool:
+    """Whether CI (the default run and ``--matrix-complement`` together) runs a test of ``case`` on ``backend`` in
+    ``dtype``: the full matrix except ``CI_ONLY_SUBSET``'s dtypes of the cases outside the subset."""
+    if case is None or backend is None or dtype not in CI_ONLY_SUBSET.get(backend, ()):
+        return True
+    return case.name in SUBSET

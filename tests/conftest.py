@@ -75,8 +75,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         _matrix.COMPLEMENT_OPTION,
         action="store_true",
         default=False,
-        help="run only what the default run leaves out (the rest of the full matrix): after the default run, "
-        "the two together are the full matrix, with nothing run twice (what .ci/run does)",
+        help="run only what the default run leaves out of the CI matrix (the full matrix but JAX's float32 tests "
+        "of the cases outside the subset): after the default run, the two together are the CI matrix, with "
+        "nothing run twice (what .ci/run does)",
     )
 
 
@@ -98,7 +99,10 @@ def complement(config: pytest.Config) -> bool:
 
 def pytest_report_header(config: pytest.Config) -> str:
     if complement(config):
-        return "arraydist test matrix: complement (the full matrix minus the default run)"
+        return (
+            "arraydist test matrix: complement (the CI matrix minus the default run; the CI matrix is the full "
+            "matrix but JAX's float32 outside the subset)"
+        )
     if full_matrix(config):
         return "arraydist test matrix: full (every case on every backend)"
     return (
@@ -127,6 +131,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             _matrix.item_dtype(item),
             _matrix.item_in_family_module(item),
         )
+        if rest and not inside:  # the complement: what CI runs beyond the default
+            inside = not _matrix.in_ci_matrix(
+                _matrix.item_case(item), _matrix.item_backend(item), _matrix.item_dtype(item)
+            )
         (keep if inside is not rest else drop).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)

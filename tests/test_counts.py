@@ -335,13 +335,9 @@ def test_kl_edges_where_torch_clamps_or_gives_up() -> None:
 
 
 # ---------------------------------------------------------------------------------------------- found by issue 24
-@pytest.mark.xfail(
-    strict=True,
-    reason="Geometric.mean is 1 / p - 1: at p = 1 - 1e-6 in float32, 1 / p rounds to one ulp above 1 and the mean "
-    "is 6 % off (1.073e-6 for 1.013e-6), and variance = mean / p with it; (1 - p) / p is exact there (1 - p is "
-    "exact for p in [1/2, 1]); the registry's geometric-probs-edges floors these quantities until it is fixed",
-)
 def test_geometric_moments_near_p_one() -> None:
+    """Geometric.mean was 1 / p - 1: at p = 1 - 1e-6 in float32, 1 / p rounds to one ulp above 1 and the mean
+    was 6 % off (1.073e-6 for 1.013e-6), the variance (mean / p) with it; (1 - p) / p is exact there."""
     p = np.float32(1 - 1e-6)
     d = Geometric(probs=np.array([p]))
     exact = (1 - np.float64(p)) / np.float64(p)

@@ -194,6 +194,21 @@ def test_the_default_matrix_keeps_core_backends_and_the_subset() -> None:
     assert _matrix.in_default_matrix(None, "jax") and _matrix.in_default_matrix(outside, None)
 
 
+def test_the_ci_matrix_leaves_out_jax_float32_beyond_the_subset_only() -> None:
+    inside = next(c for c in CASES if c.name in _matrix.SUBSET)
+    outside = next(c for c in CASES if c.name not in _matrix.SUBSET)
+    assert not _matrix.in_ci_matrix(outside, "jax", "float32")
+    assert _matrix.in_ci_matrix(inside, "jax", "float32") and _matrix.in_ci_matrix(outside, "jax", "float64")
+    for backend in BACKENDS:
+        for dtype in ("float32", "float64"):
+            # the default run is inside the CI matrix, and only JAX's float32 is left out of it
+            assert not _matrix.in_default_matrix(outside, backend.id, dtype) or _matrix.in_ci_matrix(
+                outside, backend.id, dtype
+            )
+            assert _matrix.in_ci_matrix(outside, backend.id, dtype) or (backend.id, dtype) == ("jax", "float32")
+    assert _matrix.in_ci_matrix(None, "jax", "float32")
+
+
 def test_family_modules_run_their_caseless_tests_on_the_core_backends_by_default() -> None:
     """A family module's tests without a case run on NumPy and torch by default and elsewhere in the complement;
     other caseless tests everywhere; the marks are read from collected items of the family modules."""

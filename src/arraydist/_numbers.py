@@ -197,8 +197,13 @@ class NeutralNumbers:
                 # families) would be computed in its precision, not in the parameters' that the result takes
                 return ops.cast(value, self._dtype)
             return value
-        if kind in ("i", "b"):
+        if kind == "i":
             return value if self._index_values else self._ops.cast(value, self._dtype)
+        if kind == "b":
+            # category indices of booleans as integers: the array API has no arithmetic on booleans (the
+            # support's integrality check, the family's indexing), NumPy and torch have
+            ops = self._ops
+            return ops.cast(value, ops.index_dtype() if self._index_values else self._dtype)
         raise TypeError(
             f"{type(self).__name__}.{method}: the value must be real numbers; got an array of dtype "
             f"{str(dtype).rpartition('.')[2]} and shape {tuple(value.shape)}"

@@ -144,8 +144,9 @@ class Ops:
         return x
 
     def addcmul(self, a: Array, b: Array, c: Array, *, value: float = 1.0) -> Array:
-        """``a + value * b * c`` (one fused operation where the backend has one)."""
-        return a + b * c if value == 1.0 else a + value * (b * c)
+        """``a + value * b * c`` (one fused operation where the backend has one), as ``(value * b) * c``: as torch's
+        kernel, so that ``b * c`` cannot overflow where the result does not (``-z * z / 2`` at ``z = 1.5e154``)."""
+        return a + b * c if value == 1.0 else a + (value * b) * c
 
     def add_scaled(self, a: Array, b: Array, alpha: float) -> Array:
         """``a + alpha * b`` (one fused operation where the backend has one: one autograd node, not two)."""
@@ -378,8 +379,16 @@ class Ops:
         return xp.squeeze(out, axis=axis)
 
     def log_softmax(self, x: Array, axis: int = -1) -> Array:
-        """``x - logsumexp(x)`` over ``axis``: normalized log-probabilities (``-inf`` entries stay ``-inf``)."""
-        return x - self.xp.expand_dims(self.logsumexp(x, axis), axis=axis)
+        """``x - logsumexp(x)`` over ``axis``: normalized log-probabilities (``-inf`` entries stay ``-inf``).
+
+        The maximum comes out first, ``(x - m) - log(sum(exp(x - m)))``: subtracting ``logsumexp(x)`` itself
+        loses the normalization when the logits share a large offset (``[1e30] * 3`` gave probabilities of 1,
+        float32 logits from about 1e6 on), since ``m + log(3)`` rounds to ``m``."""
+        xp = self.xp
+        m = xp.max(x, axis=axis, keepdims=True)
+        shifted = x - xp.where(xp.isfinite(m), m, xp.zeros_like(m))
+        with np.errstate(divide="ignore"):  # a row of -inf: log(0) = -inf, and the row is NaN as before
+            return shifted - xp.log(xp.sum(xp.exp(shifted), axis=axis, keepdims=True))
 
     def softmax(self, x: Array, axis: int = -1) -> Array:
         """``exp(log_softmax(x))``: probabilities over ``axis`` (``-inf`` logits have probability 0)."""
@@ -392,7 +401,7 @@ class Ops:
         one host read tell; bad rows normalize to NaN without a warning.  ``ok`` is None when not checked."""
         if not check or self.tracing() or not self.is_concrete(x):
             return self.log_softmax(x), None
-        with np.errstate(invalid="ignore"):  # NumPy underneath: inf - inf in a bad row
+        with np.errstate(invalid="ignore", over="ignore"):  # NumPy underneath: inf - inf, exp(1e300) in a bad row
             out = self.log_softmax(x)
         top = self.reduce_value(out, "max")
         return out, top == top

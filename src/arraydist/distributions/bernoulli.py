@@ -106,13 +106,8 @@ class Bernoulli(Distribution):
 
 @register_kl(Bernoulli, Bernoulli)
 def _kl_bernoulli_bernoulli(p: Bernoulli, q: Bernoulli) -> Array:
-    r""":math:`p\log\frac{p}{q} + (1-p)\log\frac{1-p}{1-q}`; infinite where :math:`q` gives 0 to a value of
-    positive mass under :math:`p`."""
-    ops = p._ops
-    if p._leaves[0] == "logits" and q._leaves[0] == "logits":  # log p = -softplus(-logit): no 1 - p rounded to 0
-        lp, lq = p.logits, q.logits
-        return p.probs * (ops.softplus(-lq) - ops.softplus(-lp)) + ops.expit(-lp) * (
-            ops.softplus(lq) - ops.softplus(lp)
-        )
-    a, b = p.probs, q.probs
-    return ops.xlogy(a, a) - ops.xlogy(a, b) + ops.xlog1py(1 - a, -a) - ops.xlog1py(1 - a, -b)
+    r""":math:`p\log\frac{p}{q} + (1-p)\log\frac{1-p}{1-q}`, as two non-negative deviances (``binomial._kl_trial``);
+    infinite where :math:`q` gives 0 to a value of positive mass under :math:`p`."""
+    from .binomial import _kl_trial  # binomial's module builds on this one's family, not the reverse
+
+    return _kl_trial(p, q)

@@ -72,6 +72,26 @@ def _probs_pair(d: Distribution) -> tuple[Array, Array]:
     return d.probs, d._ops.expit(-d.logits)
 
 
+def _deviance(ops: Any, x: Array, m: Array) -> Array:
+    r""":math:`x \log(x / m) + m - x \ge 0` (``Ops.bd0``, no cancellation near :math:`x = m`), with its limit
+    :math:`m` at :math:`x = 0` and :math:`+\infty` where only :math:`m` is 0."""
+    xp = ops.xp
+    positive = x > 0
+    one = xp.ones_like(x)
+    return xp.where(positive, ops.bd0(xp.where(positive, x, one), xp.where(positive, m, one)), m + 0 * x)
+
+
+def _kl_trial(p: Distribution, q: Distribution) -> Array:
+    r"""KL between one trial of success probability ``p`` and one of ``q``, as the sum of two deviances:
+    :math:`p \log\frac{p}{q} + (1-p)\log\frac{1-p}{1-q} = \operatorname{bd0}(p, q) + \operatorname{bd0}(1-p,
+    1-q)` (their :math:`m - x` terms cancel exactly).  Each term is non-negative and computed without the
+    cancellation of the textbook form, which made the KL of nearby float32 parameters negative."""
+    ops = p._ops
+    pp, pf = _probs_pair(p)
+    qp, qf = _probs_pair(q)
+    return _deviance(ops, pp, qp) + _deviance(ops, pf, qf)
+
+
 class Binomial(Distribution):
     r"""Binomial distribution: the number of successes in ``total_count`` trials of success probability
     ``probs`` (or log-odds ``logits``).
@@ -197,7 +217,8 @@ class Binomial(Distribution):
 
 @register_kl(Binomial, Binomial)
 def _kl_binomial_binomial(p: Binomial, q: Binomial) -> Array:
-    r""":math:`n \left(p \log\frac{p}{q} + (1 - p) \log\frac{1 - p}{1 - q}\right)` for equal counts :math:`n`;
+    r""":math:`n \left(p \log\frac{p}{q} + (1 - p) \log\frac{1 - p}{1 - q}\right)` for equal counts :math:`n`
+    (:func:`_kl_trial`, non-negative in any dtype);
     infinite where :math:`n_p > n_q`.  For :math:`n_p < n_q` the KL has no closed form (as in
     torch.distributions, a ``NotImplementedError``; NaN for those members when the counts cannot be read)."""
     ops = p._ops
@@ -205,8 +226,6 @@ def _kl_binomial_binomial(p: Binomial, q: Binomial) -> Array:
     n_p, n_q = p.total_count, q.total_count
     if not ops.tracing() and ops.is_concrete(n_p) and ops.is_concrete(n_q) and not ops.all(n_p >= n_q):
         raise NotImplementedError("KL(Binomial || Binomial) is not implemented where p.total_count < q.total_count")
-    pp, pq = _probs_pair(p)
-    success, failure = n_p * pp, n_p * pq
-    kl = _xlogp(success, p) - _xlogp(success, q) + _xlog1mp(failure, p) - _xlog1mp(failure, q)
+    kl = n_p * _kl_trial(p, q)
     inf = xp.full_like(kl, math.inf)
     return xp.where(n_p > n_q, inf, xp.where(n_p < n_q, xp.full_like(kl, math.nan), kl))

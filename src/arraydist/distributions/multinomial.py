@@ -8,7 +8,7 @@ from typing import Any
 
 from .. import constraints
 from ..distribution import Distribution, lazy_property
-from .categorical import entropy_of, normalized
+from .categorical import complement, entropy_of, normalized
 
 __all__ = ["Multinomial"]
 
@@ -66,6 +66,13 @@ class Multinomial(Distribution):
             raise ValueError(f"Multinomial: parameter 'total_count' must be a non-negative integer; got {n}")
         self.total_count = n
         self._init_params({"probs": probs, "logits": logits}, validate_args)
+        largest = float(self._ops.xp.finfo(self._dtype).max)
+        if n > largest:  # the counts are floating numbers: past this, every draw and mean would be infinite
+            dtype = str(self._dtype).rpartition(".")[2]
+            raise ValueError(
+                f"Multinomial: parameter 'total_count' must be at most the largest {dtype} ({largest:.3g}), the "
+                f"dtype of the counts; got an integer of {len(str(n))} digits"
+            )
 
     _canonical = normalized
 
@@ -94,12 +101,12 @@ class Multinomial(Distribution):
 
     @property
     def mean(self) -> Array:
-        return self.probs * self.total_count
+        return self.probs * float(self.total_count)  # a float: torch refuses ints past int64 beside a tensor
 
     @property
     def variance(self) -> Array:
         probs = self.probs
-        return self.total_count * probs * (1 - probs)
+        return float(self.total_count) * probs * complement(self._ops.xp, probs)
 
     @property
     def mode(self) -> Array:
@@ -107,8 +114,9 @@ class Multinomial(Distribution):
         missing counts (fewer than K) are added one at a time where the mass grows most, by
         :math:`p_k / (x_k + 1)` (the log-mass is separable and concave, so this greedy ascent is exact)."""
         xp = self._ops.xp
-        x = xp.floor(self.probs * self.total_count)
-        left = self.total_count - xp.sum(x, axis=-1)
+        n = float(self.total_count)
+        x = xp.floor(self.probs * n)
+        left = n - xp.sum(x, axis=-1)
         categories = xp.arange(self._event_shape[0], device=self._device)
         for _ in range(self._event_shape[0] - 1):
             best = xp.argmax(self.logits - xp.log(x + 1), axis=-1)

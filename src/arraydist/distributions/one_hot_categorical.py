@@ -7,7 +7,7 @@ from typing import Any
 from .. import constraints
 from ..distribution import Distribution, lazy_property
 from ..kl import register_kl
-from .categorical import entropy_of, kl_categorical, normalized
+from .categorical import complement, entropy_of, kl_categorical, normalized
 
 __all__ = ["OneHotCategorical", "OneHotCategoricalStraightThrough"]
 
@@ -78,7 +78,7 @@ class OneHotCategorical(Distribution):
     @property
     def variance(self) -> Array:
         probs = self.probs
-        return probs * (1 - probs)
+        return probs * complement(self._ops.xp, probs)
 
     @property
     def mode(self) -> Array:
