@@ -35,12 +35,21 @@ def _refuse_non_shape(shape: Any, name: str) -> None:
         )
 
 
-def as_shape(shape: Any, name: str = "sample_shape") -> Shape:
+def as_shape(shape: Any, name: str = "sample_shape", owner: Any = None, method: str = "") -> Shape:
     """Normalise an int, a sequence of ints, ``torch.Size`` or an integer scalar of any library to a tuple of
     non-negative ints; anything else (floats, strings, booleans, mappings, JAX keys) is a ``TypeError`` naming
-    ``name``."""
+    ``name`` (and, given the distribution ``owner``, its class and ``method``: ``Normal.sample: ...``)."""
     if type(shape) is tuple and not shape:
         return shape
+    if owner is None:
+        return _as_shape(shape, name)
+    try:
+        return _as_shape(shape, name)
+    except (TypeError, ValueError) as exc:
+        raise type(exc)(f"{type(owner).__name__}.{method}: {exc}") from None
+
+
+def _as_shape(shape: Any, name: str) -> Shape:
     if isinstance(shape, tuple) and all(type(s) is int for s in shape):
         result = shape if type(shape) is tuple else tuple(shape)  # torch.Size too
     else:

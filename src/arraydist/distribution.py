@@ -254,7 +254,7 @@ class Distribution(Parameters, NeutralNumbers, Values, Batch):
         return self._ops.xp
 
     def _extended_shape(self, sample_shape: Any = ()) -> Shape:
-        return as_shape(sample_shape) + self._batch_shape + self._event_shape
+        return as_shape(sample_shape, "sample_shape", self, "_extended_shape") + self._batch_shape + self._event_shape
 
     def expand(self, batch_shape: Any, _instance: Any = None) -> Distribution:
         """A view of this distribution with a larger batch shape (parameters broadcast, not copied).
@@ -264,7 +264,7 @@ class Distribution(Parameters, NeutralNumbers, Values, Batch):
             >>> Normal(0.0, 1.0).expand((2, 3)).batch_shape
             (2, 3)
         """
-        new = as_shape(batch_shape, "batch_shape")
+        new = as_shape(batch_shape, "batch_shape", self, "expand")
         old = self._batch_shape
         if broadcast_shapes(old, new, what=f"{type(self).__name__}.expand: batch shapes") != new:
             raise ValueError(f"{type(self).__name__}.expand: cannot expand batch_shape {old} to {new}")
@@ -347,7 +347,7 @@ class Distribution(Parameters, NeutralNumbers, Values, Batch):
             seed: ``None`` (torch's global RNG on torch, a library-owned generator on NumPy), an ``int``, a
                 ``numpy.random.Generator`` or a ``torch.Generator`` (matching the parameters' library).
         """
-        shape = sample_shape if sample_shape is _NO_SHAPE else as_shape(sample_shape)  # before the seed
+        shape = sample_shape if sample_shape is _NO_SHAPE else as_shape(sample_shape, "sample_shape", self, "sample")
         if self._neutral:
             d, rng = self._sampling(seed)
         elif seed is None and self._ops.global_rng_is_none:
@@ -360,7 +360,7 @@ class Distribution(Parameters, NeutralNumbers, Values, Batch):
         """Reparameterized draws: gradients flow back to the parameters where the backend differentiates."""
         if not self.has_rsample:
             raise _not_implemented(self, "rsample (it has no reparameterized sampler; use sample)")
-        shape = sample_shape if sample_shape is _NO_SHAPE else as_shape(sample_shape)  # before the seed
+        shape = sample_shape if sample_shape is _NO_SHAPE else as_shape(sample_shape, "sample_shape", self, "rsample")
         if self._neutral:
             d, rng = self._sampling(seed)
         elif seed is None and self._ops.global_rng_is_none:
@@ -384,7 +384,11 @@ class Distribution(Parameters, NeutralNumbers, Values, Batch):
         """
         if not self.has_rsample:
             raise _not_implemented(self, "rsample (it has no reparameterized sampler; use sample)")
-        shape = sample_shape if sample_shape is _NO_SHAPE else as_shape(sample_shape)
+        shape = (
+            sample_shape
+            if sample_shape is _NO_SHAPE
+            else as_shape(sample_shape, "sample_shape", self, "rsample_and_log_prob")
+        )
         d, rng = self._sampling(seed) if self._neutral else (self, self._ops.make_rng(seed, self._device))
         return d._rsample_and_log_prob(shape, rng)
 
