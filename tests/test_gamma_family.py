@@ -110,10 +110,9 @@ def test_jax_gamma_gradients_are_the_implicit_formula() -> None:
     def draws(conc: Any) -> Any:
         return Gamma(conc, jnp.ones(3, jnp.float64)).rsample((4,), seed=jax.random.key(5))
 
-    with jax.experimental.enable_x64():
-        conc = jnp.asarray(a, jnp.float64)
-        z = np.asarray(draws(conc))
-        jac = np.asarray(jax.jacfwd(draws)(conc))  # (4, 3, 3): only the diagonal in the last two is nonzero
+    conc = jnp.asarray(a, jnp.float64)  # the suite runs JAX with x64 (conftest.py)
+    z = np.asarray(draws(conc))
+    jac = np.asarray(jax.jacfwd(draws)(conc))  # (4, 3, 3): only the diagonal in the last two is nonzero
     got = np.einsum("sii->si", jac)
     want = np.empty_like(z)
     for s, i in np.ndindex(z.shape):

@@ -105,7 +105,11 @@ class FisherSnedecor(Distribution):
         # narrower floats cannot hold the terms of large degrees of freedom (betaln(1000, 1000) = -1386): the beta
         # density of u = d1 x / (d1 x + d2) times du/dx = u (1 - u) / x, in its saddle-point form, with
         # 1 - u = d2 / (d1 x + d2) computed as such (exact near u = 1)
-        scaled = self.df1 * value
-        total = scaled + self.df2
-        u, v = scaled / total, self.df2 / total
-        return log_beta_density(ops, self._dtype, half1, half2, u, v) + xp.log(u) + xp.log(v) - xp.log(value)
+        # (logarithms from the factors: d1 x underflows at x = 1e-38, and XLA flushes it to 0)
+        total = self.df1 * value + self.df2
+        log_total, log_value = xp.log(total), xp.log(value)
+        log_u = xp.log(self.df1) + log_value - log_total
+        log_v = xp.log(self.df2) - log_total
+        u, v = xp.exp(log_u), self.df2 / total
+        log_b = log_beta_density(ops, self._dtype, half1, half2, u, v, log_u, log_v)
+        return log_b + log_u + log_v - log_value
