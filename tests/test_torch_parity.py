@@ -54,9 +54,10 @@ def dtype(request: pytest.FixtureRequest) -> str:
     return request.param
 
 
-def test_every_class_has_eight_parity_cases() -> None:
+def test_every_class_has_three_parity_cases() -> None:
+    # issue 20's test budget: three or four cases per family (a broadcast "matrix" case, Python numbers, edges)
     for name in {c.dist for c in CASES}:
-        assert sum(c.dist == name for c in CASES) >= 8, name
+        assert sum(c.dist == name for c in CASES) >= 3, name
 
 
 @pytest.mark.parametrize("case", CASES, ids=str)
