@@ -5,6 +5,9 @@ Each test states the wrong result it replaces; the reference is SciPy or the clo
 
 from __future__ import annotations
 
+import math
+from typing import Any
+
 import mpmath
 import numpy as np
 import pytest
@@ -102,3 +105,67 @@ def test_a_total_count_past_the_dtype_is_refused_naming_it(eager_backend: Backen
         Multinomial(count, probs=probs)
     big = Multinomial(10**38, probs=probs)  # past int64, inside the dtype: moments are finite
     np.testing.assert_allclose(eager_backend.to_numpy(big.mean), [5e37, 5e37], rtol=1e-6)
+
+
+# ---------------------------------------------------------------------------------------------- under compilation
+def _compiled_cases() -> list[Any]:
+    from _matrix import SUBSET
+    from cases import CASES
+
+    return [c for c in CASES if c.name in SUBSET and "neutral" not in c.tags]
+
+
+#: a message inside a compiled function starts with the class it concerns (the case's, or a part's: the Normal
+#: inside an Independent)
+_NAMES = tuple(n for n in dir(arraydist) if n[:1].isupper())
+
+
+def _poisoned(case: Any, lib_asarray: Any, bad: Any) -> Any:
+    """The case's distribution with every array parameter multiplied by ``bad`` (1: valid; NaN: invalid)."""
+    return case.build(arraydist, lambda x: lib_asarray(x) * bad)
+
+
+@pytest.mark.on_backend("jax")
+@pytest.mark.parametrize("case", _compiled_cases(), ids=str)
+def test_invalid_parameters_are_reported_under_jit_with_checkify(case: Any) -> None:
+    """``jax.jit(lambda s: Normal(0., s).log_prob(0.))(-1.)`` was a silent NaN; under ``checkify`` every family
+    now reports its invalid parameters with the eager message (without the values)."""
+    jax = pytest.importorskip("jax")
+    jnp = jax.numpy
+    from jax.experimental import checkify
+
+    def asarray(x: Any) -> Any:
+        return jnp.asarray(np.asarray(x, np.float64))
+
+    x = _poisoned(case, asarray, 1.0).sample(seed=0)
+
+    def run(bad: Any) -> Any:
+        return _poisoned(case, asarray, bad).log_prob(x)
+
+    checked = checkify.checkify(jax.jit(run))
+    err, _ = checked(jnp.asarray(1.0))
+    assert err.get() is None
+    err, _ = checked(jnp.asarray(math.nan))
+    assert err.get() is not None and err.get().startswith(_NAMES), err.get()  # the class, or a part's
+
+
+@pytest.mark.on_backend("torch.compile")
+@pytest.mark.parametrize("case", _compiled_cases()[:6], ids=str)
+# torch 2.13's inductor lowers the diagonal of a Cholesky factor through its own deprecated check (its warning)
+@pytest.mark.filterwarnings("ignore:`torch._prims_common.check` is deprecated:FutureWarning")
+def test_invalid_parameters_raise_under_torch_compile(case: Any) -> None:
+    """Under ``torch.compile(fullgraph=True)`` validation was off (as in torch.distributions); now the compiled
+    program asserts the constraints when it runs: a ``RuntimeError`` with the eager message, no graph break.
+    (Six families: a compilation costs seconds; the JAX test above covers every family's checks.)"""
+    torch = pytest.importorskip("torch")
+
+    def asarray(x: Any) -> Any:
+        return torch.as_tensor(np.asarray(x, np.float64))
+
+    torch._dynamo.reset()  # one lambda per case: without a reset its recompilations add up to dynamo's limit
+    x = _poisoned(case, asarray, 1.0).sample(seed=0)
+    run = torch.compile(lambda bad: _poisoned(case, asarray, bad).log_prob(x), fullgraph=True)
+    assert torch.isfinite(run(torch.tensor(1.0, dtype=torch.float64))).all()
+    with pytest.raises(RuntimeError) as raised:
+        run(torch.tensor(math.nan, dtype=torch.float64))
+    assert str(raised.value).startswith(_NAMES), str(raised.value)

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from . import _numbers
+from . import _numbers, constraints
 from ._backend import Ops, _ops_by_type, neutral_ops, ops_for, ops_of
 from ._backend import numpy_ops as _numpy_ops
 from ._shapes import Shape, broadcast_shapes
@@ -310,10 +310,16 @@ class Parameters:
         return converted, ops, neutral
 
     def _check_params(self, params: dict[str, Array], ops: Ops) -> None:
-        """Each parameter against its constraint, and finite unless the family gives infinity a meaning."""
-        if ops.tracing():
-            return  # no value can be read
+        """Each parameter against its constraint, and finite unless the family gives infinity a meaning; where
+        no value can be read (``torch.compile``, JAX's tracers), checks that the compiled program makes when it
+        runs (``Ops.deferred_check``)."""
         infinite_ok = self._infinite_params
+        if ops.tracing():
+            for name, constraint in self.arg_constraints.items():
+                value = params.get(name)
+                if value is not None and name not in self._post_init_checks:
+                    self._defer_param_check(ops, name, value, constraint)
+            return
         for name, constraint in self.arg_constraints.items():
             value = params.get(name)
             if value is None or name in self._post_init_checks:
@@ -332,6 +338,9 @@ class Parameters:
                 ok = finite = None
             if ok is None or finite is None:
                 concrete = ops.is_concrete(value)
+                if not concrete:
+                    self._defer_param_check(ops, name, value, constraint)
+                    continue
                 if ok is None:
                     ok = not concrete or constraint.check_all(value, ops)
                 if finite is None:
@@ -344,6 +353,22 @@ class Parameters:
                     ok = ops.xp.all(ok, axis=tuple(range(-constraint.event_dim, 0)))
                 raise self._param_error(ops, name, value, ok, "finite", constraint.event_dim)
             raise self._param_error(ops, name, value, constraint.check(value))
+
+    def _defer_param_check(self, ops: Ops, name: str, value: Array, constraint: Any) -> None:
+        """Parameter ``name``'s constraint (and finiteness) as a check of the compiled program: the message is
+        the eager one's, without the values, which cannot be shown from inside a trace."""
+        if not ops.defers_checks or isinstance(constraint, constraints._Dependent) or constraint.event_dim > 1:
+            # matrices are left to the factorization that uses them (a second Cholesky inside the program
+            # would double its cost; torch's inductor also warns lowering it)
+            return
+        xp = ops.xp
+        ok = constraint.check(value)
+        if name not in self._infinite_params and ops.is_float_dtype(value.dtype):
+            finite = xp.isfinite(value)
+            if constraint.event_dim:
+                finite = xp.all(finite, axis=tuple(range(-constraint.event_dim, 0)))
+            ok = ok & finite
+        ops.deferred_check(ok, f"{type(self).__name__}: parameter {name!r} must be {_must(constraint)}" + _TRACED)
 
     def _param_error(
         self, ops: Ops, name: str, value: Array, ok: Array, must: str = "", event_dim: int | None = None
@@ -362,7 +387,16 @@ class Parameters:
         """For :meth:`_post_init`: parameter ``name`` (in ``_post_init_checks``) satisfies its constraint
         where the boolean array ``ok`` (over its batch) says so; None (not checked) passes."""
         ops = self._ops
-        if ok is None or ok is True or ops.tracing() or not ops.is_concrete(ok) or ops.all(ok):
+        if ok is None or ok is True:
+            return
+        if ops.tracing() or not ops.is_concrete(ok):
+            if not ops.defers_checks:
+                return
+            constraint = self.arg_constraints[name]
+            message = f"{type(self).__name__}: parameter {name!r} must be {_must(constraint)}"
+            ops.deferred_check(ok, message + _TRACED)
+            return
+        if ops.all(ok):
             return
         raise self._param_error(ops, name, self.__dict__[name], ok)
 
@@ -370,7 +404,11 @@ class Parameters:
         """A cross-parameter check for :meth:`_post_init` (``low < high``): a ``ValueError`` naming the
         condition and the parameters where ``ok`` (a boolean array over the batch) is False anywhere."""
         ops = self._ops
-        if ops.tracing() or not ops.is_concrete(ok) or ops.all(ok):
+        if ops.tracing() or not ops.is_concrete(ok):
+            if ops.defers_checks:
+                ops.deferred_check(ok, f"{type(self).__name__}: the parameters must satisfy {condition}" + _TRACED)
+            return
+        if ops.all(ok):
             return
         shown = ", ".join(f"{n}={self._describe_values(getattr(self, n))}" for n in names)
         raise ValueError(
@@ -431,3 +469,11 @@ class Parameters:
     def _const(self, value: float) -> Any:
         """``value`` as a constant operand in this distribution's dtype and device (see ``Ops.const``)."""
         return self._ops.const(value, self._dtype, self._device)
+
+
+#: the end of a check's message made inside a compiled program: the values cannot be shown from there
+_TRACED = " (checked inside a compiled function, where the offending values cannot be shown)"
+
+
+def _must(constraint: Any) -> str:
+    return f"{constraint.describe()} (constraint {constraint!r})"

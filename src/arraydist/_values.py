@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import constraints
-from ._params import format_bad_values
+from ._params import _TRACED, format_bad_values
 from ._shapes import Shape, broadcast_shapes
 
 Array = Any
@@ -27,16 +27,23 @@ class Values:
             shape = tuple(shape)
             self._check_value_shape(shape, method)
         ops = self._ops
-        if self._validate_args and not ops.tracing():
+        if self._validate_args:
             support = self.support if support is None else support
-            if support is not None:  # the common case inline: a few numbers read once, inside the support
+            if ops.tracing():
+                self._check_support(value, method, support)  # a check of the compiled program
+            elif support is not None:  # the common case inline: a few numbers read once, inside the support
                 values = ops.small_values(value)
                 if values is None or support.check_values(values) is not True:
                     self._check_support(value, method, support)  # the exact check, and the error
 
     def _check_support(self, value: Array, method: str, support: Any) -> None:
         ops = self._ops
-        if support is None or ops.tracing() or isinstance(support, constraints._Dependent):
+        if support is None or isinstance(support, constraints._Dependent):
+            return
+        if ops.tracing() or not ops.is_concrete(value):
+            if ops.defers_checks:
+                message = f"{type(self).__name__}.{method}: the value must be {support.describe()} ({support!r})"
+                ops.deferred_check(support.check(value), message + _TRACED)
             return
         values = ops.small_values(value)
         ok = None if values is None else support.check_values(values)

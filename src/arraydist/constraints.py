@@ -357,13 +357,22 @@ class HalfOpenInterval(Interval):
         return f"in [{_bound(low)}, {_bound(high)}){_per_member(low, high)}"
 
 
+def _whole(value: Any) -> Any:
+    """Elementwise: ``value`` is a whole number (NaN and infinities are not: their ``% 1`` is NaN).  NumPy (under
+    NumPy, Dask and array_api_strict) warns about those, so the check runs quietly, except while torch.compile
+    traces it: ``np.errstate`` cannot be traced there (the compiled program checks the values), torch never warns."""
+    if _ops(value).tracing():
+        return value % 1 == 0
+    with np.errstate(invalid="ignore"):
+        return value % 1 == 0
+
+
 class IntegerInterval(Interval):
     is_discrete = True
 
     def check(self, value: Any) -> Any:
-        with np.errstate(invalid="ignore"):  # NaN and inf % 1 are NaN (not integers), and NumPy warns
-            low, high = _bound_like(self.lower_bound, value, self), _bound_like(self.upper_bound, value, self)
-            return (value % 1 == 0) & (value >= low) & (value <= high)
+        low, high = _bound_like(self.lower_bound, value, self), _bound_like(self.upper_bound, value, self)
+        return _whole(value) & (value >= low) & (value <= high)
 
     def check_all(self, value: Any, ops: Any) -> bool:
         return ops.all(self.check(value))
@@ -394,8 +403,7 @@ class IntegerGreaterThanEq(GreaterThanEq):
     is_discrete = True
 
     def check(self, value: Any) -> Any:
-        with np.errstate(invalid="ignore"):  # NaN and inf % 1 are NaN (not integers), and NumPy warns
-            return (value % 1 == 0) & (value >= _bound_like(self.lower_bound, value, self))
+        return _whole(value) & (value >= _bound_like(self.lower_bound, value, self))
 
     def check_values(self, values: Iterable[Any]) -> bool | None:
         bound = self.lower_bound
@@ -488,8 +496,7 @@ class _Multinomial(Constraint):
 
     def check(self, value: Any) -> Any:
         xp = _ops(value).xp
-        with np.errstate(invalid="ignore"):
-            counts = xp.all((value % 1 == 0) & (value >= 0), axis=-1)
+        counts = xp.all(_whole(value) & (value >= 0), axis=-1)
         total = xp.sum(value, axis=-1)
         return counts & ((total == self.upper_bound) if self.exact else (total <= self.upper_bound))
 

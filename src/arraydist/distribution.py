@@ -422,10 +422,10 @@ class Distribution(Parameters, NeutralNumbers, Values, Batch):
             batch = self._batch_shape
             if self._event_shape or shape[len(shape) - len(batch) :] != batch:
                 self._check_value_shape(tuple(shape), "log_prob")
-            if self._validate_args and not ops.tracing():
+            if self._validate_args:
                 support = self.support
                 if support is not None:
-                    values = ops.small_values(value)
+                    values = None if ops.tracing() else ops.small_values(value)
                     if values is None or support.check_values(values) is not True:
                         self._check_support(value, "log_prob", support)
             return self._log_prob(value)

@@ -127,6 +127,15 @@ class Ops:
         are skipped.  Per-array tracing (JAX's tracers) answers in :meth:`is_concrete`."""
         return False
 
+    #: whether :meth:`deferred_check` does anything (torch, JAX): elsewhere no check array is built
+    defers_checks: bool = False
+
+    def deferred_check(self, ok: Array, message: str) -> None:
+        """Where no value can be read now (a compiler's trace, JAX's tracers): a check of the boolean array
+        ``ok`` that the compiled program makes when it runs, failing with ``message`` where any element is False
+        (torch: an asynchronous assert, a ``RuntimeError``; JAX: reported through ``jax.experimental.checkify``).
+        Backends without such a mechanism (NumPy, which reads every value, Dask) do nothing."""
+
     def to_numpy(self, x: Array) -> np.ndarray:
         try:
             return np.from_dlpack(x)

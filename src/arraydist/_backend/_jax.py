@@ -67,6 +67,16 @@ class JaxOps(Ops):
         # concrete array and no trace in progress.
         return not isinstance(x, jax.core.Tracer) and _trace_state_clean()
 
+    defers_checks = True
+
+    def deferred_check(self, ok: Array, message: str) -> None:
+        # checkify.debug_check does nothing unless the function is checkified: then checkify reports the
+        # message (err.get(), err.throw()); `{` and `}` would be read as its format fields
+        if isinstance(ok, jax.core.Tracer) or not _trace_state_clean():
+            from jax.experimental import checkify
+
+            checkify.debug_check(jnp.all(ok), message.replace("{", "{{").replace("}", "}}"))
+
     def to_numpy(self, x: Array) -> np.ndarray:
         return np.asarray(x)
 

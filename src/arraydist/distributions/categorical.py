@@ -9,6 +9,7 @@ import numpy as np
 
 from .. import constraints
 from .._backend import Ops
+from .._params import _TRACED
 from ..distribution import Distribution, lazy_property
 from ..kl import register_kl
 
@@ -28,6 +29,11 @@ def normalized(dist: Distribution, params: dict[str, Array], ops: Ops, validate:
     given = params.get("logits")
     if given is not None:
         logits, ok = ops.log_softmax_checked(given, validate)  # a bad row normalizes to NaN
+        if validate and ok is None and ops.defers_checks:  # inside a compiled function: checked when it runs
+            ops.deferred_check(
+                ops.xp.all(logits == logits, axis=-1),
+                f"{type(dist).__name__}: parameter 'logits' must be {_LOGITS_RULE}" + _TRACED,
+            )
         if ok is False:
             xp = ops.xp
             bad_rows = xp.max(given, axis=-1)
@@ -38,6 +44,9 @@ def normalized(dist: Distribution, params: dict[str, Array], ops: Ops, validate:
     given = params["probs"]
     with np.errstate(invalid="ignore", over="ignore"):  # NumPy: a bad row's sum (inf - inf) is refused below
         total = xp.sum(given, axis=-1, keepdims=True)
+    if validate and not (check and ops.is_concrete(given)) and ops.defers_checks:  # inside a compiled function
+        ok = xp.all(given >= 0, axis=-1) & (total[..., 0] > 0) & (total[..., 0] < math.inf)
+        ops.deferred_check(ok, f"{type(dist).__name__}: parameter 'probs' must be {_PROBS_RULE}" + _TRACED)
     if check and ops.is_concrete(given):
         low, top = ops.reduce_value(total, "min"), ops.reduce_value(total, "max")
         if not (ops.reduce_value(given, "min") >= 0 and low > 0 and top < math.inf):
