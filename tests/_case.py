@@ -178,7 +178,8 @@ class Case:
     #: ``enumerate_support`` works on this case (False: the family has it, but the support differs between
     #: batch members, e.g. Binomial with mixed ``total_count``, so it raises NotImplementedError as in torch)
     enumerates: bool = True
-    #: quantities (``log_prob``, ``entropy``, ``mean``, ``variance``, ``stddev``, ``mode``, ``kl``) not compared
+    #: quantities (``log_prob``, ``entropy``, ``mean``, ``variance``, ``stddev``, ``mode``, ``kl``, ``cdf``,
+    #: ``icdf``) not compared
     #: with torch.distributions on this case, and why (``torch_differs_why``): torch lacks them or is less
     #: accurate there; they are still compared with the SciPy reference
     torch_differs: frozenset[str] = field(default_factory=frozenset)
@@ -242,7 +243,9 @@ class Case:
 FLOOR_QUANTITIES = frozenset(
     {"log_prob", "prob", "cdf", "icdf", "entropy", "perplexity", "mean", "mode", "variance", "stddev", "kl"}
 )
-PARITY_QUANTITIES = frozenset({"log_prob", "entropy", "mean", "variance", "stddev", "mode", "kl", "enumerate_support"})
+PARITY_QUANTITIES = frozenset(
+    {"log_prob", "entropy", "mean", "variance", "stddev", "mode", "kl", "enumerate_support", "cdf", "icdf"}
+)
 #: ``boundary``: parameters on the boundary of their domain (probabilities of exactly 0 or 1), where finite
 #: differences step outside it: no finite-difference gradient checks
 KNOWN_TAGS = frozenset({"neutral", "tiny", "huge", "matrix", "boundary"})

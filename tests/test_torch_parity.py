@@ -79,9 +79,9 @@ def test_values_match_torch_distributions(case: Case, dtype: str) -> None:
             close(getattr(ours, name), getattr(theirs, name), dtype, scale=10)
     assert ours.has_rsample == theirs.has_rsample == case.has_rsample
     assert ours.has_enumerate_support == theirs.has_enumerate_support == case.has_enumerate_support
-    if case.has_cdf:
+    if case.has_cdf and "cdf" not in skip:
         close(ours.cdf(x), theirs.cdf(x), dtype, scale=5)
-    if case.has_icdf:
+    if case.has_icdf and "icdf" not in skip:
         q = torch.linspace(0.001, 0.999, 11, dtype=x.dtype).reshape((11,) + (1,) * len(case.batch_shape))
         q = q.expand((11, *case.batch_shape))
         close(ours.icdf(q), theirs.icdf(q), dtype, scale=50)
