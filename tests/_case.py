@@ -46,6 +46,28 @@ class DiscreteRef:
     def log_prob(self, x: np.ndarray) -> np.ndarray:
         return self.d.logpmf(x)
 
+    # the tails from SciPy's own complementary functions (sf, logsf: not 1 - cdf), for cases with has_cdf; SciPy
+    # warns at the edges (log1p(-1) in geom at p = 1, log(0) past the support's end) where its answer is right
+    def cdf(self, x: np.ndarray) -> np.ndarray:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return self.d.cdf(x)
+
+    def log_cdf(self, x: np.ndarray) -> np.ndarray:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return self.d.logcdf(x)
+
+    def survival_function(self, x: np.ndarray) -> np.ndarray:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return self.d.sf(x)
+
+    def log_survival_function(self, x: np.ndarray) -> np.ndarray:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return self.d.logsf(x)
+
+    def icdf(self, q: np.ndarray) -> np.ndarray:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return self.d.ppf(q)
+
     def entropy(self) -> np.ndarray:
         e = self.d.entropy() if self._entropy is None else self._entropy()
         return np.broadcast_to(np.asarray(e, np.float64), self.shape)

@@ -37,6 +37,19 @@ class BernoulliRef(DiscreteRef):
         log_p, log_q = self._log_p()
         return np.where(x == 1, log_p, np.where(x == 0, log_q, -np.inf))
 
+    # the tails from the form given too: SciPy's, fed sigmoid(100) == 1.0, would put F(0) at 0
+    def cdf(self, x: np.ndarray) -> np.ndarray:
+        return np.exp(self.log_cdf(x))
+
+    def log_cdf(self, x: np.ndarray) -> np.ndarray:
+        return np.where(x >= 1, 0.0, self._log_p()[1] + 0 * x)
+
+    def survival_function(self, x: np.ndarray) -> np.ndarray:
+        return np.exp(self.log_survival_function(x))
+
+    def log_survival_function(self, x: np.ndarray) -> np.ndarray:
+        return np.where(x >= 1, -np.inf, self._log_p()[0] + 0 * x)
+
     def kl_divergence(self, other: BernoulliRef) -> np.ndarray:
         a_p, a_q = self._log_p()
         b_p, b_q = other._log_p()
@@ -68,6 +81,8 @@ def _bernoulli_case(name: str, form: str, values: Any, partner: Any, shape: tupl
         shape,
         has_rsample=False,
         has_enumerate_support=True,
+        has_cdf=True,
+        has_icdf=True,
         discrete=True,
         kl_partner=Partner(make(partner), ref(partner)),
         **kw,

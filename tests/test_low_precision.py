@@ -149,5 +149,5 @@ def test_every_case_in_half_precision(case: Case, library: str, narrow: str) -> 
             representable &= np.abs(np.broadcast_to(x64, got.shape)) != 1.0
         assert np.all(np.isfinite(got[representable])), (method, got, want)
         scale = max(1.0, float(np.max(np.abs(want[representable]), initial=0.0)))
-        err = np.abs(got[representable] - want[representable]) / scale  # not inf - inf (an infinite mean)
+        err = np.abs(got[representable] - want[representable]) / scale  # no inf - inf (Pareto's, Cauchy's moments)
         assert np.all(err <= TOLERANCE_EPS * eps), (method, float(np.max(err, initial=0.0)) / eps, got, want)

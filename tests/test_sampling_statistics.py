@@ -77,6 +77,7 @@ def check_sampler(case: Case, backend: Backend, dtype: str) -> None:
     for x in runs:
         assert x.shape == (n, *case.batch_shape, *case.event_shape)
         assert np.isfinite(x).all()
+        _stats.assert_in_support(ref, x, f"{case.name} on {backend.id} {dtype}")
         if case.discrete:
             assert np.array_equal(x, np.round(x)), "a discrete sampler drew values that are not integers"
     _stats.check_pvalues(_stats.sampler_pvalues(runs, ref, lags), f"{case.name} on {backend.id} {dtype}")

@@ -36,6 +36,11 @@ def pair(case: Case, dtype: str) -> tuple[Any, Any]:
         torch.set_default_dtype(previous)
 
 
+def _torch_implements(d: Any, method: str) -> bool:
+    """Whether torch's class overrides ``method`` (its discrete families have no cdf or icdf: nothing to compare)."""
+    return getattr(type(d), method) is not getattr(td.Distribution, method)
+
+
 def as_torch(x: Any) -> Any:
     """Results of neutral (Python-number) distributions are NumPy: compare them as tensors."""
     return x if isinstance(x, torch.Tensor) else torch.as_tensor(np.array(x))
@@ -54,14 +59,20 @@ def dtype(request: pytest.FixtureRequest) -> str:
     return request.param
 
 
-def test_every_class_has_three_parity_cases() -> None:
-    # issue 20's test budget: three or four cases per family (a broadcast "matrix" case, Python numbers, edges)
+#: cases each class needs at least: a batched one, Python numbers, an edge (at 45 classes, the README's test
+#: command holds about four a class within its 15 minutes: docs/testing.md)
+MIN_CASES = 3
+
+
+def test_every_class_has_enough_cases() -> None:
     for name in {c.dist for c in CASES}:
-        assert sum(c.dist == name for c in CASES) >= 3, name
+        assert sum(c.dist == name for c in CASES) >= MIN_CASES, name
 
 
 @pytest.mark.parametrize("case", CASES, ids=str)
 def test_values_match_torch_distributions(case: Case, dtype: str) -> None:
+    if not hasattr(td, case.dist):
+        pytest.skip(f"torch.distributions has no {case.dist}")
     ours, theirs = pair(case, dtype)
     assert ours.batch_shape == tuple(theirs.batch_shape)
     assert ours.event_shape == tuple(theirs.event_shape)
@@ -79,9 +90,9 @@ def test_values_match_torch_distributions(case: Case, dtype: str) -> None:
             close(getattr(ours, name), getattr(theirs, name), dtype, scale=10)
     assert ours.has_rsample == theirs.has_rsample == case.has_rsample
     assert ours.has_enumerate_support == theirs.has_enumerate_support == case.has_enumerate_support
-    if case.has_cdf and "cdf" not in skip:
+    if case.has_cdf and "cdf" not in skip and _torch_implements(theirs, "cdf"):
         close(ours.cdf(x), theirs.cdf(x), dtype, scale=5)
-    if case.has_icdf and "icdf" not in skip:
+    if case.has_icdf and "icdf" not in skip and _torch_implements(theirs, "icdf"):
         q = torch.linspace(0.001, 0.999, 11, dtype=x.dtype).reshape((11,) + (1,) * len(case.batch_shape))
         q = q.expand((11, *case.batch_shape))
         close(ours.icdf(q), theirs.icdf(q), dtype, scale=50)

@@ -255,3 +255,30 @@ def test_sample_carries_no_gradient_and_rsample_does() -> None:
     x, log_p = d.rsample_and_log_prob((2,))
     (x.sum() + log_p.sum()).backward()
     assert loc.grad is not None and shift.grad is not None
+
+
+def test_kl_between_equal_chains_is_the_bases_kl_and_matches_torch() -> None:
+    """torch.distributions' one rule for transformed distributions: equal transforms, KL of the bases (summed over
+    the event dimensions the transforms add); different transforms: NotImplementedError."""
+    import torch
+    import torch.distributions as td
+
+    from arraydist import kl_divergence
+    from arraydist.transforms import AffineTransform, TanhTransform
+
+    loc_p, loc_q = np.array([0.0, 1.0]), np.array([0.5, -1.0])
+    chain = [AffineTransform(1.0, 2.0), TanhTransform()]
+    p = TransformedDistribution(Normal(loc_p, 1.0), chain)
+    q = TransformedDistribution(Normal(loc_q, 2.0), chain)
+    theirs = td.kl_divergence(
+        td.TransformedDistribution(
+            td.Normal(torch.tensor(loc_p), 1.0), [td.AffineTransform(1.0, 2.0), td.TanhTransform()]
+        ),
+        td.TransformedDistribution(
+            td.Normal(torch.tensor(loc_q), 2.0), [td.AffineTransform(1.0, 2.0), td.TanhTransform()]
+        ),
+    )
+    np.testing.assert_allclose(kl_divergence(p, q), theirs.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(kl_divergence(p, q), kl_divergence(p.base_dist, q.base_dist), rtol=0)
+    with pytest.raises(NotImplementedError, match="the same transforms"):
+        kl_divergence(p, TransformedDistribution(Normal(loc_q, 2.0), [TanhTransform()]))

@@ -13,21 +13,37 @@ from .distributions import Bernoulli
 from .distributions import Beta
 from .distributions import Binomial
 from .distributions import Categorical
+from .distributions import Cauchy
 from .distributions import Chi2
+from .distributions import ContinuousBernoulli
+from .distributions import Exponential
 from .distributions import FisherSnedecor
 from .distributions import Gamma
+from .distributions import GeneralizedPareto
 from .distributions import Geometric
+from .distributions import Gumbel
+from .distributions import HalfCauchy
+from .distributions import HalfNormal
 from .distributions import Independent
 from .distributions import InverseGamma
+from .distributions import Kumaraswamy
+from .distributions import Laplace
+from .distributions import LogNormal
 from .distributions import Multinomial
 from .distributions import MultivariateNormal
 from .distributions import NegativeBinomial
 from .distributions import Normal
 from .distributions import OneHotCategorical
 from .distributions import OneHotCategoricalStraightThrough
+from .distributions import Pareto
 from .distributions import Poisson
 from .distributions import StudentT
 from .distributions import TransformedDistribution
+from .distributions import Truncated
+from .distributions import TruncatedNormal
+from .distributions import Uniform
+from .distributions import VonMises
+from .distributions import Weibull
 from .explain import Explanation
 from .kl import kl_divergence
 from .kl import register_kl
@@ -46,23 +62,39 @@ __all__ = [
     "Beta",
     "Binomial",
     "Categorical",
+    "Cauchy",
     "Chi2",
+    "ContinuousBernoulli",
     "Distribution",
     "Explanation",
+    "Exponential",
     "FisherSnedecor",
     "Gamma",
+    "GeneralizedPareto",
     "Geometric",
+    "Gumbel",
+    "HalfCauchy",
+    "HalfNormal",
     "Independent",
     "InverseGamma",
+    "Kumaraswamy",
+    "Laplace",
+    "LogNormal",
     "Multinomial",
     "MultivariateNormal",
     "NegativeBinomial",
     "Normal",
     "OneHotCategorical",
     "OneHotCategoricalStraightThrough",
+    "Pareto",
     "Poisson",
     "StudentT",
     "TransformedDistribution",
+    "Truncated",
+    "TruncatedNormal",
+    "Uniform",
+    "VonMises",
+    "Weibull",
     "__version__",
     "biject_to",
     "constraints",

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from . import constraints
 from ._params import _TRACED, format_bad_values
 from ._shapes import Shape, broadcast_shapes
@@ -55,6 +57,7 @@ class Values:
                 f"{type(self).__name__}.{method}: the value must be {support.describe()} (constraint "
                 f"{support!r}); got shape {tuple(value.shape)} with "
                 + format_bad_values(ops, value, ok, support.event_dim)
+                + _first_member(ops, ok, support)
             )
 
     def _validate_sample(self, value: Array) -> None:
@@ -89,3 +92,21 @@ class Values:
         from .explain import value_layout  # the error path alone pays for the import
 
         raise ValueError(f"{problem}\n{value_layout(batch, event, shape)}")
+
+
+def _first_member(ops: Any, ok: Array, support: Any) -> str:
+    """Where the support's bounds differ per batch member (``Uniform``, ``Pareto``): the index of the first value
+    refused and that member's own bounds, which the constraint's summary of the arrays cannot show."""
+    names = [n for n in ("lower_bound", "upper_bound") if getattr(getattr(support, n, None), "ndim", 0)]
+    if not names:
+        return ""
+    good = np.asarray(ops.to_numpy(ok))
+    bad = np.argwhere(~good)
+    if not len(bad):
+        return ""
+    first = tuple(int(i) for i in bad[0])
+    shown = ", ".join(
+        f"{n}={float(np.broadcast_to(np.asarray(ops.to_numpy(getattr(support, n))), good.shape)[first])!r}"
+        for n in names
+    )
+    return f"; the first at index {first}, where the support is {type(support).__name__}({shown})"

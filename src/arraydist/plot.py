@@ -150,7 +150,24 @@ def _moments(dist: Distribution) -> tuple[np.ndarray, np.ndarray] | None:
         # no closed form (a TransformedDistribution): the mean and spread of 4000 draws of a fixed seed
         draws = _host(dist, dist.sample((4000,), seed=0), "4000 draws")
         mean, sd = draws.mean(axis=0), draws.std(axis=0)
-    return (mean, sd) if np.all(np.isfinite(mean)) and np.all(np.isfinite(sd)) else None
+    if np.all(np.isfinite(mean)) and np.all(np.isfinite(sd)):
+        return mean, sd
+    return _quantile_moments(dist)
+
+
+def _quantile_moments(dist: Distribution) -> tuple[np.ndarray, np.ndarray] | None:
+    """For heavy tails without a finite mean or variance (Cauchy): the median, and the half-width of the central
+    80 % over 1.28 (a normal's standard deviation from the same quantiles); None without an ``icdf``."""
+    if dist.event_shape:
+        return None
+    q = np.broadcast_to(np.array([0.1, 0.5, 0.9]).reshape((3,) + (1,) * len(dist.batch_shape)), (3, *dist.batch_shape))
+    d = _unvalidated(dist)
+    try:
+        x = _host(d, d.icdf(q if d._neutral else d._ops.asarray(q, d.dtype, d.device)), "the quantiles")
+    except NotImplementedError:
+        return None
+    median, sd = x[1], (x[2] - x[0]) / (2 * 1.2815515655446004)
+    return (median, sd) if np.all(np.isfinite(median)) and np.all(np.isfinite(sd)) else None
 
 
 def _unvalidated(dist: Distribution) -> Distribution:

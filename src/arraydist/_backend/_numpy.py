@@ -18,6 +18,11 @@ _NATIVE_NORMAL_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 #: algebra refuses it, so the backend computes in float32 and casts back (as torch's and JAX's do)
 _NARROW = frozenset({np.dtype(np.float16)})
 _FLOAT32 = np.dtype(np.float32)
+_FLOAT64 = np.dtype(np.float64)
+#: SciPy's float32 loops of these are far less accurate than its float64 ones (betainc 3e-3 relative off at
+#: a = b = 1000), so float32 (and float16) compute in float64 and round once
+_IN_FLOAT64 = frozenset({"betainc", "betaincc", "betaincinv", "gammaincinv", "gammainccinv"})
+_NARROW_64 = frozenset({np.dtype(np.float16), _FLOAT32})
 
 
 def _astype(x: Array, dtype: Any) -> Array:
@@ -38,10 +43,12 @@ class NumpyOps(Ops):
         self.np = module
         self._special = special_functions
         for name, entry in SPECIAL_FUNCTIONS.items():
-            if entry.scipy is not None and entry.scipy != OWN:
+            # a SciPy-like module without one of them (an older cupyx) keeps Ops' method (the host's SciPy)
+            if entry.scipy is not None and entry.scipy != OWN and hasattr(special_functions, entry.scipy):
                 setattr(self, name, getattr(special_functions, entry.scipy))
             first = 1 if entry.signature.startswith(f"{name}(n,") else 0  # polygamma's order comes first
-            setattr(self, name, widened(getattr(self, name), _NARROW, _FLOAT32, _astype, first))
+            narrow, wide = (_NARROW_64, _FLOAT64) if name in _IN_FLOAT64 else (_NARROW, _FLOAT32)
+            setattr(self, name, widened(getattr(self, name), narrow, wide, _astype, first))
 
     def polygamma(self, n: int, x: Array) -> Array:
         return self._special.polygamma(n, x).astype(x.dtype, copy=False)  # SciPy's returns float64

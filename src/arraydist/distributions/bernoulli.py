@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from .. import constraints
@@ -89,6 +90,43 @@ class Bernoulli(Distribution):
             return value * logits - ops.softplus(logits)  # exact at +-100 in float32: no log(1 - p)
         p = self.probs
         return ops.xlogy(value, p) + ops.xlog1py(1 - value, -p)  # exact at p = 0 and 1
+
+    # The tails: F(0) = 1 - p, F(1) = 1; each from the form given (1 - p from the logits as sigmoid(-logits), so
+    # neither tail rounds to 0 or 1 at logits of +-100).
+    def _log_p_pair(self) -> tuple[Array, Array]:
+        r""":math:`(\log p, \log(1 - p))`, from the form given."""
+        ops = self._ops
+        if self._leaves[0] == "logits":
+            return -ops.softplus(-self.logits), -ops.softplus(self.logits)
+        p = self.probs
+        one = ops.xp.ones_like(p)
+        return ops.xlogy(one, p), ops.xlog1py(one, -p)  # no warning at p = 0 or 1: -inf is the answer
+
+    def _cdf(self, value: Array) -> Array:
+        xp = self._ops.xp
+        q = self._ops.expit(-self.logits) if self._leaves[0] == "logits" else 1 - self.probs
+        return xp.where(value >= 1, xp.ones_like(q), q)
+
+    def _survival_function(self, value: Array) -> Array:
+        xp = self._ops.xp
+        p = self.probs
+        return xp.where(value >= 1, xp.zeros_like(p), p)
+
+    def _log_cdf(self, value: Array) -> Array:
+        xp = self._ops.xp
+        log_q = self._log_p_pair()[1]
+        return xp.where(value >= 1, xp.zeros_like(log_q), log_q)
+
+    def _log_survival_function(self, value: Array) -> Array:
+        xp = self._ops.xp
+        log_p = self._log_p_pair()[0]
+        return xp.where(value >= 1, xp.full_like(log_p, -math.inf), log_p)
+
+    def _icdf(self, value: Array) -> Array:
+        """0 up to :math:`F(0) = 1 - p`, 1 above it."""
+        xp = self._ops.xp
+        q = self._cdf(xp.zeros_like(value))
+        return xp.astype(value > q, q.dtype)
 
     def entropy(self) -> Array:
         r""":math:`-p\log p - (1-p)\log(1-p)`, or :math:`\operatorname{softplus}(\ell) - p\,\ell` from logits."""

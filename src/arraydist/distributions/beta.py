@@ -99,6 +99,26 @@ class Beta(Distribution):
         return log_beta_density(self._ops, self._dtype, self.concentration1, self.concentration0, value, 1 - value)
 
     @in_wide_float
+    def _cdf(self, value: Array) -> Array:
+        return self._ops.betainc(self.concentration1, self.concentration0, value)
+
+    @in_wide_float
+    def _survival_function(self, value: Array) -> Array:
+        return self._ops.betaincc(self.concentration1, self.concentration0, value)
+
+    @in_wide_float
+    def _log_cdf(self, value: Array) -> Array:
+        return self._ops.xp.log(self._cdf(value))
+
+    @in_wide_float
+    def _log_survival_function(self, value: Array) -> Array:
+        return self._ops.xp.log(self._survival_function(value))
+
+    @in_wide_float
+    def _icdf(self, value: Array) -> Array:
+        return self._ops.betaincinv(self.concentration1, self.concentration0, value)
+
+    @in_wide_float
     def entropy(self) -> Array:
         r""":math:`\log B(a, b) - (a - 1)\psi(a) - (b - 1)\psi(b) + (a + b - 2)\psi(a + b)`, as
         :math:`\operatorname{stirlerr}(a) + \operatorname{stirlerr}(b) - \operatorname{stirlerr}(c) +

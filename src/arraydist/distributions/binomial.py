@@ -65,6 +65,27 @@ def _log_binomial_term(d: Distribution, successes: Array, failures: Array) -> Ar
     return ops.stirlerr(total) - ops.stirlerr(successes) - ops.stirlerr(failures) - deviance - 0.5 * spread
 
 
+def _beta_tail(d: Distribution, a: Array, b: Array, upper: bool) -> Array:
+    r""":math:`I_p(a, b)` (``upper``) or :math:`1 - I_p(a, b) = I_{1-p}(b, a)` of ``d``'s success probability
+    :math:`p`, each through the smaller of :math:`p` and :math:`1 - p` (``betainc`` or ``betaincc``): the argument
+    is then exact (float32's :math:`1 - 10^{-5}` holds :math:`p` to 3e-3 only), and each tail keeps its relative
+    accuracy."""
+    ops = d._ops
+    xp = ops.xp
+    p, q = _probs_pair(d)
+    small = p <= 0.5
+    if upper:
+        return xp.where(small, ops.betainc(a, b, p), ops.betaincc(b, a, q))
+    return xp.where(small, ops.betaincc(a, b, p), ops.betainc(b, a, q))
+
+
+def _log_tail(d: Distribution, tail: Array) -> Array:
+    r""":math:`\log` of a tail probability, ``-inf`` where it is 0 (past the support's end) without a warning."""
+    xp = d._ops.xp
+    positive = tail > 0
+    return xp.where(positive, xp.log(xp.where(positive, tail, xp.ones_like(tail))), xp.full_like(tail, -math.inf))
+
+
 def _probs_pair(d: Distribution) -> tuple[Array, Array]:
     """:math:`(p, 1 - p)`; from logits both as sigmoids, so neither loses digits near 0."""
     if "probs" in d._leaves:
@@ -183,6 +204,31 @@ class Binomial(Distribution):
         one = xp.ones_like(value)  # the saddle-point side is kept away from its poles at the edges
         term = _log_binomial_term(self, xp.where(inside, value, one), xp.where(inside, n - value, one))
         return xp.where(inside, term, xp.where(value == 0, _xlog1mp(n, self), _xlogp(n, self)))
+
+    def _cdf(self, value: Array) -> Array:
+        r""":math:`P(X \le k) = I_{1-p}(n - k, k + 1)`, the regularized incomplete beta function (1 from
+        :math:`k = n`)."""
+        return self._tail(value, lower=True)
+
+    def _survival_function(self, value: Array) -> Array:
+        r""":math:`P(X > k) = I_p(k + 1, n - k)`: the upper tail by its own function, not :math:`1 - F`, so it
+        keeps its relative accuracy where it is tiny (0 from :math:`k = n`)."""
+        return self._tail(value, lower=False)
+
+    def _log_cdf(self, value: Array) -> Array:
+        return _log_tail(self, self._cdf(value))
+
+    def _log_survival_function(self, value: Array) -> Array:
+        return _log_tail(self, self._survival_function(value))
+
+    def _tail(self, value: Array, lower: bool) -> Array:
+        ops, n = self._ops, self.total_count
+        xp = ops.xp
+        below = value < n
+        # the side beyond n is kept away from betainc's pole at a = 0
+        left = xp.where(below, n - value, xp.ones_like(value))
+        tail = _beta_tail(self, value + 1, left, upper=not lower)
+        return xp.where(below, tail, xp.ones_like(tail) if lower else xp.zeros_like(tail))
 
     def _counts(self, what: str, homogeneous: bool) -> int:
         """The largest total_count, read to the host (``what`` needs it as a Python int)."""

@@ -159,6 +159,11 @@ class Gamma(Distribution):
         return self._ops.xp.log(self._survival_function(value))
 
     @in_wide_float
+    def _icdf(self, value: Array) -> Array:
+        # never below 0 (a root finder's step past it at concentration 1e-3, where the quantile is 1e-179)
+        return self._ops.xp.clip(self._ops.gammaincinv(self.concentration, value), min=0.0) / self.rate
+
+    @in_wide_float
     def entropy(self) -> Array:
         r""":math:`\alpha - \log\beta + \log\Gamma(\alpha) + (1 - \alpha)\psi(\alpha)`, computed as
         :math:`\operatorname{stirlerr}(\alpha) + \tfrac12\log(2\pi\alpha) + (\alpha - 1)R(\alpha) - \log\beta`

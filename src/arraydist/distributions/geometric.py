@@ -88,6 +88,36 @@ class Geometric(Distribution):
     def _log_prob(self, value: Array) -> Array:
         return _xlog1mp(value, self) + _logp(self)
 
+    # The tails in closed form from log S(k) = (k + 1) log(1 - p), exact in both: S = exp of it, F = -expm1 of
+    # it and log F = log1mexp of it (no 1 - S rounded to 0 in the lower tail, nor to 1 in the upper).
+    def _log_survival_function(self, value: Array) -> Array:
+        return _xlog1mp(value + 1, self)
+
+    def _survival_function(self, value: Array) -> Array:
+        return self._ops.xp.exp(self._log_survival_function(value))
+
+    def _cdf(self, value: Array) -> Array:
+        return -self._ops.xp.expm1(self._log_survival_function(value))
+
+    def _log_cdf(self, value: Array) -> Array:
+        return self._ops.log1mexp(self._log_survival_function(value))
+
+    def _icdf(self, value: Array) -> Array:
+        r"""The smallest :math:`k` with :math:`F(k) \ge u`, i.e. :math:`(k + 1)\log(1 - p) \le \log(1 - u)`:
+        :math:`\lceil \log(1 - u) / \log(1 - p) \rceil - 1`, moved by one where the quotient's rounding crossed
+        a step.  The steps are compared in logs, where float32 still tells :math:`F(1) < 0.99` at
+        :math:`p = 0.9` (both sides round to 0.99 as probabilities)."""
+        xp = self._ops.xp
+        log1mp = _xlog1mp(xp.ones_like(value), self)  # -inf at p = 1 (every quantile is 0), without a warning
+        log1mu = xp.log1p(-value)
+        k = xp.maximum(xp.ceil(log1mu / log1mp) - 1, xp.zeros_like(value))
+
+        def reaches(j: Array) -> Array:  # F(j) >= u, for j >= 0 (no 0 * inf at p = 1)
+            return xp.maximum(j + 1, xp.ones_like(j)) * log1mp <= log1mu
+
+        k = xp.where((k > 0) & reaches(k - 1), k - 1, k)
+        return xp.where(reaches(k), k, k + 1)
+
     def entropy(self) -> Array:
         r""":math:`-\left(p \log p + (1 - p) \log(1 - p)\right) / p`; from logits
         :math:`\operatorname{softplus}(-\ell) + e^{-\ell}\operatorname{softplus}(\ell)`, whose second term is

@@ -7,7 +7,7 @@ from typing import Any
 
 from .. import constraints
 from ..distribution import Distribution, lazy_property
-from .binomial import _log_binomial_term, _xlog1mp, _xlogp
+from .binomial import _beta_tail, _log_binomial_term, _log_tail, _xlog1mp, _xlogp
 
 __all__ = ["NegativeBinomial"]
 
@@ -105,6 +105,28 @@ class NegativeBinomial(Distribution):
         rate = ops.standard_gamma(gamma_rng, r, shape, self._dtype, self._device)
         rate = rate * odds
         return ops.poisson(poisson_rng, rate, shape, self._dtype, self._device)
+
+    def _cdf(self, value: Array) -> Array:
+        r""":math:`P(X \le k) = I_{1-p}(r, k + 1)`, the regularized incomplete beta function (1 at :math:`r = 0`,
+        a point mass at 0)."""
+        return self._tail(value, lower=True)
+
+    def _survival_function(self, value: Array) -> Array:
+        r""":math:`P(X > k) = I_p(k + 1, r)`, by its own function (relative accuracy in the upper tail)."""
+        return self._tail(value, lower=False)
+
+    def _log_cdf(self, value: Array) -> Array:
+        return _log_tail(self, self._cdf(value))
+
+    def _log_survival_function(self, value: Array) -> Array:
+        return _log_tail(self, self._survival_function(value))
+
+    def _tail(self, value: Array, lower: bool) -> Array:
+        xp, r = self._ops.xp, self.total_count
+        some = r > 0
+        failures = xp.where(some, r, xp.ones_like(r))  # r = 0 kept away from betainc's pole
+        tail = _beta_tail(self, value + 1, failures, upper=not lower)
+        return xp.where(some, tail, xp.ones_like(tail) if lower else xp.zeros_like(tail))
 
     def _log_prob(self, value: Array) -> Array:
         ops, r = self._ops, self.total_count

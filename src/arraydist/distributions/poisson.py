@@ -9,7 +9,7 @@ from .. import constraints
 from ..distribution import Distribution
 from ..kl import register_kl
 from .bernoulli import Bernoulli
-from .binomial import Binomial, _deviance, _xlog1mp
+from .binomial import Binomial, _deviance, _log_tail, _xlog1mp
 
 __all__ = ["Poisson"]
 
@@ -69,6 +69,21 @@ class Poisson(Distribution):
         ops = self._ops
         rate = ops.stop_gradient(self.rate)
         return ops.poisson(rng, rate, sample_shape + self._batch_shape, self._dtype, self._device)
+
+    def _cdf(self, value: Array) -> Array:
+        r""":math:`P(X \le k) = Q(k + 1, \lambda)`, the regularized upper incomplete gamma function."""
+        return self._ops.gammaincc(value + 1, self.rate)
+
+    def _survival_function(self, value: Array) -> Array:
+        r""":math:`P(X > k) = P(k + 1, \lambda)`, the regularized lower incomplete gamma function: the upper tail
+        by its own function, not :math:`1 - F`."""
+        return self._ops.gammainc(value + 1, self.rate)
+
+    def _log_cdf(self, value: Array) -> Array:
+        return _log_tail(self, self._cdf(value))
+
+    def _log_survival_function(self, value: Array) -> Array:
+        return _log_tail(self, self._survival_function(value))
 
     def _log_prob(self, value: Array) -> Array:
         ops, rate = self._ops, self.rate

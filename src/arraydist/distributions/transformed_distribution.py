@@ -8,6 +8,7 @@ from typing import Any
 from .. import _tree, constraints
 from .._backend import Ops, ops_of
 from ..distribution import Distribution, _not_implemented
+from ..kl import kl_divergence, register_kl
 from ..transforms import Transform
 from .independent import Independent
 
@@ -308,3 +309,18 @@ class TransformedDistribution(Distribution):
 
     def _repr_params(self) -> list[str]:
         return [f"{self.base_dist!r}", f"transforms={self.transforms!r}"]
+
+
+@register_kl(TransformedDistribution, TransformedDistribution)
+def _kl_transformed_transformed(p: TransformedDistribution, q: TransformedDistribution) -> Any:
+    r"""KL is invariant under a bijection applied to both: :math:`KL(p_X \| q_X)` of the bases when the two
+    chains of transforms are equal (summed over the event dimensions the transforms add); otherwise no closed
+    form (a ``NotImplementedError``, as in torch.distributions)."""
+    if len(p.transforms) != len(q.transforms) or any(a != b for a, b in zip(p.transforms, q.transforms)):
+        raise NotImplementedError(
+            "KL(TransformedDistribution || TransformedDistribution) needs the same transforms on both sides"
+        )
+    if p.event_shape != q.event_shape:
+        raise NotImplementedError("KL(TransformedDistribution || TransformedDistribution) needs equal event shapes")
+    kl = kl_divergence(p.base_dist, q.base_dist)
+    return p._ops.sum_rightmost(kl, len(p.event_shape) - len(p.base_dist.event_shape))

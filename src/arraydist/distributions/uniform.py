@@ -1,0 +1,158 @@
+"""The continuous uniform distribution on an interval."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from .. import constraints
+from ..distribution import Distribution
+from ..kl import register_kl
+from .exponential import Exponential, _log_or_minus_inf
+from .normal import Normal
+
+__all__ = ["Uniform"]
+
+Array = Any
+
+
+class Uniform(Distribution):
+    r"""Uniform distribution on :math:`[a, b]` (``low``, ``high``).
+
+    .. math::
+        p(x \mid a, b) = \frac{1}{b - a}, \qquad a \le x \le b
+
+    Args:
+        low: :math:`a` (real), any shape.
+        high: :math:`b > a`, broadcastable with ``low``.
+        validate_args: check parameters and values (default: the global switch, on).
+
+    The support depends on the parameters (``support`` is ``interval(low, high)``, bounds per batch member):
+    ``log_prob`` outside it is :math:`-\infty` with validation off and an error naming the member's bounds with
+    validation on.  Draws are reparameterized, :math:`x = a + (b - a) u`.  ``mode`` is NaN (every point of the
+    interval is one), as in torch.distributions.
+
+    Example:
+        >>> import numpy as np
+        >>> from arraydist import Uniform
+        >>> d = Uniform(np.array([0.0, 1.0]), np.array([2.0, 5.0]), validate_args=False)
+        >>> d.log_prob(np.array([1.5, 0.5])).round(4)
+        array([-0.6931,    -inf])
+        >>> d.cdf(np.array([1.0, 2.0]))
+        array([0.5 , 0.25])
+    """
+
+    arg_constraints = {"low": constraints.real, "high": constraints.real}
+    has_rsample = True
+
+    low: Array
+    high: Array
+
+    def __init__(self, low: Any, high: Any, validate_args: bool | None = None) -> None:
+        self._init_params({"low": low, "high": high}, validate_args)
+
+    def _post_init(self, validate: bool) -> None:
+        if validate:
+            self._require(self.low < self.high, "low < high", "low", "high")
+
+    @constraints.dependent_property(is_discrete=False, event_dim=0)
+    def support(self) -> constraints.Constraint:
+        return constraints.interval(self.low, self.high)
+
+    @property
+    def mean(self) -> Array:
+        return 0.5 * (self.low + self.high)
+
+    @property
+    def mode(self) -> Array:
+        return self._ops.xp.full_like(self.low, math.nan)
+
+    @property
+    def stddev(self) -> Array:
+        return (self.high - self.low) / math.sqrt(12.0)
+
+    @property
+    def variance(self) -> Array:
+        width = self.high - self.low
+        return width * width / 12.0
+
+    def _rsample(self, sample_shape: tuple[int, ...], rng: Any) -> Array:
+        u = self._ops.uniform(rng, sample_shape + self._batch_shape, self._dtype, self._device)
+        return self.low + (self.high - self.low) * u
+
+    def _log_prob(self, value: Array) -> Array:
+        xp = self._ops.xp
+        lp = -xp.log(self.high - self.low) + xp.zeros_like(value)
+        inside = (value >= self.low) & (value <= self.high)
+        return xp.where(inside, lp, xp.full_like(lp, -math.inf))
+
+    def _clipped(self, value: Array) -> Array:
+        xp = self._ops.xp
+        low, high = self.low + xp.zeros_like(value), self.high + xp.zeros_like(value)
+        return xp.where(value < low, low, xp.where(value > high, high, value))
+
+    def _cdf(self, value: Array) -> Array:
+        return (self._clipped(value) - self.low) / (self.high - self.low)
+
+    def _log_cdf(self, value: Array) -> Array:
+        ops = self._ops
+        return _log_or_minus_inf(ops, self._clipped(value) - self.low) - ops.xp.log(self.high - self.low)
+
+    def _survival_function(self, value: Array) -> Array:
+        return (self.high - self._clipped(value)) / (self.high - self.low)
+
+    def _log_survival_function(self, value: Array) -> Array:
+        ops = self._ops
+        return _log_or_minus_inf(ops, self.high - self._clipped(value)) - ops.xp.log(self.high - self.low)
+
+    def _icdf(self, value: Array) -> Array:
+        return self.low + (self.high - self.low) * value
+
+    def entropy(self) -> Array:
+        r""":math:`\log(b - a)`."""
+        return self._ops.xp.log(self.high - self.low)
+
+
+def _infinite(xp: Any, like: Array) -> Array:
+    return xp.full_like(like, math.inf)
+
+
+@register_kl(Uniform, Uniform)
+def _kl_uniform_uniform(p: Uniform, q: Uniform) -> Array:
+    r""":math:`\log\frac{b_q - a_q}{b_p - a_p}` where :math:`[a_p, b_p] \subseteq [a_q, b_q]`, else infinite."""
+    xp = p._ops.xp
+    kl = xp.log((q.high - q.low) / (p.high - p.low))
+    return xp.where((q.low > p.low) | (q.high < p.high), _infinite(xp, kl), kl)
+
+
+@register_kl(Uniform, Normal)
+def _kl_uniform_normal(p: Uniform, q: Normal) -> Array:
+    r""":math:`\log\frac{\sigma\sqrt{2\pi}}{b - a} + \frac{(b - a)^2 / 12 + ((a + b)/2 - \mu)^2}{2\sigma^2}`."""
+    xp = p._ops.xp
+    width = p.high - p.low
+    centre = 0.5 * (p.high + p.low) - q.loc
+    return (
+        xp.log(q.scale / width)
+        + 0.5 * math.log(2 * math.pi)
+        + (width * width / 12.0 + centre * centre) / (2.0 * q.scale * q.scale)
+    )
+
+
+@register_kl(Normal, Uniform)
+def _kl_normal_uniform(p: Normal, q: Uniform) -> Array:
+    """Infinite: the normal puts mass outside any interval."""
+    return _infinite(p._ops.xp, p.loc + q.low)
+
+
+@register_kl(Uniform, Exponential)
+def _kl_uniform_exponential(p: Uniform, q: Exponential) -> Array:
+    r""":math:`\lambda (a + b)/2 - \log(\lambda (b - a))` where :math:`a \ge 0`, else infinite."""
+    xp = p._ops.xp
+    kl = q.rate * 0.5 * (p.high + p.low) - xp.log((p.high - p.low) * q.rate)
+    return xp.where(p.low < 0, _infinite(xp, kl), kl)
+
+
+@register_kl(Exponential, Uniform)
+def _kl_exponential_uniform(p: Exponential, q: Uniform) -> Array:
+    """Infinite: the exponential puts mass beyond any interval."""
+    return _infinite(p._ops.xp, p.rate + q.low)
