@@ -104,15 +104,10 @@ class StudentT(Distribution):
         return -0.5 * (df + 1) * xp.log1p(y * y / df) - self._log_normalizer()
 
     def _lower_tail(self, value: Array) -> tuple[Array, Array]:
-        r"""(:math:`P(T \le -|t|)`, :math:`t`) for the standardized value :math:`t`: :math:`	frac12 I_z(
-        u/2,
-                        frac12)` with :math:`z =
-        u / (
-        u + t^2)` where :math:`z < 	frac12` (the far tails), else
-                :math:`	frac12 (1 - I_w(	frac12,
-        u/2))` with :math:`w = t^2 / (
-        u + t^2)` (``betaincc``): each
-                argument taken where it is accurate."""
+        r"""(:math:`P(T \le -|t|)`, :math:`t`) for the standardized value :math:`t`: :math:`\tfrac12 I_z(\nu/2,
+        \tfrac12)` with :math:`z = \nu / (\nu + t^2)` where :math:`z < \tfrac12` (the far tails), else
+        :math:`\tfrac12 (1 - I_w(\tfrac12, \nu/2))` with :math:`w = t^2 / (\nu + t^2)` (``betaincc``): each
+        argument taken where it is accurate."""
         ops, xp, df = self._ops, self._ops.xp, self.df
         t = (value - self.loc) / self.scale
         t2 = t * t
