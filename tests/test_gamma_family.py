@@ -244,8 +244,8 @@ def test_moments_where_they_do_not_exist_follow_torch(torch_backend: Backend) ->
 
 # ---------------------------------------------------------------------------------------------- KL
 def _kl_pairs() -> list[tuple[str, Any, Any]]:
-    """Every pair torch.distributions registers among Gamma, Chi2, Beta and with Normal (InverseGamma, StudentT
-    and FisherSnedecor have none there)."""
+    """Pairs torch.distributions registers among Gamma, Chi2, Beta and with Normal, Exponential and Uniform
+    (InverseGamma, StudentT and FisherSnedecor have none there)."""
     g = lambda lib, c: lib.Gamma(c([0.5, 3.0]), c([2.0, 0.7]))  # noqa: E731
     b = lambda lib, c: lib.Beta(c([0.5, 3.0]), c([2.0, 0.7]))  # noqa: E731
     n = lambda lib, c: lib.Normal(c([0.3, -1.0]), c([1.5, 0.4]))  # noqa: E731
@@ -260,10 +260,16 @@ def _kl_pairs() -> list[tuple[str, Any, Any]]:
         ("beta-normal", b, n),
         ("normal-gamma", n, g),
         ("normal-beta", n, b),
+        ("gamma-exponential", g, lambda lib, c: lib.Exponential(c([0.5, 2.0]))),
+        ("exponential-gamma", lambda lib, c: lib.Exponential(c([0.5, 2.0])), g),
+        ("beta-exponential", b, lambda lib, c: lib.Exponential(c([0.5, 2.0]))),
+        ("exponential-beta", lambda lib, c: lib.Exponential(c([0.5, 2.0])), b),
+        ("gamma-uniform", g, lambda lib, c: lib.Uniform(c([-1.0, 0.0]), c([2.0, 5.0]))),
+        ("beta-uniform", b, lambda lib, c: lib.Uniform(c([-1.0, 0.2]), c([2.0, 5.0]))),
     ]
 
 
-@pytest.mark.parametrize("index", range(10))
+@pytest.mark.parametrize("index", range(16))
 def test_kl_matches_torch_for_every_registered_pair(index: int, torch_backend: Backend, dtype: str) -> None:
     torch = torch_backend.lib
     name, build_p, build_q = _kl_pairs()[index]

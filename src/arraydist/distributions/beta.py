@@ -8,8 +8,10 @@ from typing import Any
 from .. import constraints
 from ..distribution import Distribution
 from ..kl import register_kl
+from .exponential import Exponential
 from .gamma import Gamma, in_wide_float, log_minus_digamma, sampled_in_wide_float
 from .normal import Normal
+from .uniform import Uniform
 
 __all__ = ["Beta", "log_beta_density"]
 
@@ -220,3 +222,23 @@ def _kl_beta_normal(p: Beta, q: Normal) -> Array:
 def _kl_normal_beta(p: Normal, q: Beta) -> Array:
     """Infinite: a normal puts mass outside (0, 1)."""
     return p._ops.xp.full_like(p.loc + q.concentration1, math.inf)
+
+
+@register_kl(Beta, Exponential)
+def _kl_beta_exponential(p: Beta, q: Exponential) -> Array:
+    r""":math:`-H(p) - \log\lambda + \lambda E_p[x]`."""
+    return -p.entropy() - p._ops.xp.log(q.rate) + q.rate * p.mean
+
+
+@register_kl(Exponential, Beta)
+def _kl_exponential_beta(p: Exponential, q: Beta) -> Array:
+    """Infinite: an exponential puts mass above 1."""
+    return p._ops.xp.full_like(p.rate + q.concentration1, math.inf)
+
+
+@register_kl(Beta, Uniform)
+def _kl_beta_uniform(p: Beta, q: Uniform) -> Array:
+    r""":math:`-H(p) + \log(b - a)`, infinite where :math:`(a, b)` does not cover :math:`(0, 1)`."""
+    xp = p._ops.xp
+    out = -p.entropy() + xp.log(q.high - q.low)
+    return xp.where((q.low > 0) | (q.high < 1), xp.full_like(out, math.inf), out)

@@ -10,13 +10,16 @@ from typing import Any
 from .. import constraints
 from ..distribution import Distribution
 from ..kl import register_kl
+from .exponential import Exponential
 from .normal import Normal
+from .uniform import Uniform
 
 __all__ = ["Gamma", "in_wide_float", "log_minus_digamma", "sampled_in_wide_float"]
 
 Array = Any
 _LOG_2PI = math.log(2 * math.pi)
 _TWO_PI = 2 * math.pi
+_EULER = 0.57721566490153286060651209008240243
 #: where log_minus_digamma switches to its series
 _SERIES_FROM = 10.0
 
@@ -218,3 +221,30 @@ def _kl_normal_gamma(p: Normal, q: Gamma) -> Array:
     """Infinite: a normal puts mass below 0, where the gamma has none."""
     xp = p._ops.xp
     return xp.full_like(p.loc + q.concentration, math.inf)
+
+
+@register_kl(Gamma, Exponential)
+def _kl_gamma_exponential(p: Gamma, q: Exponential) -> Array:
+    r""":math:`-H(p) - \log\lambda + \lambda\alpha/\beta`."""
+    return -p.entropy() - p._ops.xp.log(q.rate) + q.rate * (p.concentration / p.rate)
+
+
+@register_kl(Exponential, Gamma)
+def _kl_exponential_gamma(p: Exponential, q: Gamma) -> Array:
+    r""":math:`-\alpha\log r + r + \log\Gamma(\alpha) + \alpha\gamma_E - (1 + \gamma_E)`, :math:`r = \beta/\lambda`
+    (:math:`E_p[\log x] = -\gamma_E - \log\lambda`)."""
+    ops = p._ops
+    ratio = q.rate / p.rate
+    return (
+        -q.concentration * ops.xp.log(ratio)
+        + ratio
+        + ops.lgamma(q.concentration)
+        + q.concentration * _EULER
+        - (1 + _EULER)
+    )
+
+
+@register_kl(Gamma, Uniform)
+def _kl_gamma_uniform(p: Gamma, q: Uniform) -> Array:
+    """Infinite: a gamma's support is unbounded above."""
+    return p._ops.xp.full_like(p.concentration + q.low, math.inf)
