@@ -171,6 +171,20 @@ class Case:
     #: ``rsample`` differentiates through an implicit gradient (Gamma, Beta...): the draw path is checked by
     #: ``dz/dθ = -(∂F/∂θ)(z; θ) / f(z; θ)`` against the reference ``cdf``, not by finite differences of draws
     implicit_reparam: bool = False
+    #: ``rsample`` is a pathwise sampler of several noises (Beta from two gammas, StudentT from a normal and a
+    #: gamma, a gamma boosted in log space below concentration 1): its gradient is right in distribution, not draw
+    #: by draw (the inverse-CDF identity of ``implicit_reparam`` holds only for one noise), so it is checked by
+    #: ``test_gradients.test_reparameterized_gradient_in_distribution``: the Monte-Carlo mean of
+    #: ``d f(draw) / dθ`` against the derivative of ``E f(X)`` from the reference's quantile function
+    distributional_reparam: bool = False
+    #: the relative tolerance of the draw-by-draw implicit-gradient check on torch where the backend's gradient
+    #: is itself an approximation, and why (``implicit_rtol_why``); ``None``: the check's default (1e-5)
+    implicit_rtol: float | None = None
+    implicit_rtol_why: str = ""
+    #: why the gradient of the draws is not checked on this case (empty: it is, by finite differences,
+    #: ``implicit_reparam`` or ``distributional_reparam``), e.g. draws that underflow to the dtype's smallest
+    #: normal number at tiny concentrations, whose gradient is 0 there
+    no_reparam_check_why: str = ""
     #: ``rsample`` returns discrete draws carrying a surrogate gradient (OneHotCategoricalStraightThrough): the
     #: one discrete family with ``has_rsample``; gradients of its draws are not compared with finite differences
     straight_through: bool = False
@@ -186,7 +200,8 @@ class Case:
     #: ``enumerate_support`` works on this case (False: the family has it, but the support differs between
     #: batch members, e.g. Binomial with mixed ``total_count``, so it raises NotImplementedError as in torch)
     enumerates: bool = True
-    #: quantities (``log_prob``, ``entropy``, ``mean``, ``variance``, ``stddev``, ``mode``, ``kl``) not compared
+    #: quantities (``log_prob``, ``entropy``, ``mean``, ``variance``, ``stddev``, ``mode``, ``kl``, ``cdf``,
+    #: ``icdf``) not compared
     #: with torch.distributions on this case, and why (``torch_differs_why``): torch lacks them or is less
     #: accurate there; they are still compared with the SciPy reference
     torch_differs: frozenset[str] = field(default_factory=frozenset)
@@ -214,6 +229,12 @@ class Case:
             raise ValueError(f"case {self.name}: a discrete distribution has no reparameterized sampler")
         if self.straight_through and not (self.discrete and self.has_rsample):
             raise ValueError(f"case {self.name}: straight_through needs discrete and has_rsample")
+        if self.implicit_reparam and self.distributional_reparam:
+            raise ValueError(f"case {self.name}: implicit_reparam and distributional_reparam exclude each other")
+        if self.distributional_reparam and not self.has_rsample:
+            raise ValueError(f"case {self.name}: distributional_reparam needs has_rsample")
+        if self.implicit_rtol is not None and not (self.implicit_reparam and self.implicit_rtol_why):
+            raise ValueError(f"case {self.name}: implicit_rtol needs implicit_reparam and implicit_rtol_why")
         if self.torch_differs and not self.torch_differs_why:
             raise ValueError(f"case {self.name}: torch_differs needs torch_differs_why")
         if self.torch_differs - PARITY_QUANTITIES:
@@ -231,12 +252,21 @@ class Case:
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def smooth_draws(self) -> bool:
+        """Whether draws at a fixed seed are smooth functions of the parameters, so that finite differences of
+        draws check ``rsample``'s gradient: not for implicit or several-noise samplers (whose gradients the
+        implicit and distributional checks hold), surrogates, or cases that say why not."""
+        return self.has_rsample and not (
+            self.implicit_reparam or self.distributional_reparam or self.straight_through or self.no_reparam_check_why
+        )
+
 
 FLOOR_QUANTITIES = frozenset(
     {"log_prob", "prob", "cdf", "icdf", "entropy", "perplexity", "mean", "mode", "variance", "stddev", "kl"}
 )
 PARITY_QUANTITIES = frozenset(
-    {"log_prob", "entropy", "mean", "variance", "stddev", "mode", "kl", "enumerate_support", "cdf"}
+    {"log_prob", "entropy", "mean", "variance", "stddev", "mode", "kl", "enumerate_support", "cdf", "icdf"}
 )
 #: ``boundary``: parameters on the boundary of their domain (probabilities of exactly 0 or 1), where finite
 #: differences step outside it: no finite-difference gradient checks

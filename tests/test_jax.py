@@ -162,7 +162,7 @@ def test_grad_through_rsample_and_log_prob_matches_finite_differences(case: Case
 
     def objective(dist: Any) -> Any:
         lp = dist.log_prob(value).sum()
-        if not dist.has_rsample or case.straight_through:  # discrete draws: the gradient of log_prob alone
+        if not case.smooth_draws:  # discrete, implicit or several-noise draws: the gradient of log_prob alone
             return lp
         draws = dist.rsample((4,), seed=5)
         return (draws * jnp.linspace(-1.0, 1.0, draws.size).reshape(draws.shape)).sum() + lp

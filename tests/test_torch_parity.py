@@ -92,7 +92,7 @@ def test_values_match_torch_distributions(case: Case, dtype: str) -> None:
     assert ours.has_enumerate_support == theirs.has_enumerate_support == case.has_enumerate_support
     if case.has_cdf and "cdf" not in skip and _torch_implements(theirs, "cdf"):
         close(ours.cdf(x), theirs.cdf(x), dtype, scale=5)
-    if case.has_icdf and _torch_implements(theirs, "icdf"):
+    if case.has_icdf and "icdf" not in skip and _torch_implements(theirs, "icdf"):
         q = torch.linspace(0.001, 0.999, 11, dtype=x.dtype).reshape((11,) + (1,) * len(case.batch_shape))
         q = q.expand((11, *case.batch_shape))
         close(ours.icdf(q), theirs.icdf(q), dtype, scale=50)

@@ -10,17 +10,22 @@ from . import transforms
 from ._backend import set_library_seed as manual_seed
 from .distribution import Distribution
 from .distributions import Bernoulli
+from .distributions import Beta
 from .distributions import Binomial
 from .distributions import Categorical
 from .distributions import Cauchy
+from .distributions import Chi2
 from .distributions import ContinuousBernoulli
 from .distributions import Exponential
+from .distributions import FisherSnedecor
+from .distributions import Gamma
 from .distributions import GeneralizedPareto
 from .distributions import Geometric
 from .distributions import Gumbel
 from .distributions import HalfCauchy
 from .distributions import HalfNormal
 from .distributions import Independent
+from .distributions import InverseGamma
 from .distributions import Kumaraswamy
 from .distributions import Laplace
 from .distributions import LogNormal
@@ -32,6 +37,7 @@ from .distributions import OneHotCategorical
 from .distributions import OneHotCategoricalStraightThrough
 from .distributions import Pareto
 from .distributions import Poisson
+from .distributions import StudentT
 from .distributions import TransformedDistribution
 from .distributions import Truncated
 from .distributions import TruncatedNormal
@@ -53,19 +59,24 @@ set_default_backend = Distribution.set_default_backend
 
 __all__ = [
     "Bernoulli",
+    "Beta",
     "Binomial",
     "Categorical",
     "Cauchy",
+    "Chi2",
     "ContinuousBernoulli",
     "Distribution",
     "Explanation",
     "Exponential",
+    "FisherSnedecor",
+    "Gamma",
     "GeneralizedPareto",
     "Geometric",
     "Gumbel",
     "HalfCauchy",
     "HalfNormal",
     "Independent",
+    "InverseGamma",
     "Kumaraswamy",
     "Laplace",
     "LogNormal",
@@ -77,6 +88,7 @@ __all__ = [
     "OneHotCategoricalStraightThrough",
     "Pareto",
     "Poisson",
+    "StudentT",
     "TransformedDistribution",
     "Truncated",
     "TruncatedNormal",

@@ -1,17 +1,22 @@
 """The distribution families, one module each."""
 
 from .bernoulli import Bernoulli
+from .beta import Beta
 from .binomial import Binomial
 from .categorical import Categorical
 from .cauchy import Cauchy
+from .chi2 import Chi2
 from .continuous_bernoulli import ContinuousBernoulli
 from .exponential import Exponential
+from .fisher_snedecor import FisherSnedecor
+from .gamma import Gamma
 from .generalized_pareto import GeneralizedPareto
 from .geometric import Geometric
 from .gumbel import Gumbel
 from .half_cauchy import HalfCauchy
 from .half_normal import HalfNormal
 from .independent import Independent
+from .inverse_gamma import InverseGamma
 from .kumaraswamy import Kumaraswamy
 from .laplace import Laplace
 from .log_normal import LogNormal
@@ -22,6 +27,7 @@ from .normal import Normal
 from .one_hot_categorical import OneHotCategorical, OneHotCategoricalStraightThrough
 from .pareto import Pareto
 from .poisson import Poisson
+from .student_t import StudentT
 from .transformed_distribution import TransformedDistribution
 from .truncated import Truncated
 from .truncated_normal import TruncatedNormal
@@ -31,17 +37,22 @@ from .weibull import Weibull
 
 __all__ = [
     "Bernoulli",
+    "Beta",
     "Binomial",
     "Categorical",
     "Cauchy",
+    "Chi2",
     "ContinuousBernoulli",
     "Exponential",
+    "FisherSnedecor",
+    "Gamma",
     "GeneralizedPareto",
     "Geometric",
     "Gumbel",
     "HalfCauchy",
     "HalfNormal",
     "Independent",
+    "InverseGamma",
     "Kumaraswamy",
     "Laplace",
     "LogNormal",
@@ -53,6 +64,7 @@ __all__ = [
     "OneHotCategoricalStraightThrough",
     "Pareto",
     "Poisson",
+    "StudentT",
     "TransformedDistribution",
     "Truncated",
     "TruncatedNormal",

@@ -1,0 +1,160 @@
+"""Student's t distribution."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from .. import constraints
+from ..distribution import Distribution
+from .gamma import in_wide_float, log_minus_digamma, sampled_in_wide_float
+
+__all__ = ["StudentT"]
+
+Array = Any
+_HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
+
+
+class StudentT(Distribution):
+    r"""Student's t distribution with ``df`` degrees of freedom, location ``loc`` and scale ``scale``.
+
+    .. math::
+        p(x \mid \nu, \mu, \sigma) = \frac{\Gamma(\frac{\nu + 1}{2})}{\Gamma(\frac{\nu}{2})\sqrt{\nu\pi}\,\sigma}
+        \left(1 + \frac{1}{\nu}\left(\frac{x - \mu}{\sigma}\right)^2\right)^{-\frac{\nu + 1}{2}}
+
+    Args:
+        df: degrees of freedom :math:`\nu > 0`, any shape.
+        loc: location :math:`\mu` (real), broadcastable with ``df``; default 0.
+        scale: scale :math:`\sigma > 0`, broadcastable with ``df``; default 1.
+        validate_args: check parameters and values (default: the global switch, on).
+
+    Draws are :math:`\mu + \sigma Z / \sqrt{V / \nu}` with :math:`Z` standard normal and :math:`V \sim
+    \chi^2_\nu` drawn in log space (``Ops.log_standard_gamma``: right at tiny ``df``), reparameterized through
+    both.  Moments follow torch.distributions: the mean is NaN for :math:`\nu \le 1`; the variance is
+    :math:`\sigma^2 \nu / (\nu - 2)` for :math:`\nu > 2`, infinite for :math:`1 < \nu \le 2`, NaN for
+    :math:`\nu \le 1`.
+
+    Example:
+        >>> import numpy as np
+        >>> from arraydist import StudentT
+        >>> d = StudentT(np.array([1.0, 2.0, 5.0]))
+        >>> d.variance
+        array([       nan,        inf, 1.66666667])
+        >>> d.log_prob(np.array([0.0, 0.0, 0.0])).round(4)
+        array([-1.1447, -1.0397, -0.9686])
+    """
+
+    arg_constraints = {"df": constraints.positive, "loc": constraints.real, "scale": constraints.positive}
+    support = constraints.real
+    has_rsample = True
+
+    df: Array
+    loc: Array
+    scale: Array
+
+    def __init__(self, df: Any, loc: Any = 0.0, scale: Any = 1.0, validate_args: bool | None = None) -> None:
+        self._init_params({"df": df, "loc": loc, "scale": scale}, validate_args)
+
+    @property
+    @in_wide_float
+    def mean(self) -> Array:
+        xp = self._ops.xp
+        return xp.where(self.df > 1, self.loc, xp.full_like(self.loc, math.nan))
+
+    @property
+    @in_wide_float
+    def mode(self) -> Array:
+        return self.loc
+
+    @property
+    @in_wide_float
+    def variance(self) -> Array:
+        xp, df = self._ops.xp, self.df
+        finite = df > 2
+        ratio = df / xp.where(finite, df - 2, xp.ones_like(df))  # no division by 0 where it is not used
+        out = xp.where(finite, self.scale * self.scale * ratio, xp.full_like(df, math.inf))
+        return xp.where(df > 1, out, xp.full_like(df, math.nan))
+
+    @sampled_in_wide_float
+    def _rsample(self, sample_shape: tuple[int, ...], rng: Any) -> Array:
+        ops, xp = self._ops, self._ops.xp
+        shape = sample_shape + self._batch_shape
+        rng_z, rng_v = ops.split(rng, 2)
+        z = ops.normal(rng_z, shape, self._dtype, self._device)
+        half_df = 0.5 * self.df
+        # log(V / df) with V = 2 G(df / 2): in log space, so that a tiny df gives the huge draws it should
+        log_v = ops.log_standard_gamma(rng_v, half_df, shape, self._dtype, self._device) - xp.log(half_df)
+        return self.loc + self.scale * z * xp.exp(-0.5 * log_v)
+
+    def _log_normalizer(self) -> Array:
+        r""":math:`\log\sigma + \tfrac12\log(\nu\pi) + \log\Gamma(h) - \log\Gamma(h + \tfrac12)`, :math:`h = \nu/2`,
+        written with Stirling's error (``Ops.stirlerr``) as :math:`\log\sigma + \tfrac12\log 2\pi +
+        \operatorname{stirlerr}(h) - \operatorname{stirlerr}(h + \tfrac12) - h\log(1 + \tfrac{1}{2h}) + \tfrac12`:
+        no large terms at any :math:`\nu` (float32's lgamma difference at :math:`\nu = 10^4` is off by 2e-3)."""
+        ops, xp = self._ops, self._ops.xp
+        h = 0.5 * self.df
+        return (
+            xp.log(self.scale) + (_HALF_LOG_2PI + 0.5) + ops.stirlerr(h) - ops.stirlerr(h + 0.5) - h * xp.log1p(0.5 / h)
+        )
+
+    @in_wide_float
+    def _log_prob(self, value: Array) -> Array:
+        xp, df = self._ops.xp, self.df
+        y = (value - self.loc) / self.scale
+        return -0.5 * (df + 1) * xp.log1p(y * y / df) - self._log_normalizer()
+
+    def _lower_tail(self, value: Array) -> tuple[Array, Array]:
+        r"""(:math:`P(T \le -|t|)`, :math:`t`) for the standardized value :math:`t`: :math:`\tfrac12 I_z(\nu/2,
+        \tfrac12)` with :math:`z = \nu / (\nu + t^2)` where :math:`z < \tfrac12` (the far tails), else
+        :math:`\tfrac12 (1 - I_w(\tfrac12, \nu/2))` with :math:`w = t^2 / (\nu + t^2)` (``betaincc``): each
+        argument taken where it is accurate."""
+        ops, xp, df = self._ops, self._ops.xp, self.df
+        t = (value - self.loc) / self.scale
+        t2 = t * t
+        total = df + t2
+        z, w = df / total, t2 / total
+        far = 0.5 * ops.betainc(0.5 * df, xp.full_like(z, 0.5), z)
+        near = 0.5 * ops.betaincc(xp.full_like(w, 0.5), 0.5 * df, w)
+        return xp.where(z < 0.5, far, near), t
+
+    @in_wide_float
+    def _cdf(self, value: Array) -> Array:
+        lower, t = self._lower_tail(value)
+        return self._ops.xp.where(t < 0, lower, 1 - lower)
+
+    @in_wide_float
+    def _survival_function(self, value: Array) -> Array:
+        lower, t = self._lower_tail(value)
+        return self._ops.xp.where(t > 0, lower, 1 - lower)
+
+    @in_wide_float
+    def _log_cdf(self, value: Array) -> Array:
+        return self._ops.xp.log(self._cdf(value))
+
+    @in_wide_float
+    def _log_survival_function(self, value: Array) -> Array:
+        return self._ops.xp.log(self._survival_function(value))
+
+    @in_wide_float
+    def _icdf(self, value: Array) -> Array:
+        ops, xp, df = self._ops, self._ops.xp, self.df
+        s = xp.minimum(value, 1 - value)  # the smaller tail, 2 s = I_z(df / 2, 1 / 2) = 1 - I_w(1 / 2, df / 2)
+        z = ops.betaincinv(0.5 * df, xp.full_like(s, 0.5), 2 * s)
+        w = ops.betaincinv(xp.full_like(s, 0.5), 0.5 * df, 1 - 2 * s)
+        far = z < 0.5
+        one = xp.ones_like(z)  # the divisor of the side not taken (no division by 0 there)
+        t2 = xp.where(far, df * (1 - z) / xp.where(far, z, one), df * w / xp.where(far, one, 1 - w))
+        t = xp.where(value < 0.5, -xp.sqrt(t2), xp.sqrt(t2))
+        return self.loc + self.scale * t
+
+    @in_wide_float
+    def entropy(self) -> Array:
+        r""":math:`\log\sigma + \tfrac{\nu + 1}{2}\left(\psi(\tfrac{\nu + 1}{2}) - \psi(\tfrac{\nu}{2})\right)
+        + \tfrac12\log\nu + \log B(\tfrac{\nu}{2}, \tfrac12)`: the log-normalizer (above) plus
+        :math:`(h + \tfrac12)\left(\log(1 + \tfrac{1}{2h}) - R(h + \tfrac12) + R(h)\right)`, :math:`h = \nu/2`,
+        :math:`R = \log - \psi`, where the digamma difference would lose float32's digits at large :math:`\nu`."""
+        ops, xp = self._ops, self._ops.xp
+        h = 0.5 * self.df
+        h1 = h + 0.5
+        spread = xp.log1p(0.5 / h) - log_minus_digamma(ops, h1) + log_minus_digamma(ops, h)
+        return self._log_normalizer() + h1 * spread
