@@ -15,6 +15,10 @@ Rule (applied by ``conftest.pytest_collection_modifyitems`` to every test parame
 * a **family module** (``pytestmark = pytest.mark.family``: the tests of one group of families, which grow with
   the catalogue) runs its tests without a case on the core backends only; on the other backends (a ``backend``
   parameter, or a ``pytest.mark.on_backend(name)`` on a test or a parameter) they run in the complement;
+* a **core-by-default module** (``pytestmark = pytest.mark.core_by_default``: ``test_batch_ops.py``, whose JAX
+  and Dask checks compile a whole graph of batch operations per case, 10 to 50 s for the broadcast cases of the
+  continuous families) runs on the core backends by default and on the others, the subset included, in the
+  complement;
 * ``--full-matrix`` (or the environment variable ``ARRAYDIST_FULL_MATRIX=1``) runs the whole cross product;
 * ``--matrix-complement`` (CI, after the default run) runs the **CI matrix** minus the default run: the CI matrix
   is the full matrix without JAX's float32 tests of the cases outside the subset (``CI_ONLY_SUBSET``): at 45
@@ -98,13 +102,22 @@ def item_dtype(item: Any) -> str | None:
     return dtype if isinstance(dtype, str) else None
 
 
-def in_default_matrix(case: Case | None, backend: str | None, dtype: str | None = None, family: bool = False) -> bool:
+def item_core_by_default(item: Any) -> bool:
+    return item.get_closest_marker("core_by_default") is not None
+
+
+def in_default_matrix(
+    case: Case | None, backend: str | None, dtype: str | None = None, family: bool = False, core: bool = False
+) -> bool:
     """Whether the default run keeps a test of ``case`` on ``backend`` in ``dtype`` (tests without a case always
-    run, but those of a family module only on the core backends)."""
+    run, but those of a family module only on the core backends; ``core``: a ``core_by_default`` module, whose
+    tests of every case run on the core backends only)."""
     if backend is None or backend in CORE_BACKENDS:
         return True
     if case is None:
         return not family
+    if core:
+        return False
     return case.name in SUBSET and (dtype is None or dtype in SUBSET_DTYPES.get(backend, (dtype,)))
 
 
