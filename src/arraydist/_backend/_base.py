@@ -396,6 +396,8 @@ class Ops(SpecialMath):
         loses the normalization when the logits share a large offset (``[1e30] * 3`` gave probabilities of 1,
         float32 logits from about 1e6 on), since ``m + log(3)`` rounds to ``m``."""
         xp = self.xp
+        if 0 in tuple(x.shape):  # nothing to normalize (Dask's max has no identity for an empty reduction)
+            return x
         m = xp.max(x, axis=axis, keepdims=True)
         shifted = x - xp.where(xp.isfinite(m), m, xp.zeros_like(m))
         with np.errstate(divide="ignore"):  # a row of -inf: log(0) = -inf, and the row is NaN as before

@@ -42,8 +42,11 @@ def normalized(dist: Distribution, params: dict[str, Array], ops: Ops, validate:
     xp = ops.xp
     check = validate and not ops.tracing()
     given = params["probs"]
-    with np.errstate(invalid="ignore", over="ignore"):  # NumPy: a bad row's sum (inf - inf) is refused below
+    if ops.tracing():  # np.errstate cannot be traced by torch.compile (and torch never warns)
         total = xp.sum(given, axis=-1, keepdims=True)
+    else:
+        with np.errstate(invalid="ignore", over="ignore"):  # NumPy: a bad row's sum (inf - inf) is refused below
+            total = xp.sum(given, axis=-1, keepdims=True)
     if validate and not (check and ops.is_concrete(given)) and ops.defers_checks:  # inside a compiled function
         ok = xp.all(given >= 0, axis=-1) & (total[..., 0] > 0) & (total[..., 0] < math.inf)
         ops.deferred_check(ok, f"{type(dist).__name__}: parameter 'probs' must be {_PROBS_RULE}" + _TRACED)
