@@ -111,8 +111,13 @@ def outcome(code: str, ns: dict[str, Any]) -> str | None:
 
 
 def render() -> str:
+    # the print options only inside: set globally they changed every later doctest of the test process
+    with np.printoptions(precision=6, legacy=False):
+        return _render()
+
+
+def _render() -> str:
     ns = namespace()
-    np.set_printoptions(precision=6, legacy=False)
     lines = [
         "# arraydist: what each bad or extreme input does",
         "",
