@@ -592,6 +592,14 @@ def continuous_rows(quick: bool) -> list[Row]:
     return [Row(*spec) for spec in specs]
 
 
+def multivariate_rows(quick: bool) -> list[Row]:
+    """Issue 21's rows: LowRankMVN, MixtureSameFamily and Dirichlet against torch.distributions
+    (benchmarks/multivariate.py)."""
+    import multivariate
+
+    return [Row(*spec) for spec in multivariate.torch_rows(quick)]
+
+
 def format_time(seconds: float) -> str:
     for unit, factor in (("s", 1.0), ("ms", 1e-3), ("us", 1e-6)):
         if seconds >= factor:
@@ -613,7 +621,7 @@ def main(argv: list[str] | None = None) -> int:
         groups.append(cuda_rows)
     elif importlib.util.find_spec("torch") is not None:
         groups += [torch_rows, rl_rows, sac_rows, torch_large_rows, count_rows, count_log_prob_rows, numpy_rows]
-        groups.append(continuous_rows)
+        groups += [continuous_rows, multivariate_rows]
     else:
         print("(torch is not installed: its rows are skipped)")
         groups += [numpy_rows, continuous_rows]
