@@ -201,6 +201,47 @@ def test_torch_parameters_draw_torchs_numbers() -> None:
         assert torch.equal(theirs, ours), name
 
 
+def test_the_methods_torch_lacks_are_computed() -> None:
+    """Each method of MORE_THAN_TORCH raises NotImplementedError in torch.distributions, gives finite numbers here."""
+    torch = pytest.importorskip("torch")
+    import torch.distributions as td
+
+    import arraydist
+
+    t = torch.tensor
+    params = {
+        "Bernoulli": (t([0.3, 0.6]),),
+        "Beta": (t([2.0, 0.5]), t([3.0, 0.5])),
+        "Binomial": (10, t([0.3, 0.6])),
+        "Chi2": (t([3.0, 0.5]),),
+        "ContinuousBernoulli": (t([0.3, 0.6]),),
+        "FisherSnedecor": (t([5.0, 1.0]), t([7.0, 3.0])),
+        "Gamma": (t([2.0, 0.5]), t([1.0, 2.0])),
+        "Geometric": (t([0.3, 0.6]),),
+        "InverseGamma": (t([3.0, 0.5]), t([1.0, 2.0])),
+        "Multinomial": (5, t([[0.2, 0.3, 0.5]])),
+        "NegativeBinomial": (t([5.0, 2.5]), t([0.3, 0.6])),
+        "Poisson": (t([2.0, 30.0]),),
+        "StudentT": (t([5.0, 0.5]),),
+        "VonMises": (t([0.0, 1.0]), t([1.0, 30.0])),
+    }
+    assert params.keys() == cat.MORE_THAN_TORCH.keys()
+    calls = {
+        "cdf": lambda d, x: d.cdf(x),
+        "icdf": lambda d, x: d.icdf(torch.full(d.batch_shape, 0.3)),
+        "mode": lambda d, x: d.mode,
+        "entropy": lambda d, x: d.entropy(),
+    }
+    for name, methods in cat.MORE_THAN_TORCH.items():
+        theirs, ours = getattr(td, name)(*params[name]), getattr(arraydist, name)(*params[name])
+        torch.manual_seed(0)
+        x = theirs.sample()
+        for method in methods:
+            with pytest.raises(NotImplementedError):
+                calls[method](theirs, x)
+            assert torch.isfinite(calls[method](ours, x)).all(), f"{name}.{method}"
+
+
 def test_the_porting_document_is_current() -> None:
     assert cat.DOC.read_text() == cat.render(), (
         "docs/torch.md is out of date: run `python tests/torch_catalogue.py` and review the difference"

@@ -237,6 +237,34 @@ BEYOND: dict[str, str] = {
     "arraydist.set_default_backend": "the library of distributions of Python numbers: numpy (default), torch, jax",
     "arraydist.set_default_validate_args": "torch's `Distribution.set_default_validate_args` (both spellings work)",
     "arraydist.__version__": "the version",
+    "arraydist.Distribution.log_cdf": "`log(cdf(x))`, accurate in the far lower tail",
+    "arraydist.Distribution.survival_function": "`1 - cdf(x)`, accurate in the upper tail",
+    "arraydist.Distribution.log_survival_function": "`log(1 - cdf(x))`, accurate in the upper tail",
+    "arraydist.Distribution.prob": "`exp(log_prob(x))`",
+    "arraydist.Distribution.rsample_and_log_prob": "a draw and its log-density in one call (a transformed "
+    "density from the draw before the transforms: finite for a saturated tanh)",
+    "arraydist.Distribution.reshape": "the batch dimensions reshaped",
+    "arraydist.Distribution.to_event": "`Independent(d, n)`",
+    "arraydist.Distribution.explain": "which dimensions are sample, batch and event, and every shape",
+    "arraydist.Distribution.backend": "the parameters' array library (`dtype`, `device`, `xp` too)",
+}
+
+#: family -> methods torch.distributions does not implement (NotImplementedError) and arraydist computes (checked)
+MORE_THAN_TORCH: dict[str, tuple[str, ...]] = {
+    "Bernoulli": ("cdf", "icdf"),
+    "Beta": ("cdf", "icdf"),
+    "Binomial": ("cdf",),
+    "Chi2": ("icdf",),
+    "ContinuousBernoulli": ("mode",),
+    "FisherSnedecor": ("cdf", "icdf"),
+    "Gamma": ("icdf",),
+    "Geometric": ("cdf", "icdf"),
+    "InverseGamma": ("icdf",),
+    "Multinomial": ("mode",),
+    "NegativeBinomial": ("cdf",),
+    "Poisson": ("cdf",),
+    "StudentT": ("cdf", "icdf"),
+    "VonMises": ("entropy",),
 }
 
 
@@ -423,6 +451,13 @@ def render() -> str:
         "| arraydist | what it is |",
         "|---|---|",
         *[f"| `{name}` | {_cell(what)} |" for name, what in BEYOND.items()],
+        "",
+        "Methods torch.distributions leaves unimplemented (`NotImplementedError`) on these classes and arraydist",
+        "computes (every family has `log_cdf`, `survival_function` and `log_survival_function` where it has a `cdf`):",
+        "",
+        "| class | methods |",
+        "|---|---|",
+        *[f"| `{name}` | {', '.join(f'`{m}`' for m in methods)} |" for name, methods in MORE_THAN_TORCH.items()],
         "",
     ]
     return "\n".join(lines)
