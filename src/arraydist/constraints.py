@@ -137,6 +137,19 @@ class _Dependent(Constraint):
     def check(self, value: Any) -> Any:
         raise ValueError("cannot check a dependent constraint without its distribution")
 
+    def __call__(self, *, is_discrete: Any = NotImplemented, event_dim: Any = NotImplemented) -> _Dependent:
+        """A placeholder with other attributes, as torch's ``constraints.dependent(event_dim=1)`` (torch-style
+        subclasses declare their supports so).
+
+        >>> from arraydist import constraints
+        >>> constraints.dependent(is_discrete=True, event_dim=1).event_dim
+        1
+        """
+        return _Dependent(
+            is_discrete=self.is_discrete if is_discrete is NotImplemented else is_discrete,
+            event_dim=self.event_dim if event_dim is NotImplemented else event_dim,
+        )
+
 
 class dependent_property(property, _Dependent):
     """A property whose value is a constraint that depends on the parameters (``Independent.support``,
