@@ -97,7 +97,10 @@ class ExpRelaxedCategorical(Distribution):
     def _rsample(self, sample_shape: tuple[int, ...], rng: Any) -> Array:
         ops = self._ops
         shape = sample_shape + self._batch_shape + self._event_shape
-        gumbels = -ops.xp.log(ops.exponential(rng, shape, self._dtype, self._device))
+        # -log(-log u) of a uniform on the open interval: finite on every backend (NumPy's float32 exponential
+        # can be exactly 0, whose -log is +inf and whose draw would be NaN)
+        u = ops.uniform(rng, shape, self._dtype, self._device)
+        gumbels = -ops.xp.log(-ops.xp.log(u))
         return ops.log_softmax((self.logits + gumbels) / self._temperature_column())
 
     def _log_prob(self, value: Array) -> Array:
