@@ -277,13 +277,14 @@ CASES: list[Case] = [
         tags=frozenset({"neutral"}),
         **_CONTINUOUS,
     ),
+    # probs 1e-6 to 1 - 1e-6 as logits (in float16 and bfloat16 1 - 1e-6 rounds to 1, whose logit is +inf)
     _case(
-        "logit-relaxed-bernoulli-extreme-probs",
+        "logit-relaxed-bernoulli-extreme-logits",
         "LogitRelaxedBernoulli",
         LogisticRef,
         EDGE_T,
-        "probs",
-        EDGE_PROBS,
+        "logits",
+        np.log(EDGE_PROBS) - np.log1p(-EDGE_PROBS),
         (4,),
         tags=frozenset({"tiny", "boundary"}),
         **_CONTINUOUS,
