@@ -18,7 +18,6 @@ does not export them either): the builds find them in their modules, in either l
 
 from __future__ import annotations
 
-import importlib
 import math
 from typing import Any
 
@@ -31,9 +30,11 @@ _LOG_BASES = {"LogitRelaxedBernoulli": "relaxed_bernoulli", "ExpRelaxedCategoric
 
 
 def _class(lib: Any, name: str) -> Any:
-    """``lib.<name>``, or, for the classes neither library exports at the top level, the one in its module."""
+    """``lib.<name>``, or, for the classes neither library exports at the top level, the one in its module
+    (``arraydist.distributions.<module>``, ``torch.distributions.<module>``), by attribute access alone: the
+    build runs inside ``torch.compile``, which does not trace ``importlib``."""
     if name in _LOG_BASES:
-        return getattr(importlib.import_module(f"{lib.__name__.split('.')[0]}.distributions.{_LOG_BASES[name]}"), name)
+        return getattr(getattr(getattr(lib, "distributions", lib), _LOG_BASES[name]), name)
     return getattr(lib, name)
 
 
