@@ -290,8 +290,9 @@ CASES: list[Case] = [
         tags=frozenset({"tiny", "boundary"}),
         **_CONTINUOUS,
     ),
-    # warmer temperatures than the logit's case: at temperature 0.1 a quarter of float32 draws round to 1 - 2^-24
-    # (test_relaxed.py checks that they stay inside (0, 1)), an atom the goodness of fit would rightly see
+    # warmer temperatures than the logit's case: at temperature 0.1 and probs 1/2 one float32 draw in six is
+    # clipped to 1 - 2^-24 (test_relaxed.py checks that they stay inside (0, 1)), an atom the goodness of fit
+    # would rightly see
     _case(
         "relaxed-bernoulli-broadcast",
         "RelaxedBernoulli",

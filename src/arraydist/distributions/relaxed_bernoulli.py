@@ -148,7 +148,7 @@ class RelaxedBernoulli(TransformedDistribution):
     ``SigmoidTransform()``, as in torch.distributions; ``cdf``, ``icdf`` and the tails come through the
     monotone chain, and there are no closed-form moments or entropy.  Draws stay inside :math:`(0, 1)` in
     every dtype: the sigmoid clips to the smallest normal number and to the largest number below 1 (at
-    temperature 0.1 a float32 draw is within float32's resolution of 0 or 1 about a third of the time).
+    temperature 0.1 and probs 1/2, one float32 draw in six would round to 1).
     ``rsample_and_log_prob`` gives the density of the draw before that rounding.
 
     Example:

@@ -131,9 +131,9 @@ class RelaxedOneHotCategorical(TransformedDistribution):
 
     A :class:`TransformedDistribution` of ``ExpRelaxedCategorical(temperature, probs, logits)`` by
     ``ExpTransform()``, as in torch.distributions, with no closed-form moments or entropy.  At low temperature
-    most coordinates of a draw are below every dtype's smallest number; draws keep them at the smallest normal
-    number (so they stay inside the open simplex and their ``log_prob`` is finite, in float32 too), and
-    ``log_prob`` takes a coordinate of exactly 0 (a draw of another library that underflowed) as that number.
+    the small coordinates of a draw fall below the dtype's smallest normal number; draws keep them at it (so
+    they stay inside the open simplex and their ``log_prob`` is finite, in float32 too), and ``log_prob``
+    takes a coordinate of exactly 0 (a draw of another library that underflowed) as that number.
     ``rsample_and_log_prob`` gives the density of the draw before that rounding.
 
     Example:
