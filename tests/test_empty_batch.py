@@ -131,6 +131,8 @@ EMPTY_BUILDS = {
     "VonMises": lambda z: arraydist.VonMises(z((0,)), z((0,)) + 1.0),
     "TruncatedNormal": lambda z: arraydist.TruncatedNormal(z((0,)), z((0,)) + 1.0, z((0,)) - 1.0, z((0,)) + 1.0),
     "Truncated": lambda z: arraydist.Truncated(arraydist.Normal(z((0,)), 1.0), low=z((0,)) - 1.0),
+    "RelaxedBernoulli": lambda z: arraydist.RelaxedBernoulli(z((0, 1)) + 0.5, probs=z((3,)) + 0.3),
+    "RelaxedOneHotCategorical": lambda z: arraydist.RelaxedOneHotCategorical(z((0,)) + 0.5, logits=z((2, 1, 4))),
 }
 
 

@@ -37,6 +37,8 @@ from .distributions import OneHotCategorical
 from .distributions import OneHotCategoricalStraightThrough
 from .distributions import Pareto
 from .distributions import Poisson
+from .distributions import RelaxedBernoulli
+from .distributions import RelaxedOneHotCategorical
 from .distributions import StudentT
 from .distributions import TransformedDistribution
 from .distributions import Truncated
@@ -88,6 +90,8 @@ __all__ = [
     "OneHotCategoricalStraightThrough",
     "Pareto",
     "Poisson",
+    "RelaxedBernoulli",
+    "RelaxedOneHotCategorical",
     "StudentT",
     "TransformedDistribution",
     "Truncated",
