@@ -117,20 +117,47 @@ class MixtureSameFamily(Distribution):
 
     @property
     def _log_weights(self) -> Array:
-        r""":math:`\log w_k`.  From ``probs``, the logarithm of a weight of 0 is ``-inf`` with a gradient of 0:
-        ``log(p)`` would pass back :math:`0 \cdot 1/0`, NaN (NumPyro until pyro-ppl/numpyro#2224)."""
+        r""":math:`\log w_k`, ``-inf`` for a weight of 0."""
         state = self.mixture_distribution.__dict__
         if "logits" in state:
             return state["logits"]  # normalized; a masked category is -inf, its gradient 0 in log_softmax
         xp = self._ops.xp
         probs = state["probs"]
         positive = probs > 0
-        log = xp.log(xp.where(positive, probs, xp.ones_like(probs)))
-        return xp.where(positive, log, xp.full_like(probs, -math.inf))
+        return xp.where(
+            positive, xp.log(xp.where(positive, probs, xp.ones_like(probs))), xp.full_like(probs, -math.inf)
+        )
 
-    def _mix(self, component_values: Array) -> Array:
-        r""":math:`\operatorname{logsumexp}_k (\log w_k + v_k)` over the last dimension."""
-        return self._ops.logsumexp(component_values + self._log_weights, axis=-1)
+    def _mix(self, values: Array) -> Array:
+        r""":math:`\log \sum_k w_k \exp v_k` over the last dimension (``values`` :math:`v_k`: the components' log
+        densities, or their log-CDFs).
+
+        Where gradients may flow to weights given as ``probs``, the sum is taken of :math:`w_k \exp(v_k - m)`,
+        with :math:`m` the largest :math:`v_k + \log w_k` of a positive weight (so no term overflows), and a weight
+        of exactly 0 enters as :math:`0 \cdot \exp(v_k - m)`: its gradient is the exact
+        :math:`\exp v_k / \sum_j w_j \exp v_j`, where ``log(w)`` would pass back :math:`0 \cdot 1/0`, NaN (NumPyro's
+        mixtures until pyro-ppl/numpyro#2224)."""
+        ops = self._ops
+        state = self.mixture_distribution.__dict__
+        if "logits" in state or not ops.differentiable or ops.can_inplace(values, state["probs"]):
+            return ops.logsumexp(values + self._log_weights, axis=-1)
+        xp = ops.xp
+        probs = state["probs"]
+        positive = probs > 0
+        shifted = values + xp.log(xp.where(positive, probs, xp.ones_like(probs)))  # v + log w (v where w = 0)
+        top = xp.max(xp.where(positive, shifted, xp.full_like(shifted, -math.inf)), axis=-1, keepdims=True)
+        top = ops.stop_gradient(xp.where(xp.isfinite(top), top, xp.zeros_like(top)))  # no positive term: -inf
+        # both branches finite, so the one not taken passes back 0, never 0 * inf: a positive weight's exponent
+        # is <= 0 by the choice of top (not clipped there: JAX splits the gradient of a clip at its bound, and
+        # the largest term sits on it), a zero weight's is clipped far above any value that matters
+        zero = xp.zeros_like(shifted)
+        big = math.log(xp.finfo(probs.dtype).max) - 2.0
+        terms = xp.where(
+            positive,
+            xp.exp(xp.where(positive, shifted - top, zero)),
+            probs * xp.exp(xp.clip(values - top, max=big)),
+        )
+        return xp.log(xp.sum(terms, axis=-1)) + top[..., 0]
 
     def _univariate(self, what: str) -> None:
         if self._event_shape:
