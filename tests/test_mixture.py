@@ -268,3 +268,12 @@ def test_validation_names_the_mixture() -> None:
     with pytest.raises(ValueError, match=r"^MixtureSameFamily"):
         d.log_prob(np.zeros(3))
     assert arraydist.MixtureSameFamily is MixtureSameFamily
+
+
+def test_components_with_bounds_of_their_own() -> None:
+    """Uniform components: the mixture's support is the union of theirs (not checked, no constraint describes
+    it), and the density is -inf outside every component, never a component's bounds applied to another's value."""
+    d = MixtureSameFamily(Categorical(probs=np.array([0.5, 0.5])), arraydist.Uniform(np.array([0.0, 2.0]), 3.0))
+    lp = d.log_prob(np.array([0.5, 2.5, 3.5, -1.0]))
+    np.testing.assert_allclose(lp, [np.log(0.5 / 3.0), np.log(0.5 / 3.0 + 0.5), -np.inf, -np.inf], rtol=1e-12)
+    assert isinstance(d.support, arraydist.constraints.Constraint) and d.support.event_dim == 0

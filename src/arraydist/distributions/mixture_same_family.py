@@ -103,7 +103,13 @@ class MixtureSameFamily(Distribution):
 
     @constraints.dependent_property
     def support(self) -> constraints.Constraint:  # type: ignore[override]
-        return self.component_distribution.support
+        """The components' support where it is one region for all of them; where each component has bounds of its
+        own (a Uniform's), the mixture's is their union, which no constraint here describes: values are then not
+        checked, and each component's log density is -inf outside its own bounds."""
+        support = self.component_distribution.support
+        if _has_member_bounds(support):
+            return constraints._Dependent(is_discrete=support.is_discrete, event_dim=support.event_dim)
+        return support
 
     # ------------------------------------------------------------------ helpers
     def _pad(self, value: Array) -> Array:
@@ -232,6 +238,14 @@ class MixtureSameFamily(Distribution):
 
     def _repr_params(self) -> list[str]:
         return [f"{self.mixture_distribution!r}", f"{self.component_distribution!r}"]
+
+
+def _has_member_bounds(support: constraints.Constraint) -> bool:
+    """Whether ``support`` holds bounds per batch member (arrays), also inside another constraint."""
+    for v in vars(support).values():
+        if getattr(v, "ndim", 0) > 0 or (isinstance(v, constraints.Constraint) and _has_member_bounds(v)):
+            return True
+    return False
 
 
 def _one_library(mix: Categorical, comp: Distribution) -> tuple[Categorical, Distribution]:
