@@ -277,3 +277,17 @@ def test_components_with_bounds_of_their_own() -> None:
     lp = d.log_prob(np.array([0.5, 2.5, 3.5, -1.0]))
     np.testing.assert_allclose(lp, [np.log(0.5 / 3.0), np.log(0.5 / 3.0 + 0.5), -np.inf, -np.inf], rtol=1e-12)
     assert isinstance(d.support, arraydist.constraints.Constraint) and d.support.event_dim == 0
+
+
+@pytest.mark.parametrize("library", on_backends("numpy", "torch"))
+def test_log_prob_in_blocks_of_sample_rows(library: str) -> None:
+    """Eagerly on a CPU, many sample rows are computed in blocks that stay in the cache: the same values as the
+    reference, rows across block boundaries included."""
+    b = _backend(library)
+    d = MixtureSameFamily(Categorical(probs=b.asarray(PROBS)), Normal(b.asarray(LOC), b.asarray(SCALE)))
+    x = np.random.default_rng(6).normal(0.0, 3.0, size=(50_000, 1))  # 3 blocks of 21,845 rows of 3 components
+    lp = b.to_numpy(d.log_prob(b.asarray(x)))
+    assert lp.shape == (50_000, 1)
+    with np.errstate(divide="ignore"):
+        expected = special.logsumexp(stats.norm.logpdf(x[..., None], LOC, SCALE) + np.log(PROBS), axis=-1)
+    np.testing.assert_allclose(lp, expected, rtol=1e-12)
