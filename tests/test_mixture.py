@@ -173,7 +173,11 @@ def test_explain_labels_the_parts() -> None:
     assert e.row("sample").shape == (5, 4, 2) and e.row("log_prob").shape == (5, 4)
     rows = {row.name: row for row in e.rows}
     assert set(rows) >= {"mixture_distribution.logits", "component_distribution.loc"}
-    assert [dim.kind for dim in rows["component_distribution.loc"].dims][:1] == ["batch"]
+    # the components' dimension is neither batch nor event of the mixture: param, as the weights' own
+    assert [dim.kind for dim in rows["component_distribution.loc"].dims] == ["batch", "param", "event"]
+    assert [dim.kind for dim in rows["mixture_distribution.logits"].dims] == ["batch", "param"]
+    inside = {row.name: row for row in d.to_event(1).explain().rows}["base_dist.component_distribution.loc"]
+    assert [dim.kind for dim in inside.dims] == ["event", "param", "event"]
     assert "MixtureSameFamily(Categorical, MultivariateNormal)" in str(e)
 
 

@@ -59,6 +59,8 @@ class MixtureSameFamily(Distribution):
 
     arg_constraints: dict[str, constraints.Constraint] = {}
     _parts = ("mixture_distribution", "component_distribution")
+    #: ``explain`` labels the components' dimension of their parameters ``param``, as the weights' own
+    _part_dim_kind = "param"
     has_rsample = False
 
     mixture_distribution: Categorical
