@@ -295,3 +295,9 @@ def test_log_prob_in_blocks_of_sample_rows(library: str) -> None:
     with np.errstate(divide="ignore"):
         expected = special.logsumexp(stats.norm.logpdf(x[..., None], LOC, SCALE) + np.log(PROBS), axis=-1)
     np.testing.assert_allclose(lp, expected, rtol=1e-12)
+
+
+def test_a_mixture_stands_on_the_tree() -> None:
+    """MixtureSameFamily overrides none of the batch operations: the tree of parts gives them all."""
+    for method in ("_expand", "_index", "_reshape", "_tree_flatten", "_tree_unflatten", "_map_leaves", "__getstate__"):
+        assert method not in MixtureSameFamily.__dict__, method
