@@ -23,7 +23,7 @@ from cases import CASES, Case
 from test_conformance import TOL, as_numpy, assert_close, build
 
 #: by default on NumPy and torch; the other backends (JAX under jit, Dask) in the complement (_matrix.py)
-pytestmark = pytest.mark.core_by_default
+pytestmark = [pytest.mark.core_by_default, pytest.mark.base_machinery]
 
 
 @pytest.fixture(params=CASES, ids=str)

@@ -341,6 +341,7 @@ def test_kl_divergence_by_monte_carlo(case: Case, backend: Backend, dtype: str) 
     _stats.assert_within_monte_carlo(kl, estimate, stderr, f"KL({case.name} || its partner)")
 
 
+@pytest.mark.base_machinery
 def test_batch_operations(case: Case, backend: Backend, dtype: str) -> None:
     """``expand`` (a value of batch ``(1, *batch)`` broadcasts against the expanded batch), indexing of batch
     dimensions (``d[i].log_prob(x[:, i])`` is ``d.log_prob(x)[:, i]``; event dimensions cannot be indexed),

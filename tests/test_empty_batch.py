@@ -71,6 +71,7 @@ def check_every_method(case: Case, backend: Backend, d: Any, one_event: Any = No
         assert owner.to_numpy(out).shape == shape, what
 
 
+@pytest.mark.base_machinery
 def test_every_case_works_with_an_empty_batch(case: Case, backend: Backend) -> None:
     d = case.build(arraydist, lambda x: backend.asarray(x, "float64"))
     batch = d.batch_shape

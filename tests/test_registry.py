@@ -210,6 +210,27 @@ def test_the_ci_matrix_leaves_out_jax_float32_beyond_the_subset_only() -> None:
     assert _matrix.in_ci_matrix(None, "jax", "float32")
 
 
+def test_the_ci_matrix_runs_the_base_machinery_off_the_core_backends_on_the_subset_in_float64() -> None:
+    inside = next(c for c in CASES if c.name in _matrix.SUBSET)
+    outside = next(c for c in CASES if c.name not in _matrix.SUBSET)
+    for backend in ("numpy", "torch"):  # the core backends: every case, both dtypes
+        for dtype in ("float32", "float64"):
+            assert _matrix.in_ci_matrix(outside, backend, dtype, machinery=True)
+    for backend in ("jax", "dask", "array_api_strict"):
+        assert _matrix.in_ci_matrix(inside, backend, "float64", machinery=True)
+        assert _matrix.in_ci_matrix(inside, backend, None, machinery=True)  # a test without a dtype
+        assert not _matrix.in_ci_matrix(inside, backend, "float32", machinery=True)
+        assert not _matrix.in_ci_matrix(outside, backend, "float64", machinery=True)
+        assert _matrix.in_ci_matrix(outside, backend, "float64")  # not machinery: every case
+    import test_batch_ops
+    import test_conformance
+    import test_empty_batch
+
+    assert "base_machinery" in {m.name for m in test_batch_ops.pytestmark}
+    for test in (test_conformance.test_batch_operations, test_empty_batch.test_every_case_works_with_an_empty_batch):
+        assert "base_machinery" in {m.name for m in test.pytestmark}
+
+
 def test_family_modules_run_their_caseless_tests_on_the_core_backends_by_default() -> None:
     """A family module's tests without a case run on NumPy and torch by default and elsewhere in the complement;
     other caseless tests everywhere; the marks are read from collected items of the family modules."""
