@@ -301,3 +301,12 @@ def test_a_mixture_stands_on_the_tree() -> None:
     """MixtureSameFamily overrides none of the batch operations: the tree of parts gives them all."""
     for method in ("_expand", "_index", "_reshape", "_tree_flatten", "_tree_unflatten", "_map_leaves", "__getstate__"):
         assert method not in MixtureSameFamily.__dict__, method
+
+
+def test_the_weights_take_the_components_dtype() -> None:
+    torch = pytest.importorskip("torch")
+    d = MixtureSameFamily(
+        Categorical(probs=torch.tensor([0.25, 0.75], dtype=torch.float64)), Normal(torch.zeros(2), 1.0)
+    )
+    assert d.dtype == torch.float32 and d.mixture_distribution.probs.dtype == torch.float32
+    assert d.log_prob(torch.zeros(3)).dtype == torch.float32 and d.sample((2,), seed=0).dtype == torch.float32
