@@ -74,13 +74,14 @@ def check_capabilities(case: Case) -> None:
     for method in [
         m
         for m in ("log_prob", "entropy", "mean", "mode", "variance")
-        if (case.has_entropy or m != "entropy") and (case.has_moments or m in ("log_prob", "entropy"))
+        if (case.has_entropy or m != "entropy") and (m in case.moments or m in ("log_prob", "entropy"))
     ]:
         assert hasattr(ref, method), f"the reference has no {method}"
     assert any(hasattr(ref, m) for m in ("normal_scores", "marginal_pmf", "marginal_cdfs")), (
         "no goodness-of-fit protocol"
     )
     assert _raises_not_implemented(lambda: d.mean, name, "mean") == (not case.has_moments)
+    assert _raises_not_implemented(lambda: d.mode, name, "mode") == ("mode" not in case.moments)
     if not case.has_entropy:
         assert case.traced_entropy, "traced_entropy is about an entropy that exists"
     if case.has_cdf:

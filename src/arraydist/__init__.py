@@ -29,6 +29,7 @@ from .distributions import InverseGamma
 from .distributions import Kumaraswamy
 from .distributions import Laplace
 from .distributions import LogNormal
+from .distributions import MixtureSameFamily
 from .distributions import Multinomial
 from .distributions import MultivariateNormal
 from .distributions import NegativeBinomial
@@ -82,6 +83,7 @@ __all__ = [
     "Kumaraswamy",
     "Laplace",
     "LogNormal",
+    "MixtureSameFamily",
     "Multinomial",
     "MultivariateNormal",
     "NegativeBinomial",
