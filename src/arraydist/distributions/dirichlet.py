@@ -28,7 +28,7 @@ class Dirichlet(Distribution):
         validate_args: check parameters and values (default: the global switch, on).
 
     Draws are normalized standard gammas, :math:`x = \operatorname{softmax}(\log G)`, with the gammas drawn in log
-    space (``Ops.log_standard_gamma``): at small concentrations the gammas themselves underflow, and
+    space (``Ops.dirichlet``): at small concentrations the gammas themselves underflow, and
     torch.distributions' Dirichlet then puts about :math:`1/K` of its draws at exactly :math:`(1/K, \dots, 1/K)`
     (pytorch#76030).  Entries below the dtype's smallest normal number are clamped there (so ``log_prob`` of a
     draw stays finite).  ``rsample`` differentiates pathwise through every gamma (unbiased in distribution, and
@@ -104,11 +104,8 @@ class Dirichlet(Distribution):
 
     @sampled_in_wide_float
     def _rsample(self, sample_shape: tuple[int, ...], rng: Any) -> Array:
-        ops, xp = self._ops, self._ops.xp
         shape = sample_shape + self._batch_shape + self._event_shape
-        log_g = ops.log_standard_gamma(rng, self.concentration, shape, self._dtype, self._device)
-        # the softmax of the logarithms: no gamma is ever 0, so no draw is ever the 0 / 0 of torch's normalization
-        return xp.clip(ops.softmax(log_g), min=float(xp.finfo(self._dtype).smallest_normal))
+        return self._ops.dirichlet(rng, self.concentration, shape, self._dtype, self._device)
 
     @in_wide_float
     def _log_prob(self, value: Array) -> Array:
