@@ -60,7 +60,9 @@ def _second_moment_objective(a: np.ndarray) -> tuple[np.ndarray, np.ndarray, flo
 
 @pytest.mark.statistical
 @pytest.mark.parametrize(
-    "concentration", [[2e-3, 1e-3, 1e-3, 1e-3, 1e-3], [0.3, 1.0, 2.5, 0.7, 6.0]], ids=["tiny", "moderate"]
+    "concentration",
+    [[2e-3, 1e-3, 1e-3, 1e-3, 1e-3], [0.3, 1.0, 2.5, 0.7, 6.0], [1.5, 2.0, 3.0, 1.2, 4.0]],
+    ids=["tiny", "moderate", "above-one"],
 )
 def test_dirichlet_rsample_gradient_is_right_in_distribution(
     concentration: list[float], torch_backend: Backend, dtype: str
@@ -80,6 +82,28 @@ def test_dirichlet_rsample_gradient_is_right_in_distribution(
     _stats.assert_within_monte_carlo(
         expected, per_draw.mean(0), per_draw.std(0, ddof=1) / np.sqrt(n), "Dirichlet: gradient in distribution"
     )
+
+
+def test_torch_draws_follow_the_seed_and_a_shared_concentration(torch_backend: Backend) -> None:
+    """On torch's CPU the draws come from NumPy's sampler seeded by the torch generator: ``torch.manual_seed`` and
+    int seeds decide them, with or without gradients, and a concentration shared by every draw (expanded) gets the
+    sum of the gradients the same draws give to one copy of it per draw."""
+    torch = torch_backend.lib
+    a0 = [0.4, 2.0, 1.0]
+    torch.manual_seed(5)
+    first = Dirichlet(torch.tensor(a0)).sample((4,))
+    torch.manual_seed(5)
+    assert torch.equal(first, Dirichlet(torch.tensor(a0)).sample((4,)))
+    shared = torch.tensor(a0, dtype=torch.float64, requires_grad=True)
+    copies = torch.tensor([a0] * 200, dtype=torch.float64, requires_grad=True)
+    x_shared = Dirichlet(shared).rsample((200,), seed=9)
+    x_copies = Dirichlet(copies).rsample(seed=9)
+    torch.testing.assert_close(x_shared, x_copies, rtol=0, atol=0)
+    torch.testing.assert_close(x_shared.detach(), Dirichlet(shared.detach()).sample((200,), seed=9), rtol=0, atol=0)
+    w = torch.tensor([1.0, -2.0, 0.5], dtype=torch.float64)
+    (x_shared * w).sum().backward()
+    (x_copies * w).sum().backward()
+    torch.testing.assert_close(shared.grad, copies.grad.sum(0))
 
 
 @pytest.mark.on_backend("jax")

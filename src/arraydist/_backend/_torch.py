@@ -97,12 +97,14 @@ def _host_log_gamma(rng: Any, a: Array, shape: Shape) -> tuple[Any, ...]:
     host = np.random.default_rng(int(torch.randint(0, 2**62, (), generator=rng)))
     a_host = a.detach().numpy().astype(np.float64, copy=False)
     boost = a_host < 1
-    boosted = a_host + boost if boost.any() else a_host
+    # a new array either way: the gradient keeps it, and the concentration may be changed in place before backward
+    any_boost = bool(boost.any())
+    boosted = a_host + boost if any_boost else a_host.copy()
     draw = host.standard_gamma(boosted)
     np.maximum(draw, np.finfo(np.float64).tiny, out=draw)
     log_g = np.log(draw)
     slope = None
-    if boosted is not a_host:
+    if any_boost:
         log_u = np.log1p(-host.random(shape))  # log U, U = 1 - V in (0, 1]: never log 0
         log_u *= boost
         log_u /= a_host  # log(U) / a
