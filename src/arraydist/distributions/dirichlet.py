@@ -156,11 +156,21 @@ class Dirichlet(Distribution):
 
 @register_kl(Dirichlet, Dirichlet)
 def _kl_dirichlet_dirichlet(p: Dirichlet, q: Dirichlet) -> Array:
-    r""":math:`\log\Gamma(A_p) - \log\Gamma(A_q) - \sum_j [\log\Gamma(a_{p,j}) - \log\Gamma(a_{q,j})]
-    + \sum_j (a_{p,j} - a_{q,j})(\psi(a_{p,j}) - \psi(A_p))`."""
+    r""":math:`\log\Gamma(P) - \log\Gamma(Q) - \sum_j [\log\Gamma(p_j) - \log\Gamma(q_j)]
+    + \sum_j (p_j - q_j)(\psi(p_j) - \psi(P))`, :math:`P = \sum_j p_j`, :math:`Q = \sum_j q_j`, as :math:`\sum_j [\operatorname{stirlerr}(q_j) -
+    \operatorname{stirlerr}(p_j) + (q_j - \tfrac12)\log\frac{q_j}{p_j} + (q_j - p_j)(R(p_j) - R(P))] -
+    \operatorname{stirlerr}(Q) + \operatorname{stirlerr}(P) - (Q - \tfrac12)\log\frac{Q}{P}`, :math:`R = \log -
+    \psi`: Stirling's terms cancel exactly, so float32 keeps its digits at large concentrations (the direct form
+    subtracts lgamma terms of 857 at concentrations of 200 for a divergence of 0.15: 3e-3 relative off)."""
     ops, xp = p._ops, p._ops.xp
     a_p, a_q = p.concentration, q.concentration
     total_p = xp.sum(a_p, axis=-1, keepdims=True)
     total_q = xp.sum(a_q, axis=-1, keepdims=True)
-    per_entry = ops.lgamma(a_q) - ops.lgamma(a_p) + (a_p - a_q) * (ops.digamma(a_p) - ops.digamma(total_p))
-    return xp.sum(per_entry, axis=-1) + (ops.lgamma(total_p) - ops.lgamma(total_q))[..., 0]
+    per_entry = (
+        ops.stirlerr(a_q)
+        - ops.stirlerr(a_p)
+        + (a_q - 0.5) * xp.log(a_q / a_p)
+        + (a_q - a_p) * (log_minus_digamma(ops, a_p) - log_minus_digamma(ops, total_p))
+    )
+    whole = ops.stirlerr(total_q) - ops.stirlerr(total_p) + (total_q - 0.5) * xp.log(total_q / total_p)
+    return xp.sum(per_entry, axis=-1) - whole[..., 0]
