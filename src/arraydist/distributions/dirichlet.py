@@ -157,11 +157,15 @@ class Dirichlet(Distribution):
 @register_kl(Dirichlet, Dirichlet)
 def _kl_dirichlet_dirichlet(p: Dirichlet, q: Dirichlet) -> Array:
     r""":math:`\log\Gamma(P) - \log\Gamma(Q) - \sum_j [\log\Gamma(p_j) - \log\Gamma(q_j)]
-    + \sum_j (p_j - q_j)(\psi(p_j) - \psi(P))`, :math:`P = \sum_j p_j`, :math:`Q = \sum_j q_j`, as :math:`\sum_j [\operatorname{stirlerr}(q_j) -
-    \operatorname{stirlerr}(p_j) + (q_j - \tfrac12)\log\frac{q_j}{p_j} + (q_j - p_j)(R(p_j) - R(P))] -
-    \operatorname{stirlerr}(Q) + \operatorname{stirlerr}(P) - (Q - \tfrac12)\log\frac{Q}{P}`, :math:`R = \log -
-    \psi`: Stirling's terms cancel exactly, so float32 keeps its digits at large concentrations (the direct form
-    subtracts lgamma terms of 857 at concentrations of 200 for a divergence of 0.15: 3e-3 relative off)."""
+    + \sum_j (p_j - q_j)(\psi(p_j) - \psi(P))`, :math:`P = \sum_j p_j`, :math:`Q = \sum_j q_j`, computed as
+
+    .. math::
+        \sum_j \left[s(q_j) - s(p_j) + (q_j - \tfrac12)\log\frac{q_j}{p_j} + (q_j - p_j)(R(p_j) - R(P))\right]
+        - s(Q) + s(P) - (Q - \tfrac12)\log\frac{Q}{P}
+
+    with :math:`s` = ``stirlerr`` and :math:`R = \log - \psi`: Stirling's terms cancel exactly, so float32 keeps
+    its digits at large concentrations (the direct form subtracts lgamma terms of 857 at concentrations of 200 for
+    a divergence of 0.15: 3e-3 relative off)."""
     ops, xp = p._ops, p._ops.xp
     a_p, a_q = p.concentration, q.concentration
     total_p = xp.sum(a_p, axis=-1, keepdims=True)
