@@ -9,6 +9,7 @@ Each group function returns rows ``(name, ours, peer name, peer, number)``, wrap
 from __future__ import annotations
 
 from functools import partial
+from typing import Any
 
 from continuous import RowSpec, _have  # the row type and the skip note are shared
 
@@ -44,8 +45,32 @@ def mixture_rows(quick: bool) -> list[RowSpec]:
 
 
 def dirichlet_rows(quick: bool) -> list[RowSpec]:
-    """Dirichlet.rsample with its gradient, 10^5 x 10, against torch.distributions."""
-    return []
+    """Dirichlet.rsample with its gradient, 10^5 x 10, against torch.distributions: one draw of each of 10^5
+    concentration vectors of 10 entries (uniform in [0.1, 3]: below and above 1), and the gradient of a weighted
+    sum of the draws (an unweighted sum is 1 per draw, whose gradient is 0 whatever the sampler)."""
+    if not _have("Dirichlet"):
+        return []
+    import torch
+    import torch.distributions as td
+
+    import arraydist as ad
+
+    torch.set_num_threads(1)
+    n = 10**3 if quick else 10**5
+    gen = torch.Generator().manual_seed(21)
+    concentration = (torch.rand(n, 10, generator=gen, dtype=torch.float64) * 2.9 + 0.1).requires_grad_()
+    weights = torch.rand(10, generator=gen, dtype=torch.float64)
+    seed = torch.Generator().manual_seed(22)
+
+    def ours() -> Any:
+        x = ad.Dirichlet(concentration).rsample(seed=seed)
+        return torch.autograd.grad((x * weights).sum(), concentration)
+
+    def theirs() -> Any:
+        x = td.Dirichlet(concentration).rsample()
+        return torch.autograd.grad((x * weights).sum(), concentration)
+
+    return [(f"Dirichlet.rsample + gradient, {n:.0e} x 10 (torch)", ours, "torch.distributions", theirs, 1)]
 
 
 def torch_rows(quick: bool) -> list[RowSpec]:

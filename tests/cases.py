@@ -524,6 +524,7 @@ from cases_gamma import CASES as _GAMMA  # noqa: E402
 from cases_mixture import CASES as _MIXTURE  # noqa: E402
 from cases_relaxed import CASES as _RELAXED  # noqa: E402
 from cases_shapes import CASES as _SHAPES  # noqa: E402
+from cases_simplex import CASES as _SIMPLEX  # noqa: E402
 from cases_transformed import CASES as _TRANSFORMED  # noqa: E402
 from cases_truncated import CASES as _TRUNCATED  # noqa: E402
 
@@ -534,5 +535,6 @@ CASES += _TRUNCATED
 CASES += _GAMMA
 CASES += _RELAXED
 CASES += _MIXTURE
+CASES += _SIMPLEX
 
 CASES_BY_NAME = {c.name: c for c in CASES}

@@ -125,6 +125,8 @@ EMPTY_BUILDS = {
     "Chi2": lambda z: arraydist.Chi2(z((0,)) + 3.0),
     "InverseGamma": lambda z: arraydist.InverseGamma(z((0,)) + 3.0, z((0,)) + 1.0),
     "Beta": lambda z: arraydist.Beta(z((0,)) + 2.0, z((0,)) + 3.0),
+    "Dirichlet": lambda z: arraydist.Dirichlet(z((0, 3)) + 2.0),
+    "LogisticNormal": lambda z: arraydist.LogisticNormal(z((0, 2)), z((0, 2)) + 1.0),
     "StudentT": lambda z: arraydist.StudentT(z((0,)) + 3.0),
     "FisherSnedecor": lambda z: arraydist.FisherSnedecor(z((0,)) + 3.0, z((0,)) + 5.0),
     "VonMises": lambda z: arraydist.VonMises(z((0,)), z((0,)) + 1.0),

@@ -16,6 +16,7 @@ from .distributions import Categorical
 from .distributions import Cauchy
 from .distributions import Chi2
 from .distributions import ContinuousBernoulli
+from .distributions import Dirichlet
 from .distributions import Exponential
 from .distributions import FisherSnedecor
 from .distributions import Gamma
@@ -29,6 +30,7 @@ from .distributions import InverseGamma
 from .distributions import Kumaraswamy
 from .distributions import Laplace
 from .distributions import LogNormal
+from .distributions import LogisticNormal
 from .distributions import MixtureSameFamily
 from .distributions import Multinomial
 from .distributions import MultivariateNormal
@@ -68,6 +70,7 @@ __all__ = [
     "Cauchy",
     "Chi2",
     "ContinuousBernoulli",
+    "Dirichlet",
     "Distribution",
     "Explanation",
     "Exponential",
@@ -83,6 +86,7 @@ __all__ = [
     "Kumaraswamy",
     "Laplace",
     "LogNormal",
+    "LogisticNormal",
     "MixtureSameFamily",
     "Multinomial",
     "MultivariateNormal",

@@ -307,6 +307,14 @@ class Ops(SpecialMath):
         log_u = xp.log(self.uniform(uniform_rng, shape, dtype, device))
         return log_g + xp.where(boost, log_u / concentration, xp.zeros_like(log_u))
 
+    def dirichlet(self, rng: Any, concentration: Array, shape: Shape, dtype: Any, device: Any) -> Array:
+        """Dirichlet(concentration) draws over the last axis of ``shape``: the softmax of log-space standard gammas
+        (``log_standard_gamma``: no gamma is ever 0, so no draw is the 0 / 0 of a normalization of underflowed
+        gammas), entries at least the dtype's smallest normal number.  Pathwise gradient where the backend
+        differentiates; ``concentration`` is an array of the backend, broadcastable to ``shape``."""
+        log_g = self.log_standard_gamma(rng, concentration, shape, dtype, device)
+        return self.xp.clip(self.softmax(log_g), min=float(self.xp.finfo(dtype).smallest_normal))
+
     def exponential(self, rng: Any, shape: Shape, dtype: Any, device: Any) -> Array:
         """Standard exponential (rate 1) draws."""
         return self._from_host(rng.standard_exponential(size=shape), dtype, device)
@@ -402,6 +410,10 @@ class Ops(SpecialMath):
         shifted = x - xp.where(xp.isfinite(m), m, xp.zeros_like(m))
         with np.errstate(divide="ignore"):  # a row of -inf: log(0) = -inf, and the row is NaN as before
             return shifted - xp.log(xp.sum(xp.exp(shifted), axis=axis, keepdims=True))
+
+    def cumulative_sum(self, x: Array, axis: int = -1) -> Array:
+        """Running sums along ``axis`` (the standard's ``cumulative_sum``; torch's own under ``torch.compile``)."""
+        return self.xp.cumulative_sum(x, axis=axis)
 
     def softmax(self, x: Array, axis: int = -1) -> Array:
         """``exp(log_softmax(x))``: probabilities over ``axis`` (``-inf`` logits have probability 0)."""

@@ -7,6 +7,7 @@ from .categorical import Categorical
 from .cauchy import Cauchy
 from .chi2 import Chi2
 from .continuous_bernoulli import ContinuousBernoulli
+from .dirichlet import Dirichlet
 from .exponential import Exponential
 from .fisher_snedecor import FisherSnedecor
 from .gamma import Gamma
@@ -20,6 +21,7 @@ from .inverse_gamma import InverseGamma
 from .kumaraswamy import Kumaraswamy
 from .laplace import Laplace
 from .log_normal import LogNormal
+from .logistic_normal import LogisticNormal
 from .mixture_same_family import MixtureSameFamily
 from .multinomial import Multinomial
 from .multivariate_normal import MultivariateNormal
@@ -46,6 +48,7 @@ __all__ = [
     "Cauchy",
     "Chi2",
     "ContinuousBernoulli",
+    "Dirichlet",
     "Exponential",
     "FisherSnedecor",
     "Gamma",
@@ -59,6 +62,7 @@ __all__ = [
     "Kumaraswamy",
     "Laplace",
     "LogNormal",
+    "LogisticNormal",
     "MixtureSameFamily",
     "Multinomial",
     "MultivariateNormal",
