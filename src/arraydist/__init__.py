@@ -27,6 +27,7 @@ from .distributions import HalfNormal
 from .distributions import Independent
 from .distributions import InverseGamma
 from .distributions import Kumaraswamy
+from .distributions import LKJCholesky
 from .distributions import Laplace
 from .distributions import LogNormal
 from .distributions import Multinomial
@@ -44,6 +45,7 @@ from .distributions import TruncatedNormal
 from .distributions import Uniform
 from .distributions import VonMises
 from .distributions import Weibull
+from .distributions import Wishart
 from .explain import Explanation
 from .kl import kl_divergence
 from .kl import register_kl
@@ -78,6 +80,7 @@ __all__ = [
     "Independent",
     "InverseGamma",
     "Kumaraswamy",
+    "LKJCholesky",
     "Laplace",
     "LogNormal",
     "Multinomial",
@@ -95,6 +98,7 @@ __all__ = [
     "Uniform",
     "VonMises",
     "Weibull",
+    "Wishart",
     "__version__",
     "biject_to",
     "constraints",
