@@ -31,6 +31,21 @@ def _members(x: np.ndarray, batch: tuple[int, ...], event_ndim: int = 2) -> np.n
     return x.reshape(-1, int(np.prod(batch, dtype=int)), *event)
 
 
+def _cholesky_clamped(b: np.ndarray) -> np.ndarray:
+    """Cholesky factors of matrices ``(n, p, p)``, a pivot below 0 taken as 0: a float32 draw with eigenvalues
+    about 1e-7 of its largest (``df`` near ``p - 1``, a last chi-square near 0) can round to an indefinite matrix;
+    its Bartlett diagonal is then 0, whose chi-square CDF (about 0) is where the draw was."""
+    p = b.shape[-1]
+    a = np.zeros_like(b)
+    for j in range(p):
+        pivot = np.sqrt(np.maximum(b[:, j, j] - (a[:, j, :j] ** 2).sum(-1), 0.0))
+        a[:, j, j] = pivot
+        for i in range(j + 1, p):
+            below = b[:, i, j] - (a[:, i, :j] * a[:, j, :j]).sum(-1)
+            a[:, i, j] = below / np.where(pivot > 0, pivot, np.inf)
+    return a
+
+
 class WishartRef:
     def __init__(self, df: Any, cov: Any) -> None:
         df, cov = np.asarray(df, np.float64), np.asarray(cov, np.float64)
@@ -74,7 +89,7 @@ class WishartRef:
         cols = []
         for j, (nu, cov) in enumerate(zip(self.df.reshape(-1), self.cov.reshape(-1, p, p))):
             inv = np.linalg.inv(np.linalg.cholesky(cov))
-            a = np.linalg.cholesky(inv @ flat[:, j] @ inv.T)  # the Bartlett factor of each draw
+            a = _cholesky_clamped(inv @ flat[:, j] @ inv.T)  # the Bartlett factor of each draw
             diag = np.diagonal(a, axis1=-2, axis2=-1)
             cols.append(scores_of(stats.chi2(nu - np.arange(p)).cdf(diag**2)))
             cols.append(a[:, below[0], below[1]])
@@ -136,8 +151,14 @@ class LKJCholeskyRef:
             for i in range(1, d):
                 b = eta + 0.5 * (d - 1 - i)
                 row = flat[:, j, i]
-                cols.append(scores_of(stats.beta(b, i / 2).cdf(row[:, i] ** 2)))
                 w = row[:, :i]
+                # L_ii^2 = 1 - y_i ~ Beta(b, i/2): from y_i = |w_i|^2 below 1/2, where L_ii^2 (float32) rounds
+                # to 1, and from L_ii^2 above, where y_i rounds to 1
+                y = (w * w).sum(1)
+                radial = np.where(
+                    y < 0.5, stats.beta(i / 2, b).sf(np.minimum(y, 0.5)), stats.beta(b, i / 2).cdf(row[:, i] ** 2)
+                )
+                cols.append(scores_of(radial))
                 cols += _sphere_scores(w / np.linalg.norm(w, axis=1, keepdims=True), rng)
         return np.stack(cols, axis=1)
 

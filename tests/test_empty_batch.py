@@ -130,7 +130,7 @@ EMPTY_BUILDS = {
     "VonMises": lambda z: arraydist.VonMises(z((0,)), z((0,)) + 1.0),
     "TruncatedNormal": lambda z: arraydist.TruncatedNormal(z((0,)), z((0,)) + 1.0, z((0,)) - 1.0, z((0,)) + 1.0),
     "Truncated": lambda z: arraydist.Truncated(arraydist.Normal(z((0,)), 1.0), low=z((0,)) - 1.0),
-    "Wishart": lambda z: arraydist.Wishart(z((0,)) + 3.0, covariance_matrix=z((0, 2, 2)) + np.eye(2)),
+    "Wishart": lambda z: arraydist.Wishart(z((0,)) + 3.0, covariance_matrix=z((0, 2, 2)) + 1.0),
     "LKJCholesky": lambda z: arraydist.LKJCholesky(3, z((2, 0)) + 1.5),
 }
 
