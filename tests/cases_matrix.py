@@ -129,10 +129,28 @@ class LKJCholeskyRef:
         return terms.sum(-1)
 
     @property
+    def mean(self) -> np.ndarray:
+        """E L: 0 off the diagonal (a uniform direction), 1 at (0, 0), E sqrt(Beta(b_i, i/2)) on the diagonal."""
+        i, b = self._rows()
+        out = np.zeros((*self.batch, self.dim, self.dim))
+        out[..., 0, 0] = 1.0
+        b, i = np.broadcast_arrays(b, i)
+        root = [stats.beta(bj, ij).expect(np.sqrt) for bj, ij in zip(b.reshape(-1), 0.5 * i.reshape(-1))]
+        out[..., np.arange(1, self.dim), np.arange(1, self.dim)] = np.reshape(root, b.shape)  # by quadrature
+        return out
+
+    @property
+    def mode(self) -> np.ndarray:
+        """Where the density (prod L_ii^(2 b_i - 2)) is largest: the identity when every exponent 2 b_i - 2 is
+        positive; with one not positive (the last row's, 2 eta - 2) no unique point is: NaN."""
+        _, b = self._rows()
+        positive = np.all(2 * b - 2 > 0, axis=-1)
+        return np.where(positive[..., None, None], np.eye(self.dim), np.nan)
+
+    @property
     def variance(self) -> np.ndarray:
-        """The variance of each entry of L (the conformance tests' scale of a location; the family has no moments,
-        as in torch.distributions): ``1 / (2 alpha)`` left of the diagonal (``E y_i / i``), ``1 - i / (2 alpha) -
-        (E L_ii)^2`` on it with ``E L_ii = B(b_i + 1/2, i/2) / B(b_i, i/2)``, 0 elsewhere."""
+        """The variance of each entry of L: ``1 / (2 alpha)`` left of the diagonal (``E y_i / i``),
+        ``1 - i / (2 alpha) - (E L_ii)^2`` on it with ``E L_ii = B(b_i + 1/2, i/2) / B(b_i, i/2)``, 0 elsewhere."""
         d = self.dim
         i, b = self._rows()
         alpha = self.eta[..., None] + 0.5 * (d - 1)
@@ -182,7 +200,10 @@ _DRAWS_WHY = (
     "distribution, not draw by draw, and the distributional check is univariate; test_matrix_families.py checks "
     "it through the moments"
 )
-_LKJ_WHY = "torch.distributions' LKJCholesky has no rsample; arraydist's is reparameterized (test_matrix_families.py)"
+_LKJ_WHY = (
+    "torch.distributions' LKJCholesky has no rsample, mean, variance or mode; arraydist's rsample is "
+    "reparameterized (test_matrix_families.py) and its moments are entrywise"
+)
 
 CASES = [
     # --- Wishart
@@ -224,9 +245,8 @@ CASES = [
         batch_shape=(2, 3),
         event_shape=(4, 4),
         has_entropy=False,
-        has_moments=False,
         no_reparam_check_why=_DRAWS_WHY,
-        torch_differs=frozenset({"rsample"}),
+        torch_differs=frozenset({"rsample", "mean", "variance", "stddev", "mode"}),
         torch_differs_why=_LKJ_WHY,
         tags=frozenset({"matrix"}),
     ),
@@ -238,9 +258,8 @@ CASES = [
         batch_shape=(),
         event_shape=(3, 3),
         has_entropy=False,
-        has_moments=False,
         no_reparam_check_why=_DRAWS_WHY,
-        torch_differs=frozenset({"rsample"}),
+        torch_differs=frozenset({"rsample", "mean", "variance", "stddev", "mode"}),
         torch_differs_why=_LKJ_WHY,
         tags=frozenset({"neutral"}),
     ),
@@ -252,9 +271,8 @@ CASES = [
         batch_shape=(2,),
         event_shape=(2, 2),
         has_entropy=False,
-        has_moments=False,
         no_reparam_check_why=_DRAWS_WHY,
-        torch_differs=frozenset({"rsample"}),
+        torch_differs=frozenset({"rsample", "mean", "variance", "stddev", "mode"}),
         torch_differs_why=_LKJ_WHY,
         tags=frozenset({"tiny"}),
     ),

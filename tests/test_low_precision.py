@@ -103,6 +103,9 @@ def test_every_case_in_half_precision(case: Case, library: str, narrow: str) -> 
     assert str(d.dtype).rpartition(".")[2] == narrow
     # the float64 reference: the same case from the parameters rounded to the narrow dtype, on NumPy
     ref = case.build(arraydist, lambda x: _float64(b, _narrow(b, x, narrow)))
+    # the narrow draws are checked by the narrow distribution; the float64 one computes at the same values, which
+    # its float64 support can refuse (an LKJ factor's rows of norm 1 to 10 n eps of float64, not of float16)
+    ref.__dict__["_validate_args"] = False
     x = d.sample((3,), seed=_seed(b))
     x64 = _float64(b, x)
     q = _narrow(b, np.full(d.batch_shape, 0.3), narrow)

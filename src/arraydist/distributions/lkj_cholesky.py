@@ -38,8 +38,9 @@ class LKJCholesky(Distribution):
     sphere (normalized normals) and :math:`y_i = G_1 / (G_1 + G_2) \sim \mathrm{Beta}(i/2, \alpha - i/2)` from two
     gammas, and its diagonal :math:`\sqrt{G_2 / (G_1 + G_2)}` (not :math:`\sqrt{1 - |w_i|^2}`, which loses every
     digit where :math:`y_i` is near 1).  Unlike torch.distributions, ``rsample`` is reparameterized: the gammas'
-    pathwise gradients carry :math:`\partial L / \partial\eta` (unbiased in distribution).  As in
-    torch.distributions, there is no mean, mode, variance or entropy.
+    pathwise gradients carry :math:`\partial L / \partial\eta` (unbiased in distribution); and ``mean``,
+    ``variance`` (entrywise, from the Beta law of each row) and ``mode`` exist, which torch's lacks.  There is no
+    entropy, as in torch.distributions.
 
     Example:
         >>> import numpy as np
@@ -83,6 +84,48 @@ class LKJCholesky(Distribution):
         i = xp.arange(1, self.dim, dtype=self._dtype, device=self._device)
         alpha = self.concentration[..., None] + 0.5 * (self.dim - 1)
         return i, alpha - 0.5 * i
+
+    def _diagonal_matrix(self, rest: Array, first: float) -> Array:
+        """Matrices of diagonal ``(first, *rest)`` (``rest``: the rows 1 .. d - 1, shape batch + (d - 1,))."""
+        ops, xp = self._ops, self._ops.xp
+        head = xp.full((*self._batch_shape, 1), first, dtype=self._dtype, device=self._device)
+        return xp.concat([head, rest], axis=-1)[..., None] * ops.eye(self.dim, self._dtype, self._device)
+
+    def _mean_diagonal(self) -> tuple[Array, Array]:
+        """(E L_ii, alpha) for the rows 1 .. d - 1: with L_ii^2 ~ Beta(b_i, i/2), E L_ii = B(b_i + 1/2, i/2) /
+        B(b_i, i/2) = Gamma(b_i + 1/2) Gamma(alpha) / (Gamma(b_i) Gamma(alpha + 1/2))."""
+        ops = self._ops
+        _, b = self._rows()
+        alpha = self.concentration[..., None] + 0.5 * (self.dim - 1)
+        log_ratio = ops.lgamma(b + 0.5) - ops.lgamma(b) + ops.lgamma(alpha) - ops.lgamma(alpha + 0.5)
+        return ops.xp.exp(log_ratio), alpha
+
+    @property
+    def mean(self) -> Array:
+        r"""Entrywise: 0 off the diagonal (each row's direction is symmetric), :math:`E L_{00} = 1` and
+        :math:`E L_{ii} = B(b_i + 	frac12, 	frac i2) / B(b_i, 	frac i2)`, :math:`b_i = lpha - i/2`."""
+        return self._diagonal_matrix(self._mean_diagonal()[0], 1.0)
+
+    @property
+    def variance(self) -> Array:
+        r"""Entrywise: :math:`1 / (2lpha)` left of the diagonal (:math:`E y_i / i`), :math:`1 - i/(2lpha) -
+        (E L_{ii})^2` on it, 0 in the first row and above the diagonal."""
+        ops, xp = self._ops, self._ops.xp
+        d = self.dim
+        mean, alpha = self._mean_diagonal()
+        i, _ = self._rows()
+        below = ops.tril(xp.ones((d, d), dtype=self._dtype, device=self._device)) - ops.eye(
+            d, self._dtype, self._device
+        )
+        return self._diagonal_matrix(1 - i / (2 * alpha) - mean * mean, 0.0) + below / (2 * alpha[..., None])
+
+    @property
+    def mode(self) -> Array:
+        """The identity where ``concentration > 1``, where every exponent of the density is positive; NaN
+        elsewhere (at most 1 the last row's exponent is not positive: no unique largest density)."""
+        xp = self._ops.xp
+        eye = self._ops.eye(self.dim, self._dtype, self._device)
+        return xp.where(self.concentration[..., None, None] > 1, eye, xp.full_like(eye, math.nan))
 
     def _rsample(self, sample_shape: tuple[int, ...], rng: Any) -> Array:
         ops, xp = self._ops, self._ops.xp
