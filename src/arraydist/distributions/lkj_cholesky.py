@@ -49,7 +49,7 @@ class LKJCholesky(Distribution):
         >>> d.batch_shape, d.event_shape
         ((2,), (3, 3))
         >>> d.log_prob(np.eye(3)).round(4)
-        array([-2.2132, -0.7368])
+        array([-2.531 , -0.6155])
         >>> L = d.sample((5,), seed=0)
         >>> bool(np.allclose((L * L).sum(-1), 1.0))
         True
