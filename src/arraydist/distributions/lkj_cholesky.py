@@ -141,7 +141,10 @@ class LKJCholesky(Distribution):
         below = (ops.tril(xp.ones((d, d), dtype=dtype, device=device)) - eye)[1:, :]
         z = ops.normal(sphere_rng, (*shape, d - 1, d), dtype, device) * below
         radius = xp.sqrt(g1 / total) / xp.sqrt(xp.sum(z * z, axis=-1))
-        rows = z * radius[..., None] + xp.sqrt(g2 / total)[..., None] * eye[1:, :]
+        # at least the smallest normal number: a quotient below it is flushed to 0 by XLA on the CPU, and the
+        # support's diagonal is positive
+        diagonal = xp.sqrt(xp.clip(g2 / total, min=float(xp.finfo(dtype).smallest_normal)))
+        rows = z * radius[..., None] + diagonal[..., None] * eye[1:, :]
         first = ops.broadcast_to(eye[:1, :], (*shape, 1, d))
         return xp.concat([first, rows], axis=-2)
 

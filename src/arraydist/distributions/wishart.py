@@ -115,6 +115,7 @@ class Wishart(Distribution):
             else:
                 tril, ok = _precision_to_scale_tril(ops, state[form], validate)
             if ok is not None and ok is not True and not ops.tracing() and ops.is_concrete(ok) and not ops.all(ok):
+                # an infinite or NaN entry is named as for every other parameter ("finite"), not as indefinite
                 finite = ops.xp.all(ops.xp.isfinite(state[form]), axis=(-2, -1))
                 if not ops.all(finite):
                     raise self._param_error(ops, form, state[form], finite, "finite")
