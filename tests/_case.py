@@ -275,8 +275,9 @@ class Case:
 FLOOR_QUANTITIES = frozenset(
     {"log_prob", "prob", "cdf", "icdf", "entropy", "perplexity", "mean", "mode", "variance", "stddev", "kl"}
 )
+#: ``rsample``: ``has_rsample`` differs from torch.distributions' (LKJCholesky: reparameterized here, not there)
 PARITY_QUANTITIES = frozenset(
-    {"log_prob", "entropy", "mean", "variance", "stddev", "mode", "kl", "enumerate_support", "cdf", "icdf"}
+    {"log_prob", "entropy", "mean", "variance", "stddev", "mode", "kl", "enumerate_support", "cdf", "icdf", "rsample"}
 )
 #: ``boundary``: parameters on the boundary of their domain (probabilities of exactly 0 or 1), where finite
 #: differences step outside it: no finite-difference gradient checks

@@ -137,6 +137,8 @@ EMPTY_BUILDS = {
     "MixtureSameFamily": lambda z: arraydist.MixtureSameFamily(
         arraydist.Categorical(logits=z((0, 3))), arraydist.Normal(z((0, 3)), z((0, 3)) + 1.0)
     ),
+    "Wishart": lambda z: arraydist.Wishart(z((0,)) + 3.0, covariance_matrix=z((0, 2, 2)) + 1.0),
+    "LKJCholesky": lambda z: arraydist.LKJCholesky(3, z((2, 0)) + 1.5),
 }
 
 

@@ -28,6 +28,7 @@ from .distributions import HalfNormal
 from .distributions import Independent
 from .distributions import InverseGamma
 from .distributions import Kumaraswamy
+from .distributions import LKJCholesky
 from .distributions import Laplace
 from .distributions import LogNormal
 from .distributions import LogisticNormal
@@ -49,6 +50,7 @@ from .distributions import TruncatedNormal
 from .distributions import Uniform
 from .distributions import VonMises
 from .distributions import Weibull
+from .distributions import Wishart
 from .explain import Explanation
 from .kl import kl_divergence
 from .kl import register_kl
@@ -84,6 +86,7 @@ __all__ = [
     "Independent",
     "InverseGamma",
     "Kumaraswamy",
+    "LKJCholesky",
     "Laplace",
     "LogNormal",
     "LogisticNormal",
@@ -105,6 +108,7 @@ __all__ = [
     "Uniform",
     "VonMises",
     "Weibull",
+    "Wishart",
     "__version__",
     "biject_to",
     "constraints",

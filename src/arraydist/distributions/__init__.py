@@ -20,6 +20,7 @@ from .independent import Independent
 from .inverse_gamma import InverseGamma
 from .kumaraswamy import Kumaraswamy
 from .laplace import Laplace
+from .lkj_cholesky import LKJCholesky
 from .log_normal import LogNormal
 from .logistic_normal import LogisticNormal
 from .mixture_same_family import MixtureSameFamily
@@ -39,6 +40,7 @@ from .truncated_normal import TruncatedNormal
 from .uniform import Uniform
 from .von_mises import VonMises
 from .weibull import Weibull
+from .wishart import Wishart
 
 __all__ = [
     "Bernoulli",
@@ -60,6 +62,7 @@ __all__ = [
     "Independent",
     "InverseGamma",
     "Kumaraswamy",
+    "LKJCholesky",
     "Laplace",
     "LogNormal",
     "LogisticNormal",
@@ -81,4 +84,5 @@ __all__ = [
     "Uniform",
     "VonMises",
     "Weibull",
+    "Wishart",
 ]
