@@ -29,6 +29,7 @@ from .distributions import InverseGamma
 from .distributions import Kumaraswamy
 from .distributions import Laplace
 from .distributions import LogNormal
+from .distributions import LowRankMultivariateNormal
 from .distributions import Multinomial
 from .distributions import MultivariateNormal
 from .distributions import NegativeBinomial
@@ -80,6 +81,7 @@ __all__ = [
     "Kumaraswamy",
     "Laplace",
     "LogNormal",
+    "LowRankMultivariateNormal",
     "Multinomial",
     "MultivariateNormal",
     "NegativeBinomial",
