@@ -16,6 +16,8 @@ __all__ = ["LowRankMultivariateNormal"]
 
 Array = Any
 _LOG_2PI = math.log(2 * math.pi)
+#: the numbers of values per block of rows in log_prob (1 MiB in float32: the temporaries stay in the cache)
+_BLOCK = 2**18
 
 
 def _rows_matmul(ops: Ops, x: Array, m: Array) -> Array:
@@ -134,27 +136,52 @@ class LowRankMultivariateNormal(Distribution):
         """The diagonal of :math:`D`, of shape ``batch + (n,)``."""
         return self._ops.broadcast_to(self._unbroadcasted_cov_diag, self._batch_shape + self._event_shape)
 
-    def _whitened(self) -> tuple[Array, Array]:
-        r"""``(s, M)``: :math:`s = D^{-1/2}` and :math:`M = D^{-1/2} W L_C^{-\top}`, of shape ``(..., n, r)``, so that
-        :math:`\Sigma^{-1} = S(I - MM^\top)S` with :math:`S = \operatorname{diag}(s)`."""
+    def _solver(self) -> tuple[Array, Array, Array]:
+        r"""``(s, G^T, B^T)``: :math:`s = D^{-1/2}`, :math:`B = D^{-1/2}W` and :math:`G = BC^{-1}` (both
+        ``(..., n, r)``, transposed and row-major: the layout in which the products by many rows run fastest);
+        :math:`\Sigma^{-1} = S(I + BB^\top)^{-1}S` with :math:`S = \operatorname{diag}(s)`."""
         ops = self._ops
         s = 1.0 / ops.xp.sqrt(self._unbroadcasted_cov_diag)
-        b = self._unbroadcasted_cov_factor * s[..., None]
-        # the capacitance factor has the batch shape of b already (both from W and D, broadcast)
-        m = ops.solve_triangular(self._capacitance_tril, ops.matrix_transpose(b), lower=True)
-        return s, ops.matrix_transpose(m)
+        b_t = ops.row_major(ops.matrix_transpose(self._unbroadcasted_cov_factor * s[..., None]))
+        tril = self._capacitance_tril
+        g_t = ops.solve_triangular(ops.matrix_transpose(tril), ops.solve_triangular(tril, b_t), lower=False)
+        return s, ops.row_major(g_t), b_t
 
-    def _mahalanobis_sq(self, diff: Array, fresh: bool = False) -> Array:
-        r""":math:`\delta^\top \Sigma^{-1} \delta = \|z\|^2 - \|zM\|^2` with :math:`z = D^{-1/2}\delta`
-        (``fresh``: ``diff`` is a temporary of the full shape, which may be scaled in place)."""
+    def _mahalanobis_sq(self, diff: Array, solver: tuple[Array, Array, Array] | None = None) -> Array:
+        r""":math:`\delta^\top \Sigma^{-1} \delta = \|\rho\|^2 + \|u\|^2` with :math:`z = D^{-1/2}\delta`,
+        :math:`u = C^{-1}B^\top z` and the residual :math:`\rho = z - Bu = (I + BB^\top)^{-1}z`.
+
+        Two sums of squares, nothing cancels: the textbook :math:`\|z\|^2 - z^\top BC^{-1}B^\top z` loses
+        :math:`\epsilon\|z\|^2` to the subtraction, all of float32's digits when ``cov_diag`` is 1e-6 of
+        ``W W^T`` (``z`` of size 1e3 in ``W``'s span), where :math:`\rho` is computed to :math:`\epsilon\|z\|`.
+        """
         ops = self._ops
-        s, m = self._whitened()
-        if fresh and ops.can_inplace(diff, s):  # diff has the full shape already
-            diff *= s  # one pass fewer over the values (10^5 x 256 in the benchmark)
-            z = diff
-        else:
-            z = diff * s
-        return ops.sum_squares(z) - ops.sum_squares(_rows_matmul(ops, z, m))
+        s, g_t, b_t = self._solver() if solver is None else solver
+        z = diff * s
+        u = _rows_matmul(ops, z, ops.matrix_transpose(g_t))
+        rho = z - _rows_matmul(ops, u, b_t)
+        return ops.sum_squares(rho) + ops.sum_squares(u)
+
+    def _value_mahalanobis_sq(self, value: Array) -> Array:
+        """:meth:`_mahalanobis_sq` of ``value - loc``, in blocks of sample rows when evaluated eagerly without
+        autograd (:meth:`Ops.can_inplace`): the temporaries of a block stay in the cache, where full-size ones
+        (10^5 x 256 values in the benchmark) cost a page fault per 4 KiB on every call, more than the arithmetic.
+        """
+        ops = self._ops
+        xp = ops.xp
+        loc = self.loc
+        solver = self._solver()
+        tail = len(self._batch_shape) + 1
+        lead = tuple(value.shape[: value.ndim - tail])
+        rows = math.prod(lead)
+        row_size = math.prod(value.shape[len(lead) :])
+        block = max(1, _BLOCK // max(row_size, 1))
+        if rows <= block or not ops.can_inplace(value, loc, *solver):
+            return self._mahalanobis_sq(value - loc, solver)
+        x = xp.reshape(value, (rows, *value.shape[len(lead) :]))
+        parts = [self._mahalanobis_sq(x[i : i + block] - loc, solver) for i in range(0, rows, block)]
+        maha = xp.concat(parts, axis=0)
+        return xp.reshape(maha, lead + tuple(maha.shape[1:]))
 
     def _half_log_det(self) -> Array:
         xp = self._ops.xp
@@ -188,10 +215,9 @@ class LowRankMultivariateNormal(Distribution):
     def precision_matrix(self) -> Array:
         """:math:`D^{-1} - D^{-1}WC^{-1}W^\\top D^{-1}` (Woodbury), of shape ``batch + (n, n)``."""
         ops = self._ops
-        s, m = self._whitened()
-        sm = s[..., None] * m
+        s, g_t, b_t = self._solver()
         eye = ops.eye(self._event_shape[0], self._dtype, self._device)
-        prec = (s * s)[..., None] * eye - sm @ ops.matrix_transpose(sm)
+        prec = s[..., None] * (eye - ops.matrix_transpose(b_t) @ g_t) * s[..., None, :]
         return ops.broadcast_to(prec, self._batch_shape + self._event_shape * 2)
 
     @lazy_property
@@ -218,7 +244,7 @@ class LowRankMultivariateNormal(Distribution):
     def _log_prob(self, value: Array) -> Array:
         n = self._event_shape[0]
         ops = self._ops
-        maha = self._mahalanobis_sq(value - self.loc, fresh=True)
+        maha = self._value_mahalanobis_sq(value)
         return ops.add_scaled(self._const(-0.5 * n * _LOG_2PI) - self._half_log_det(), maha, -0.5)
 
     def entropy(self) -> Array:
@@ -228,9 +254,10 @@ class LowRankMultivariateNormal(Distribution):
         return self._ops.broadcast_to(h, self._batch_shape)
 
 
-# KL(p || q) = [tr(S_q^-1 S_p) + d^T S_q^-1 d - n + log|S_q| - log|S_p|] / 2, d = m_q - m_p. With q low-rank,
-# S_q^-1 = s (I - M M^T) s (s = D_q^-1/2, M from _whitened): tr(S_q^-1 S_p) = ||s R||^2 - ||M^T s R||^2 for any
-# R R^T = S_p, and a low-rank p has R = [W_p, D_p^1/2]. No n x n matrix is formed unless p is a dense MVN.
+# KL(p || q) = [tr(S_q^-1 S_p) + d^T S_q^-1 d - n + log|S_q| - log|S_p|] / 2 with d = m_q - m_p. For a low-rank q,
+# tr(S_q^-1 R R^T) is summed column by column of R (R R^T = S_p) as the Mahalanobis distance is: two sums of
+# squares; the textbook difference of traces loses all of float32's digits at cov_diag = 1e-6 W W^T (a KL(p || p)
+# of 0.5). It costs an n x n matrix for the diagonal part of a low-rank p (O(n^2 r), as the dense MVN's own KL).
 def _check_events(p: Distribution, q: Distribution) -> None:
     if p.event_shape != q.event_shape:
         raise ValueError(
@@ -243,6 +270,15 @@ def _frob(ops: Ops, x: Array) -> Array:
     return ops.xp.sum(ops.xp.sum(x * x, axis=-1), axis=-1)
 
 
+def _trace_inv(q: LowRankMultivariateNormal, x: Array) -> Array:
+    """:math:`\\operatorname{tr}(x^\\top \\Sigma_q^{-1} x)` for matrices ``x`` of shape ``(..., n, k)``."""
+    ops = q._ops
+    s, g_t, b_t = q._solver()
+    sx = x * s[..., None]
+    u = g_t @ sx
+    return _frob(ops, sx - ops.matrix_transpose(b_t) @ u) + _frob(ops, u)
+
+
 def _kl(p: Distribution, q: Distribution, trace: Array, maha: Array) -> Array:
     kl = q._half_log_det() - p._half_log_det() + 0.5 * (trace + maha - p.event_shape[0])
     return p._ops.broadcast_to(kl, broadcast_shapes(p.batch_shape, q.batch_shape))
@@ -252,27 +288,16 @@ def _kl(p: Distribution, q: Distribution, trace: Array, maha: Array) -> Array:
 def _kl_lowrank_lowrank(p: LowRankMultivariateNormal, q: LowRankMultivariateNormal) -> Array:
     _check_events(p, q)
     ops = p._ops
-    s, m = q._whitened()
-    wp, dp = p._unbroadcasted_cov_factor, p._unbroadcasted_cov_diag
-    sw = wp * s[..., None]  # s W_p
-    sd = s * ops.xp.sqrt(dp)  # s D_p^1/2, a diagonal
-    trace = (
-        _frob(ops, sw)
-        + ops.xp.sum(sd * sd, axis=-1)
-        - _frob(ops, ops.matrix_transpose(m) @ sw)
-        - _frob(ops, m * sd[..., None])
-    )
+    root = ops.xp.sqrt(p._unbroadcasted_cov_diag)
+    diag = root[..., None] * ops.eye(p.event_shape[0], p._dtype, p._device)
+    trace = _trace_inv(q, p._unbroadcasted_cov_factor) + _trace_inv(q, diag)
     return _kl(p, q, trace, q._mahalanobis_sq(q.loc - p.loc))
 
 
 @register_kl(MultivariateNormal, LowRankMultivariateNormal)
 def _kl_mvn_lowrank(p: MultivariateNormal, q: LowRankMultivariateNormal) -> Array:
     _check_events(p, q)
-    ops = p._ops
-    s, m = q._whitened()
-    sl = p._unbroadcasted_scale_tril * s[..., None]
-    trace = _frob(ops, sl) - _frob(ops, ops.matrix_transpose(m) @ sl)
-    return _kl(p, q, trace, q._mahalanobis_sq(q.loc - p.loc))
+    return _kl(p, q, _trace_inv(q, p._unbroadcasted_scale_tril), q._mahalanobis_sq(q.loc - p.loc))
 
 
 @register_kl(LowRankMultivariateNormal, MultivariateNormal)
