@@ -111,11 +111,19 @@ class LowRankMultivariateNormal(Distribution):
 
     def _post_init(self, validate: bool) -> None:
         # C = I + B^T B with B = D^{-1/2} W: the same matrix as W^T D^{-1} W, with no D^{-1} that could overflow
+        # (float16 and bfloat16: in float32, as every Woodbury quantity; C's entries are |W|^2 / D)
         ops = self._ops
         state = self.__dict__
-        b = state["cov_factor"] / ops.xp.sqrt(state["cov_diag"])[..., None]
-        eye = ops.eye(b.shape[-1], self._dtype, self._device)
+        b = self._wide(state["cov_factor"]) / ops.xp.sqrt(self._wide(state["cov_diag"]))[..., None]
+        eye = ops.eye(b.shape[-1], b.dtype, self._device)
         state["_capacitance_tril"] = ops.cholesky(ops.matrix_transpose(b) @ b + eye)
+
+    def _wide(self, x: Array) -> Array:
+        """``x`` in float32 where the distribution's dtype is narrower (float16, bfloat16; see
+        :meth:`Ops.wide_float`): the Woodbury terms are sums of squares of values of size ``|W| / D^1/2``, whose
+        half-precision rounding would leave nothing of the result."""
+        ops = self._ops
+        return ops.cast(x, ops.wide_float(self._dtype))
 
     @property
     def _unbroadcasted_cov_factor(self) -> Array:
@@ -137,30 +145,41 @@ class LowRankMultivariateNormal(Distribution):
         return self._ops.broadcast_to(self._unbroadcasted_cov_diag, self._batch_shape + self._event_shape)
 
     def _solver(self) -> tuple[Array, Array, Array]:
-        r"""``(s, G^T, B^T)``: :math:`s = D^{-1/2}`, :math:`B = D^{-1/2}W` and :math:`G = BC^{-1}` (both
-        ``(..., n, r)``, transposed and row-major: the layout in which the products by many rows run fastest);
-        :math:`\Sigma^{-1} = S(I + BB^\top)^{-1}S` with :math:`S = \operatorname{diag}(s)`."""
+        r"""``(1/D, (D^{-1/2}G)^T, W^T)`` with :math:`B = D^{-1/2}W` and :math:`G = BC^{-1}` (the two matrices
+        of shape ``(..., r, n)``, row-major: the layout in which products by many rows run fastest), so that
+        :math:`\Sigma^{-1} = D^{-1/2}(I + BB^\top)^{-1}D^{-1/2}` is applied without an :math:`n \times n` matrix."""
         ops = self._ops
-        s = 1.0 / ops.xp.sqrt(self._unbroadcasted_cov_diag)
-        b_t = ops.row_major(ops.matrix_transpose(self._unbroadcasted_cov_factor * s[..., None]))
+        inv_d = 1.0 / self._wide(self._unbroadcasted_cov_diag)
+        s = ops.xp.sqrt(inv_d)[..., None, :]
+        w_t = ops.row_major(ops.matrix_transpose(self._wide(self._unbroadcasted_cov_factor)))
         tril = self._capacitance_tril
-        g_t = ops.solve_triangular(ops.matrix_transpose(tril), ops.solve_triangular(tril, b_t), lower=False)
-        return s, ops.row_major(g_t), b_t
+        g_t = ops.solve_triangular(ops.matrix_transpose(tril), ops.solve_triangular(tril, w_t * s), lower=False)
+        return inv_d, ops.row_major(g_t * s), w_t
 
-    def _mahalanobis_sq(self, diff: Array, solver: tuple[Array, Array, Array] | None = None) -> Array:
+    def _mahalanobis_sq(
+        self, diff: Array, solver: tuple[Array, Array, Array] | None = None, inplace: bool = False
+    ) -> Array:
         r""":math:`\delta^\top \Sigma^{-1} \delta = \|\rho\|^2 + \|u\|^2` with :math:`z = D^{-1/2}\delta`,
-        :math:`u = C^{-1}B^\top z` and the residual :math:`\rho = z - Bu = (I + BB^\top)^{-1}z`.
+        :math:`u = C^{-1}B^\top z` and the residual :math:`\rho = z - Bu = (I + BB^\top)^{-1}z
+        = D^{-1/2}(\delta - Wu)` (``inplace``: ``diff`` is a temporary that may be overwritten).
 
         Two sums of squares, nothing cancels: the textbook :math:`\|z\|^2 - z^\top BC^{-1}B^\top z` loses
         :math:`\epsilon\|z\|^2` to the subtraction, all of float32's digits when ``cov_diag`` is 1e-6 of
         ``W W^T`` (``z`` of size 1e3 in ``W``'s span), where :math:`\rho` is computed to :math:`\epsilon\|z\|`.
         """
         ops = self._ops
-        s, g_t, b_t = self._solver() if solver is None else solver
-        z = diff * s
-        u = _rows_matmul(ops, z, ops.matrix_transpose(g_t))
-        rho = z - _rows_matmul(ops, u, b_t)
-        return ops.sum_squares(rho) + ops.sum_squares(u)
+        xp = ops.xp
+        inv_d, sg_t, w_t = self._solver() if solver is None else solver
+        diff = ops.cast(diff, inv_d.dtype)
+        u = _rows_matmul(ops, diff, ops.matrix_transpose(sg_t))
+        e = diff - _rows_matmul(ops, u, w_t)
+        if inplace:
+            e *= e
+        else:
+            e = e * e
+        # a matrix-vector product where D is one vector: no temporary of the values' size
+        weighted = xp.matmul(e, inv_d) if inv_d.ndim == 1 else xp.sum(e * inv_d, axis=-1)
+        return weighted + ops.sum_squares(u)
 
     def _value_mahalanobis_sq(self, value: Array) -> Array:
         """:meth:`_mahalanobis_sq` of ``value - loc``, in blocks of sample rows when evaluated eagerly without
@@ -169,24 +188,25 @@ class LowRankMultivariateNormal(Distribution):
         """
         ops = self._ops
         xp = ops.xp
-        loc = self.loc
+        loc = self._wide(self.loc)
         solver = self._solver()
         tail = len(self._batch_shape) + 1
         lead = tuple(value.shape[: value.ndim - tail])
         rows = math.prod(lead)
         row_size = math.prod(value.shape[len(lead) :])
         block = max(1, _BLOCK // max(row_size, 1))
-        if rows <= block or not ops.can_inplace(value, loc, *solver):
-            return self._mahalanobis_sq(value - loc, solver)
+        eager = ops.can_inplace(value, loc, *solver)
+        if rows <= block or not eager:
+            return self._mahalanobis_sq(value - loc, solver, eager)
         x = xp.reshape(value, (rows, *value.shape[len(lead) :]))
-        parts = [self._mahalanobis_sq(x[i : i + block] - loc, solver) for i in range(0, rows, block)]
+        parts = [self._mahalanobis_sq(x[i : i + block] - loc, solver, True) for i in range(0, rows, block)]
         maha = xp.concat(parts, axis=0)
         return xp.reshape(maha, lead + tuple(maha.shape[1:]))
 
     def _half_log_det(self) -> Array:
         xp = self._ops.xp
         log_c = xp.sum(xp.log(self._ops.diagonal(self._capacitance_tril)), axis=-1)
-        return log_c + 0.5 * xp.sum(xp.log(self._unbroadcasted_cov_diag), axis=-1)
+        return log_c + 0.5 * xp.sum(xp.log(self._wide(self._unbroadcasted_cov_diag)), axis=-1)
 
     @property
     def mean(self) -> Array:
@@ -215,9 +235,9 @@ class LowRankMultivariateNormal(Distribution):
     def precision_matrix(self) -> Array:
         """:math:`D^{-1} - D^{-1}WC^{-1}W^\\top D^{-1}` (Woodbury), of shape ``batch + (n, n)``."""
         ops = self._ops
-        s, g_t, b_t = self._solver()
-        eye = ops.eye(self._event_shape[0], self._dtype, self._device)
-        prec = s[..., None] * (eye - ops.matrix_transpose(b_t) @ g_t) * s[..., None, :]
+        inv_d, sg_t, w_t = self._solver()
+        eye = ops.eye(self._event_shape[0], inv_d.dtype, self._device)
+        prec = ops.cast(inv_d[..., None] * (eye - ops.matrix_transpose(w_t) @ sg_t), self._dtype)
         return ops.broadcast_to(prec, self._batch_shape + self._event_shape * 2)
 
     @lazy_property
@@ -245,13 +265,13 @@ class LowRankMultivariateNormal(Distribution):
         n = self._event_shape[0]
         ops = self._ops
         maha = self._value_mahalanobis_sq(value)
-        return ops.add_scaled(self._const(-0.5 * n * _LOG_2PI) - self._half_log_det(), maha, -0.5)
+        return ops.cast(ops.add_scaled(-0.5 * n * _LOG_2PI - self._half_log_det(), maha, -0.5), self._dtype)
 
     def entropy(self) -> Array:
         r""":math:`\tfrac n2 (1 + \log 2\pi) + \tfrac12 (\log|C| + \log|D|)`."""
         n = self._event_shape[0]
         h = 0.5 * n * (1.0 + _LOG_2PI) + self._half_log_det()
-        return self._ops.broadcast_to(h, self._batch_shape)
+        return self._ops.broadcast_to(self._ops.cast(h, self._dtype), self._batch_shape)
 
 
 # KL(p || q) = [tr(S_q^-1 S_p) + d^T S_q^-1 d - n + log|S_q| - log|S_p|] / 2 with d = m_q - m_p. For a low-rank q,
@@ -273,15 +293,16 @@ def _frob(ops: Ops, x: Array) -> Array:
 def _trace_inv(q: LowRankMultivariateNormal, x: Array) -> Array:
     """:math:`\\operatorname{tr}(x^\\top \\Sigma_q^{-1} x)` for matrices ``x`` of shape ``(..., n, k)``."""
     ops = q._ops
-    s, g_t, b_t = q._solver()
-    sx = x * s[..., None]
-    u = g_t @ sx
-    return _frob(ops, sx - ops.matrix_transpose(b_t) @ u) + _frob(ops, u)
+    inv_d, sg_t, w_t = q._solver()
+    x = ops.cast(x, inv_d.dtype)
+    u = sg_t @ x
+    e = x - ops.matrix_transpose(w_t) @ u
+    return ops.xp.sum(ops.xp.sum(e * e, axis=-1) * inv_d, axis=-1) + _frob(ops, u)
 
 
 def _kl(p: Distribution, q: Distribution, trace: Array, maha: Array) -> Array:
     kl = q._half_log_det() - p._half_log_det() + 0.5 * (trace + maha - p.event_shape[0])
-    return p._ops.broadcast_to(kl, broadcast_shapes(p.batch_shape, q.batch_shape))
+    return p._ops.broadcast_to(p._ops.cast(kl, p._dtype), broadcast_shapes(p.batch_shape, q.batch_shape))
 
 
 @register_kl(LowRankMultivariateNormal, LowRankMultivariateNormal)
