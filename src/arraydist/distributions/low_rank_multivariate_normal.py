@@ -30,7 +30,7 @@ def _rows_matmul(ops: Ops, x: Array, m: Array) -> Array:
     xp = ops.xp
     k = m.ndim - 2
     if k == 0:
-        return xp.matmul(x, m)
+        return x @ m  # the operator: no wrapper of array_api_compat on the hot path
     p, q = m.shape[-2:]
     dbatch = tuple(x.shape[:-1])
     split = max(len(dbatch) - k, 0)
@@ -171,19 +171,23 @@ class LowRankMultivariateNormal(Distribution):
         xp = ops.xp
         inv_d, sg_t, w_t = self._solver() if solver is None else solver
         diff = ops.cast(diff, inv_d.dtype)
-        u = _rows_matmul(ops, diff, ops.matrix_transpose(sg_t))
+        if diff.ndim == 2 and sg_t.ndim == 2:
+            # (r, n) @ (n, rows) rather than (rows, n) @ (n, r): 1.5x faster on torch's CPU at r = 8
+            u = ops.matrix_transpose(sg_t @ ops.matrix_transpose(diff))
+        else:
+            u = _rows_matmul(ops, diff, ops.matrix_transpose(sg_t))
         e = diff - _rows_matmul(ops, u, w_t)
         if inplace:
             e *= e
         else:
             e = e * e
         # a matrix-vector product where D is one vector: no temporary of the values' size
-        weighted = xp.matmul(e, inv_d) if inv_d.ndim == 1 else xp.sum(e * inv_d, axis=-1)
+        weighted = e @ inv_d if inv_d.ndim == 1 else xp.sum(e * inv_d, axis=-1)
         return weighted + ops.sum_squares(u)
 
     def _value_mahalanobis_sq(self, value: Array) -> Array:
         """:meth:`_mahalanobis_sq` of ``value - loc``, in blocks of sample rows when evaluated eagerly without
-        autograd (:meth:`Ops.can_inplace`): the temporaries of a block stay in the cache, where full-size ones
+        autograd (:meth:`Ops.can_inplace`) on a CPU: the temporaries of a block stay in the cache, where full-size ones
         (10^5 x 256 values in the benchmark) cost a page fault per 4 KiB on every call, more than the arithmetic.
         """
         ops = self._ops
@@ -196,7 +200,8 @@ class LowRankMultivariateNormal(Distribution):
         row_size = math.prod(value.shape[len(lead) :])
         block = max(1, _BLOCK // max(row_size, 1))
         eager = ops.can_inplace(value, loc, *solver)
-        if rows <= block or not eager:
+        # a CPU story: on a GPU one pass is a few kernels, where blocks would be hundreds of launches
+        if rows <= block or not eager or getattr(self._device, "type", self._device) != "cpu":
             return self._mahalanobis_sq(value - loc, solver, eager)
         x = xp.reshape(value, (rows, *value.shape[len(lead) :]))
         parts = [self._mahalanobis_sq(x[i : i + block] - loc, solver, True) for i in range(0, rows, block)]
