@@ -16,7 +16,7 @@ __all__ = ["LowRankMultivariateNormal"]
 
 Array = Any
 _LOG_2PI = math.log(2 * math.pi)
-#: the numbers of values per block of rows in log_prob (1 MiB in float32: the temporaries stay in the cache)
+#: the number of values per block of rows in log_prob (1 MiB in float32: the temporaries stay in the cache)
 _BLOCK = 2**18
 
 
@@ -68,7 +68,10 @@ class LowRankMultivariateNormal(Distribution):
     :math:`\Sigma^{-1} = D^{-1} - D^{-1} W C^{-1} W^\top D^{-1}` (Woodbury), so ``log_prob`` of ``m`` points costs
     :math:`O(m n r)` and never forms an :math:`n \times n` matrix.  Draws are
     :math:`\mu + W\varepsilon_r + D^{1/2}\varepsilon_n`.  ``covariance_matrix``, ``precision_matrix`` and
-    ``scale_tril`` are dense, computed on first access.
+    ``scale_tril`` are dense, computed on first access.  The Mahalanobis distance and the traces of the KL
+    divergences are evaluated as sums of squares (of the Woodbury residual), never as the difference of two large
+    terms, so they keep float32's precision when ``cov_diag`` is far smaller than ``W W^T``; float16 and bfloat16
+    distributions compute them in float32.
 
     Example:
         >>> import numpy as np
