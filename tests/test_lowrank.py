@@ -143,3 +143,26 @@ def test_value_errors_name_the_parameter(eager_backend: Backend) -> None:
         LowRankMultivariateNormal(c(np.zeros(3)), c(np.ones((3, 1))), c(np.array([1.0, 0.0, 1.0])))
     with pytest.raises(ValueError, match=r"LowRankMultivariateNormal: parameter 'cov_factor' must be"):
         LowRankMultivariateNormal(c(np.zeros(3)), c(np.array([[1.0], [np.nan], [0.0]])), c(np.ones(3)))
+
+
+def _kl_pairs(loc: Any, factor: Any, diag: Any, cov: Any) -> tuple[Any, Any, Any]:
+    p = LowRankMultivariateNormal(loc, factor, diag)
+    q = LowRankMultivariateNormal(0.5 * loc, factor + 0.1, 2.0 * diag)
+    dense = MultivariateNormal(loc[0], cov)
+    return arraydist.kl_divergence(p, q), arraydist.kl_divergence(p, dense), arraydist.kl_divergence(dense, p)
+
+
+def test_the_kl_pairs_compile_in_one_torch_graph() -> None:
+    torch = pytest.importorskip("torch")
+    args = [torch.as_tensor(np.ascontiguousarray(a)) for a in (LOC, FACTOR, DIAG, COV[0])]
+    torch._dynamo.reset()
+    compiled = torch.compile(_kl_pairs, fullgraph=True, backend="aot_eager")(*args)
+    for got, expected in zip(compiled, _kl_pairs(*args)):
+        torch.testing.assert_close(got, expected)
+
+
+def test_the_kl_pairs_under_jax_jit() -> None:
+    jax = pytest.importorskip("jax")
+    args = [jax.numpy.asarray(a, dtype=jax.numpy.float32) for a in (LOC, FACTOR, DIAG, COV[0])]
+    for got, expected in zip(jax.jit(_kl_pairs)(*args), _kl_pairs(*args)):
+        assert_close(np.asarray(got), np.asarray(expected), TOL["float32"])
