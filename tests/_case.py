@@ -194,6 +194,9 @@ class Case:
     #: ``mean``, ``variance``, ``stddev`` and ``mode`` are implemented (False: they raise NotImplementedError
     #: naming the class, as for a TransformedDistribution, which has no closed form for them)
     has_moments: bool = True
+    #: ``mode`` is implemented where ``has_moments`` is (False: it raises NotImplementedError naming the class, as
+    #: for a mixture, whose mode has no closed form and which torch.distributions leaves out too)
+    has_mode: bool = True
     #: ``entropy`` works under ``jax.jit`` and ``torch.compile`` (False: it needs a parameter's values as a
     #: Python number, as Binomial's sum over the support of the largest ``total_count``)
     traced_entropy: bool = True
@@ -251,6 +254,13 @@ class Case:
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def moments(self) -> tuple[str, ...]:
+        """The moments the case's distribution implements (``mean``, ``variance``, ``stddev``, ``mode``)."""
+        if not self.has_moments:
+            return ()
+        return ("mean", "variance", "stddev", "mode") if self.has_mode else ("mean", "variance", "stddev")
 
     @property
     def smooth_draws(self) -> bool:

@@ -157,7 +157,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         )
         if rest and not inside:  # the complement: what CI runs beyond the default
             inside = not _matrix.in_ci_matrix(
-                _matrix.item_case(item), _matrix.item_backend(item), _matrix.item_dtype(item)
+                _matrix.item_case(item),
+                _matrix.item_backend(item),
+                _matrix.item_dtype(item),
+                _matrix.item_base_machinery(item),
             )
         (keep if inside is not rest else drop).append(item)
     if drop:

@@ -44,9 +44,8 @@ def check_every_method(case: Case, backend: Backend, d: Any, one_event: Any = No
         "sample": ((2, *batch, *event), value),
         "log_prob": ((2, *batch), d.log_prob(value)),
     }
-    if case.has_moments:
-        for moment in ("mean", "variance", "stddev", "mode"):
-            shapes[moment] = ((*batch, *event), getattr(d, moment))
+    for moment in case.moments:
+        shapes[moment] = ((*batch, *event), getattr(d, moment))
     if one_event is not None:
         shapes["log_prob of one event"] = (batch, d.log_prob(one_event))
     if case.has_rsample:
@@ -72,6 +71,7 @@ def check_every_method(case: Case, backend: Backend, d: Any, one_event: Any = No
         assert owner.to_numpy(out).shape == shape, what
 
 
+@pytest.mark.base_machinery
 def test_every_case_works_with_an_empty_batch(case: Case, backend: Backend) -> None:
     d = case.build(arraydist, lambda x: backend.asarray(x, "float64"))
     batch = d.batch_shape
@@ -133,6 +133,11 @@ EMPTY_BUILDS = {
     "VonMises": lambda z: arraydist.VonMises(z((0,)), z((0,)) + 1.0),
     "TruncatedNormal": lambda z: arraydist.TruncatedNormal(z((0,)), z((0,)) + 1.0, z((0,)) - 1.0, z((0,)) + 1.0),
     "Truncated": lambda z: arraydist.Truncated(arraydist.Normal(z((0,)), 1.0), low=z((0,)) - 1.0),
+    "RelaxedBernoulli": lambda z: arraydist.RelaxedBernoulli(z((0, 1)) + 0.5, probs=z((3,)) + 0.3),
+    "RelaxedOneHotCategorical": lambda z: arraydist.RelaxedOneHotCategorical(z((0,)) + 0.5, logits=z((2, 1, 4))),
+    "MixtureSameFamily": lambda z: arraydist.MixtureSameFamily(
+        arraydist.Categorical(logits=z((0, 3))), arraydist.Normal(z((0, 3)), z((0, 3)) + 1.0)
+    ),
 }
 
 

@@ -30,6 +30,7 @@ from .distributions import Kumaraswamy
 from .distributions import Laplace
 from .distributions import LogNormal
 from .distributions import LowRankMultivariateNormal
+from .distributions import MixtureSameFamily
 from .distributions import Multinomial
 from .distributions import MultivariateNormal
 from .distributions import NegativeBinomial
@@ -38,6 +39,8 @@ from .distributions import OneHotCategorical
 from .distributions import OneHotCategoricalStraightThrough
 from .distributions import Pareto
 from .distributions import Poisson
+from .distributions import RelaxedBernoulli
+from .distributions import RelaxedOneHotCategorical
 from .distributions import StudentT
 from .distributions import TransformedDistribution
 from .distributions import Truncated
@@ -82,6 +85,7 @@ __all__ = [
     "Laplace",
     "LogNormal",
     "LowRankMultivariateNormal",
+    "MixtureSameFamily",
     "Multinomial",
     "MultivariateNormal",
     "NegativeBinomial",
@@ -90,6 +94,8 @@ __all__ = [
     "OneHotCategoricalStraightThrough",
     "Pareto",
     "Poisson",
+    "RelaxedBernoulli",
+    "RelaxedOneHotCategorical",
     "StudentT",
     "TransformedDistribution",
     "Truncated",

@@ -137,6 +137,19 @@ class _Dependent(Constraint):
     def check(self, value: Any) -> Any:
         raise ValueError("cannot check a dependent constraint without its distribution")
 
+    def __call__(self, *, is_discrete: Any = NotImplemented, event_dim: Any = NotImplemented) -> _Dependent:
+        """A placeholder with other attributes, as torch's ``constraints.dependent(event_dim=1)`` (torch-style
+        subclasses declare their supports so).
+
+        >>> from arraydist import constraints
+        >>> constraints.dependent(is_discrete=True, event_dim=1).event_dim
+        1
+        """
+        return _Dependent(
+            is_discrete=self.is_discrete if is_discrete is NotImplemented else is_discrete,
+            event_dim=self.event_dim if event_dim is NotImplemented else event_dim,
+        )
+
 
 class dependent_property(property, _Dependent):
     """A property whose value is a constraint that depends on the parameters (``Independent.support``,
@@ -463,7 +476,11 @@ class _Simplex(Constraint):
 
     def check(self, value: Any) -> Any:
         xp = _ops(value).xp
-        return xp.all(value >= 0, axis=-1) & (xp.abs(xp.sum(value, axis=-1) - 1) < 1e-6)
+        # torch's 1e-6, or K eps where the K rounded coordinates of a float16 or bfloat16 draw (or of many
+        # categories) cannot sum closer to 1
+        k = value.shape[-1] if value.ndim else 1
+        tol = max(1e-6, k * float(xp.finfo(value.dtype).eps)) if xp.isdtype(value.dtype, "real floating") else 1e-6
+        return xp.all(value >= 0, axis=-1) & (xp.abs(xp.sum(value, axis=-1) - 1) < tol)
 
     def describe(self) -> str:
         return "a simplex (non-negative, summing to 1 over the last dim)"

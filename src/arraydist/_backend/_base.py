@@ -439,10 +439,15 @@ class Ops(SpecialMath):
         count families are built from it and :meth:`bd0` (C. Loader, *Fast and accurate computation of
         binomial probabilities*, 2000)."""
         xp = self.xp
+        side = self.side(x, _STIRLING_FROM)
+        if side is False:
+            return self.lgamma(x + 1) - (x + 0.5) * xp.log(x) + x - LOG_SQRT_2PI
         w = 1 / (x * x)
         series = (1 / 12 - w * (1 / 360 - w * (1 / 1260 - w * (1 / 1680 - w * (1 / 1188 - w * 691 / 360360))))) / x
         small = xp.clip(x, max=_STIRLING_FROM)  # the discarded side stays finite, in the gradient too
         direct = self.lgamma(small + 1) - (small + 0.5) * xp.log(small) + small - LOG_SQRT_2PI
+        if side:
+            return series
         return xp.where(x > _STIRLING_FROM, series, direct)
 
     def bd0(self, x: Array, m: Array, log_m: Array | None = None) -> Array:

@@ -67,6 +67,26 @@ class SpecialMath:
     def stop_gradient(self, x: Array) -> Array:  # pragma: no cover - Ops defines it
         return x
 
+    def tracing(self) -> bool:  # pragma: no cover - Ops defines it
+        return False
+
+    def is_concrete(self, x: Array) -> bool:  # pragma: no cover - Ops defines it
+        return False
+
+    def value_range(self, x: Array) -> tuple[float, float]:  # pragma: no cover - Ops defines it
+        raise NotImplementedError
+
+    def side(self, x: Array, threshold: float) -> bool | None:
+        """Which side of ``threshold`` every element of ``x`` lies on, where that can be read now: True if all
+        are above it, False if none is, None if both are present or the values cannot be read (a tracer, a lazy
+        array, NaN). The piecewise formulas below compute one branch instead of all where it answers, at the price
+        of one reduction and its host read (Beta's ``log_prob`` of 10^7 values: about 3 of its 4 seconds on torch
+        went to branches whose results were discarded)."""
+        if self.tracing() or not self.is_concrete(x):
+            return None
+        low, high = self.value_range(x)
+        return True if low > threshold else False if high <= threshold else None
+
     def _repeat(self, steps: int, body: Callable[[Any, tuple[Array, ...]], tuple[Array, ...]], state: Any) -> Any:
         """``state = body(i, state)`` for ``i = 1 .. steps``; ``i`` may be a traced integer (JAX's loop)."""
         for i in range(1, steps + 1):
@@ -100,6 +120,9 @@ class SpecialMath:
         difference itself."""
         xp = self.xp
         y = x + d
+        side = self.side(xp.minimum(x, y), _LARGE)
+        if side is False:
+            return self.lgamma(y) - self.lgamma(x)
         large = (x > _LARGE) & (y > _LARGE)
         xl = xp.where(large, x, xp.full_like(x, 2 * _LARGE))
         yl = xp.where(large, y, xp.full_like(y, 2 * _LARGE))
@@ -122,21 +145,29 @@ class SpecialMath:
         three :math:`\log\Gamma`."""
         xp = self.xp
         s, t = xp.minimum(a, b), xp.maximum(a, b)
+        if self.side(t, _LARGE) is False:
+            return self.lgamma(a) + self.lgamma(b) - self.lgamma(a + b)
+        if self.side(s, _LARGE):
+            return self._betaln_stirling(s, t)
         both = s > _LARGE
         one = (t > _LARGE) & ~both
-        sb = xp.where(both, s, xp.full_like(s, 2 * _LARGE))
-        tb = xp.where(both, t, xp.full_like(t, 2 * _LARGE))
-        n = sb + tb
-        stirling = (
-            self.stirlerr(sb) + self.stirlerr(tb) - self.stirlerr(n) + LOG_SQRT_2PI
-            + 0.5 * (xp.log(n) - xp.log(sb) - xp.log(tb))
-            - sb * xp.log1p(tb / sb) - tb * xp.log1p(sb / tb)
-        )  # fmt: skip
+        stirling = self._betaln_stirling(
+            xp.where(both, s, xp.full_like(s, 2 * _LARGE)), xp.where(both, t, xp.full_like(t, 2 * _LARGE))
+        )
         so = xp.where(one, s, xp.ones_like(s))
         to = xp.where(one, t, xp.full_like(t, 2 * _LARGE))
         one_large = self.lgamma(so) - self.lgamma_ratio(to, so)
         direct = self.lgamma(a) + self.lgamma(b) - self.lgamma(a + b)
         return xp.where(both, stirling, xp.where(one, one_large, direct))
+
+    def _betaln_stirling(self, s: Array, t: Array) -> Array:
+        xp = self.xp
+        n = s + t
+        return (
+            self.stirlerr(s) + self.stirlerr(t) - self.stirlerr(n) + LOG_SQRT_2PI
+            + 0.5 * (xp.log(n) - xp.log(s) - xp.log(t))
+            - s * xp.log1p(t / s) - t * xp.log1p(s / t)
+        )  # fmt: skip
 
     def gamma_entropy_term(self, a: Array) -> Array:
         r""":math:`a + \log\Gamma(a) + (1 - a)\,\psi(a)`, the part of a Gamma distribution's entropy that
