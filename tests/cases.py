@@ -521,6 +521,7 @@ from cases_categorical import CASES as _CATEGORICAL  # noqa: E402
 from cases_counts import CASES as _COUNTS  # noqa: E402
 from cases_elementary import CASES as _ELEMENTARY  # noqa: E402
 from cases_gamma import CASES as _GAMMA  # noqa: E402
+from cases_lowrank import CASES as _LOWRANK  # noqa: E402
 from cases_matrix import CASES as _MATRIX  # noqa: E402
 from cases_mixture import CASES as _MIXTURE  # noqa: E402
 from cases_relaxed import CASES as _RELAXED  # noqa: E402
@@ -534,6 +535,7 @@ CASES += _SHAPES
 CASES += _ELEMENTARY
 CASES += _TRUNCATED
 CASES += _GAMMA
+CASES += _LOWRANK
 CASES += _RELAXED
 CASES += _MIXTURE
 CASES += _SIMPLEX

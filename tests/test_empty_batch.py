@@ -95,6 +95,9 @@ def test_every_case_works_with_an_empty_batch(case: Case, backend: Backend) -> N
 EMPTY_BUILDS = {
     "Normal": lambda z: arraydist.Normal(z((0, 3)), z((0, 3)) + 1.0),
     "MultivariateNormal": lambda z: arraydist.MultivariateNormal(z((0, 2)), covariance_matrix=z((0, 2, 2))),
+    "LowRankMultivariateNormal": lambda z: arraydist.LowRankMultivariateNormal(
+        z((2, 3)), z((0, 1, 3, 2)), z((3,)) + 1.0
+    ),
     "Independent": lambda z: arraydist.Independent(arraydist.Normal(z((4, 0, 2)), 1.0), 1),
     "Bernoulli": lambda z: arraydist.Bernoulli(probs=z((0,))),
     "Categorical": lambda z: arraydist.Categorical(logits=z((0, 4))),

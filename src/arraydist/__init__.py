@@ -32,6 +32,7 @@ from .distributions import LKJCholesky
 from .distributions import Laplace
 from .distributions import LogNormal
 from .distributions import LogisticNormal
+from .distributions import LowRankMultivariateNormal
 from .distributions import MixtureSameFamily
 from .distributions import Multinomial
 from .distributions import MultivariateNormal
@@ -90,6 +91,7 @@ __all__ = [
     "Laplace",
     "LogNormal",
     "LogisticNormal",
+    "LowRankMultivariateNormal",
     "MixtureSameFamily",
     "Multinomial",
     "MultivariateNormal",

@@ -531,6 +531,12 @@ class Ops(SpecialMath):
     def matrix_transpose(self, x: Array) -> Array:
         return self.xp.linalg.matrix_transpose(x)
 
+    def row_major(self, x: Array) -> Array:
+        """``x`` laid out row by row where the backend has strides (else ``x``): a small matrix used as the
+        right operand of many products (torch's CPU ``x @ m`` with ``m`` of shape ``(256, 8)``: 2-6x faster when
+        ``m`` is ``(8, 256)`` row-major, transposed)."""
+        return x
+
     def eye(self, n: int, dtype: Any, device: Any) -> Array:
         return self.xp.eye(n, dtype=dtype, device=device)
 

@@ -517,6 +517,9 @@ class TorchOps(Ops):
     def matrix_transpose(self, x: Array) -> Array:
         return x.transpose(-1, -2)
 
+    def row_major(self, x: Array) -> Array:
+        return x.contiguous()
+
     def eye(self, n: int, dtype: Any, device: Any) -> Array:
         return torch.eye(n, dtype=dtype, device=device)
 
