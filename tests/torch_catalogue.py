@@ -179,20 +179,9 @@ OMISSIONS: dict[str, str] = {
     ),
 }
 
-#: torch names whose arraydist class other engineers are writing for issue 21 (absent on this branch): the test
-#: takes each as expected-absent while absent and checks it like any other once it lands; empty it when all have
-PENDING_ISSUE_21: set[str] = {
-    "torch.distributions.Dirichlet",
-    "torch.distributions.LKJCholesky",
-    "torch.distributions.LogisticNormal",
-    "torch.distributions.LowRankMultivariateNormal",
-    "torch.distributions.MixtureSameFamily",
-    "torch.distributions.RelaxedBernoulli",
-    "torch.distributions.RelaxedOneHotCategorical",
-    "torch.distributions.Wishart",
-    "torch.distributions.relaxed_bernoulli.LogitRelaxedBernoulli",
-    "torch.distributions.relaxed_categorical.ExpRelaxedCategorical",
-}
+#: torch names whose arraydist class is being written (absent): the test takes each as expected-absent while absent
+#: and checks it like any other once it lands (issue 21's landed on 2026-12-07: none is pending)
+PENDING_ISSUE_21: set[str] = set()
 
 #: torch name -> a note for the table (what differs for that name; most have none)
 NOTES: dict[str, str] = {
