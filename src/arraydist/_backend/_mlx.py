@@ -1,0 +1,522 @@
+"""MLX backend: stateless keys (split as on JAX), lazy arrays, tracers under ``mx.compile`` and ``mx.vmap``.
+
+Imported only once an ``mlx.core.array`` has been seen.  MLX follows most of the array API standard; the
+namespace below (:class:`_Namespace`) adds what the rest of arraydist writes against it and MLX lacks: a
+``device`` keyword on the creation functions (MLX places work by stream, not by array), ``finfo(...).tiny``,
+``linalg.diagonal`` and ``linalg.matrix_transpose``, and NumPy's float64 kept as float64 (``mx.array`` of a
+float64 NumPy array is float32).
+
+MLX has no lgamma, digamma, incomplete gamma or beta functions, no normal CDF and no gamma, Poisson or binomial
+sampler.  lgamma and digamma are composites of MLX operations here (differentiable with ``mx.grad``, traceable
+by ``mx.compile``); betainc and the inverses are the backend layer's composites (as on torch).  The rest of the
+table runs SciPy on the host: correct, eager only, and with a gradient that raises rather than a silent zero.
+"""
+
+from __future__ import annotations
+
+import math
+from types import SimpleNamespace
+from typing import Any
+
+import mlx.core as mx
+import numpy as np
+
+from ._base import Array, Ops, Shape, categorical_inverse_cdf, check_seed, widen_methods
+from ._special import OWN, SPECIAL_FUNCTIONS
+
+_NARROW = frozenset({mx.float16, mx.bfloat16})
+_FROM_NUMPY = {
+    np.dtype(np.float64): mx.float64,
+    np.dtype(np.float32): mx.float32,
+    np.dtype(np.float16): mx.float16,
+    np.dtype(np.int64): mx.int64,
+    np.dtype(np.int32): mx.int32,
+    np.dtype(np.bool_): mx.bool_,
+}
+_SQRT2 = math.sqrt(2.0)
+_HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
+#: Marsaglia-Tsang rounds of the gamma sampler: a round accepts with probability above 0.95 (a >= 1), so a draw
+#: is still unaccepted after 10 rounds with probability below 1e-13; it then keeps its last proposal
+_GAMMA_ROUNDS = 10
+
+
+def _cast(x: Array, dtype: Any) -> Array:
+    return x.astype(dtype)
+
+
+class _FInfo:
+    """``mx.finfo`` with the standard's ``tiny`` (MLX names it ``smallest_normal`` only)."""
+
+    def __init__(self, dtype: Any) -> None:
+        info = mx.finfo(dtype)
+        self.bits, self.eps, self.max, self.min = info.bits, info.eps, info.max, info.min
+        self.smallest_normal = self.tiny = info.smallest_normal
+        self.dtype = dtype
+
+
+def _numpy_dtype(x: Any) -> Any:
+    dtype = getattr(x, "dtype", None)
+    return _FROM_NUMPY.get(np.dtype(dtype)) if isinstance(x, (np.ndarray, np.generic)) else None
+
+
+def _asarray(x: Any, dtype: Any = None, device: Any = None, copy: Any = None) -> Array:
+    if isinstance(x, mx.array):
+        return x if dtype is None or x.dtype == dtype else x.astype(dtype)
+    if dtype is None:
+        dtype = _numpy_dtype(x)
+    if isinstance(x, np.ndarray) and x.dtype == np.float64 and dtype is not None and dtype != mx.float64:
+        x = x.astype(np.float32) if dtype == mx.float32 else x
+    return mx.array(x, dtype=dtype) if dtype is not None else mx.array(x)
+
+
+def _without_device(fn: Any) -> Any:
+    def call(*args: Any, device: Any = None, **kwargs: Any) -> Any:
+        return fn(*args, **kwargs)
+
+    call.__name__ = fn.__name__
+    return call
+
+
+def _namespace() -> Any:
+    ns = SimpleNamespace(**{k: v for k, v in vars(mx).items() if not k.startswith("__")})
+    ns.__name__ = "mlx.core"
+    ns.asarray = _asarray
+    for name in ("arange", "zeros", "ones", "full", "eye", "linspace", "zeros_like", "ones_like", "full_like"):
+        setattr(ns, name, _without_device(getattr(mx, name)))
+    ns.empty = _without_device(mx.zeros)
+    ns.clip = lambda x, min=None, max=None: mx.clip(x, min, max)
+    ns.finfo = _FInfo
+    ns.linalg = SimpleNamespace(**{k: v for k, v in vars(mx.linalg).items() if not k.startswith("__")})
+    ns.linalg.diagonal = lambda x: mx.diagonal(x, axis1=-2, axis2=-1)
+    ns.linalg.matrix_transpose = lambda x: mx.swapaxes(x, -1, -2)
+    ns.bool = mx.bool_
+    return ns
+
+
+_XP = _namespace()
+
+
+def _is_key(seed: object) -> bool:
+    return isinstance(seed, mx.array) and seed.dtype == mx.uint32 and tuple(seed.shape) == (2,)
+
+
+def _key_ints(key: Array) -> list[int]:
+    return [int(v) for v in np.array(key)]
+
+
+class MlxOps(Ops):
+    name = "mlx"
+    differentiable = True
+    index_type = mx.int32
+
+    def __init__(self) -> None:
+        super().__init__(_XP)
+
+    def asarray(self, x: Any, dtype: Any = None, device: Any = None) -> Array:
+        return _asarray(x, dtype)
+
+    def default_float(self) -> Any:
+        return mx.float32
+
+    def float_dtype(self, arrays: Any) -> Any:
+        dtype = mx.result_type(*arrays) if arrays else None
+        if dtype is None or not mx.issubdtype(dtype, mx.floating):
+            return mx.float32
+        return dtype
+
+    def is_float_dtype(self, dtype: Any) -> bool:
+        return bool(mx.issubdtype(dtype, mx.floating))
+
+    def narrow_float(self, dtype: Any) -> bool:
+        return dtype != mx.float64
+
+    def wide_float(self, dtype: Any) -> Any:
+        return mx.float32 if dtype in _NARROW else dtype
+
+    def device(self, x: Array) -> Any:
+        return None  # MLX arrays live in unified memory; work is placed by stream
+
+    def is_concrete(self, x: Array) -> bool:
+        # Under mx.compile and mx.vmap an array derived from the inputs is a tracer, which MLX refuses to
+        # evaluate (ValueError); under mx.grad values can be read.  Evaluating here is what reading them costs.
+        try:
+            mx.eval(x)
+        except ValueError:
+            return False
+        return True
+
+    def to_numpy(self, x: Array) -> np.ndarray:
+        if x.dtype == mx.bfloat16:
+            x = x.astype(mx.float32)
+        return np.array(x)
+
+    def from_numpy(self, x: np.ndarray, like: Array) -> Array:
+        return _asarray(x)
+
+    def stop_gradient(self, x: Array) -> Array:
+        return mx.stop_gradient(x)
+
+    def all(self, x: Array) -> bool:
+        return bool(mx.all(x).item())
+
+    def small_values(self, x: Array) -> Any:
+        if x.size > 64:
+            return None
+        try:
+            values = x.tolist()
+        except ValueError:  # a tracer (mx.compile, mx.vmap)
+            return None
+        if type(values) is not list:
+            return (values,)
+        return np.asarray(values, dtype=float).ravel().tolist()
+
+    def reduce_value(self, x: Array, how: str) -> float:
+        if x.size == 0:
+            return {"min": math.inf, "max": -math.inf, "sum": 0.0}[how]
+        return float(getattr(mx, how)(x).item())
+
+    def cast(self, x: Array, dtype: Any) -> Array:
+        return x if x.dtype == dtype else x.astype(dtype)
+
+    def index_dtype(self) -> Any:
+        return mx.int32
+
+    def eye(self, n: int, dtype: Any, device: Any) -> Array:
+        return mx.eye(n, dtype=dtype)
+
+    def diagonal(self, x: Array) -> Array:
+        return mx.diagonal(x, axis1=-2, axis2=-1)
+
+    def matrix_transpose(self, x: Array) -> Array:
+        return mx.swapaxes(x, -1, -2)
+
+    def tril(self, x: Array) -> Array:
+        return mx.tril(x)
+
+    # MLX's factorizations run on the CPU stream only (also on Apple silicon, where the default is the GPU)
+    def cholesky(self, x: Array) -> Array:
+        return mx.linalg.cholesky(x, stream=mx.cpu)
+
+    def solve_triangular(self, a: Array, b: Array, *, lower: bool = True) -> Array:
+        shape = np.broadcast_shapes(tuple(a.shape[:-2]), tuple(b.shape[:-2]))
+        a = mx.broadcast_to(a, (*shape, *a.shape[-2:]))
+        b = mx.broadcast_to(b, (*shape, *b.shape[-2:]))
+        return mx.linalg.solve_triangular(a, b, upper=not lower, stream=mx.cpu)
+
+    def is_positive_definite(self, x: Array) -> Array:
+        scale = mx.max(mx.abs(x), axis=(-2, -1))
+        eps = mx.finfo(x.dtype).eps
+        symmetric = mx.all(mx.abs(x - mx.swapaxes(x, -1, -2)) <= 16 * eps * scale[..., None, None], axis=(-2, -1))
+        ok = symmetric & mx.isfinite(scale)
+        safe = mx.where(ok[..., None, None], x, mx.eye(x.shape[-1], dtype=x.dtype))
+        return ok & (mx.min(mx.linalg.eigvalsh((safe + mx.swapaxes(safe, -1, -2)) / 2, stream=mx.cpu), axis=-1) > 0)
+
+    def _host(self, fn: Any, *args: Any) -> Array:
+        return _host_call(self, fn, args)
+
+    def log_softmax(self, x: Array, axis: int = -1) -> Array:
+        if 0 in tuple(x.shape):
+            return x
+        m = mx.stop_gradient(mx.max(x, axis=axis, keepdims=True))
+        shifted = x - mx.where(mx.isfinite(m), m, mx.zeros_like(m))
+        return shifted - mx.logsumexp(shifted, axis=axis, keepdims=True)
+
+    def softmax(self, x: Array, axis: int = -1) -> Array:
+        return mx.exp(self.log_softmax(x, axis))
+
+    # ------------------------------------------------------------------ random numbers on MLX keys
+    def make_rng(self, seed: object, device: Any) -> Any:
+        seed = check_seed(seed, "mlx", "None, a key (mlx.core.random.key(n))", _is_key)
+        if seed is None:
+            # MLX's global key (mx.random.seed sets it), advanced as MLX itself advances it
+            state = mx.random.state
+            keep, use = mx.random.split(state[0])
+            state[0] = keep
+            return use
+        if type(seed) is int:
+            return mx.random.key(seed)
+        return seed
+
+    def split(self, rng: Any, n: int) -> list[Any]:
+        keys = mx.random.split(rng, n)
+        return [keys[i] for i in range(n)]
+
+    def normal(self, rng: Any, shape: Shape, dtype: Any, device: Any) -> Array:
+        return mx.random.normal(shape=tuple(shape), dtype=dtype, key=rng)
+
+    def uniform(self, rng: Any, shape: Shape, dtype: Any, device: Any) -> Array:
+        shape = tuple(shape)
+        if dtype == mx.float64:
+            # MLX draws no float64 uniforms: 53 random bits from two integer draws, centred in their cell so
+            # that 0 and 1 are never drawn
+            hi_key, lo_key = mx.random.split(rng)
+            hi = mx.random.randint(0, 2**27, shape, dtype=mx.int32, key=hi_key).astype(mx.float64)
+            lo = mx.random.randint(0, 2**26, shape, dtype=mx.int32, key=lo_key).astype(mx.float64)
+            return (hi * 2.0**26 + lo + 0.5) * 2.0**-53
+        work = mx.float32 if dtype in _NARROW else dtype
+        tiny = mx.finfo(work).smallest_normal
+        u = mx.random.uniform(low=tiny, high=1.0, shape=shape, dtype=work, key=rng)
+        return u if work == dtype else mx.clip(u.astype(dtype), mx.finfo(dtype).smallest_normal, 1 - 2.0**-11)
+
+    def exponential(self, rng: Any, shape: Shape, dtype: Any, device: Any) -> Array:
+        return -mx.log(self.uniform(rng, shape, dtype, device))
+
+    def standard_gamma(self, rng: Any, concentration: Any, shape: Shape, dtype: Any, device: Any) -> Array:
+        a = mx.broadcast_to(_asarray(concentration, dtype), tuple(shape))
+        normal_key, uniform_key, boost_key = mx.random.split(rng, 3)
+        return _standard_gamma(
+            a,
+            self.normal(normal_key, (_GAMMA_ROUNDS, *shape), dtype, None),
+            self.uniform(uniform_key, (_GAMMA_ROUNDS, *shape), dtype, None),
+            self.uniform(boost_key, tuple(shape), dtype, None),
+        )
+
+    def bernoulli(self, rng: Any, probs: Any, shape: Shape, dtype: Any, device: Any) -> Array:
+        p = mx.stop_gradient(_asarray(probs, dtype))
+        return (self.uniform(rng, shape, dtype, None) < p).astype(dtype)
+
+    def categorical(
+        self, rng: Any, logits: Array, shape: Shape, dtype: Any = None, device: Any = None, probs: Any = None
+    ) -> Array:
+        logits = mx.stop_gradient(logits)
+        probs = None if probs is None else mx.stop_gradient(probs)
+        work = mx.float64 if logits.dtype == mx.float64 else mx.float32
+        u = self.uniform(rng, tuple(shape), work, None)
+        return categorical_inverse_cdf(_XP, logits, u, tuple(shape), mx.int32 if dtype is None else dtype, probs)
+
+    # Poisson and binomial: MLX has no sampler, so NumPy's run on the host, seeded from the key (reproducible,
+    # eager only: under mx.compile the key is a tracer and cannot seed anything)
+    def _host_rng(self, rng: Any) -> np.random.Generator:
+        try:
+            return np.random.default_rng(_key_ints(rng))
+        except ValueError as e:
+            raise NotImplementedError(
+                "mlx: Poisson and binomial draws are made by NumPy on the host (MLX has no sampler for them), "
+                "so they cannot be drawn inside mx.compile or mx.vmap"
+            ) from e
+
+    def poisson(self, rng: Any, rate: Any, shape: Shape, dtype: Any, device: Any) -> Array:
+        draws = self._host_rng(rng).poisson(self._host_param(rate), size=shape)
+        return _asarray(np.asarray(draws, dtype=np.float64), dtype)
+
+    def binomial(self, rng: Any, total_count: Any, probs: Any, shape: Shape, dtype: Any, device: Any) -> Array:
+        n = np.rint(self._host_param(total_count)).astype(np.int64)
+        draws = self._host_rng(rng).binomial(n, self._host_param(probs), size=shape)
+        return _asarray(np.asarray(draws, dtype=np.float64), dtype)
+
+    def _host_param(self, p: Any) -> np.ndarray:
+        return self.to_numpy(mx.stop_gradient(p)) if isinstance(p, mx.array) else np.asarray(p)
+
+    # ------------------------------------------------------------------ special functions MLX lacks
+    @staticmethod
+    def lgamma(x: Array) -> Array:
+        return _lgamma(x)
+
+    gammaln = lgamma
+
+    @staticmethod
+    def digamma(x: Array) -> Array:
+        return _digamma(x)
+
+    @staticmethod
+    def erf(x: Array) -> Array:
+        return mx.erf(x)
+
+    @staticmethod
+    def erfinv(x: Array) -> Array:
+        return mx.erfinv(x)
+
+    @staticmethod
+    def softplus(x: Array) -> Array:
+        return mx.logaddexp(x, mx.zeros_like(x))
+
+    @staticmethod
+    def expit(x: Array) -> Array:
+        return mx.sigmoid(x)
+
+    def logsumexp(self, x: Array, axis: int = -1) -> Array:
+        return mx.logsumexp(x, axis=axis)
+
+    betainc = Ops._betainc_series
+    betaincc = Ops._betaincc_series
+    betaincinv = Ops._betaincinv_halley
+    gammaincinv = Ops._gammaincinv_halley
+    gammainccinv = Ops._gammainccinv_halley
+
+
+# ---------------------------------------------------------------------- composites
+# Lanczos' approximation (g = 7, nine terms): relative accuracy about 1e-15 for x >= 1/2; the reflection formula
+# below 1/2.  Every discarded branch of a `where` gets a harmless argument, so gradients stay finite.
+_LANCZOS_G = 7.0
+_LANCZOS = (
+    0.99999999999980993,
+    676.5203681218851,
+    -1259.1392167224028,
+    771.32342877765313,
+    -176.61502916214059,
+    12.507343278686905,
+    -0.13857109526572012,
+    9.9843695780195716e-6,
+    1.5056327351493116e-7,
+)
+
+
+def _lgamma_right(x: Array) -> Array:
+    z = x - 1
+    series = _LANCZOS[0] + sum(c / (z + i) for i, c in enumerate(_LANCZOS[1:], start=1))
+    t = z + _LANCZOS_G + 0.5
+    return _HALF_LOG_2PI + (z + 0.5) * mx.log(t) - t + mx.log(series)
+
+
+def _lgamma(x: Array) -> Array:
+    left = x < 0.5
+    right = _lgamma_right(mx.where(left, 1 - x, x))
+    # reflection: lgamma(x) = log(pi / |sin(pi x)|) - lgamma(1 - x); sin(pi x) from the fractional part keeps
+    # its zeros exact at the non-positive integers (+inf there, as SciPy)
+    frac = x - mx.floor(x)
+    sin_pi = mx.sin(math.pi * mx.where(left, frac, mx.full(frac.shape, 0.5, dtype=frac.dtype)))
+    reflected = math.log(math.pi) - mx.log(mx.abs(sin_pi)) - right
+    return mx.where(left, reflected, right)
+
+
+def _digamma(x: Array) -> Array:
+    left = x < 0.5
+    y = mx.where(left, 1 - x, x)
+    # recurrence psi(y) = psi(y + 10) - sum 1 / (y + k), then the asymptotic series from 10 on (1e-14 there)
+    small = y < 10
+    shift = mx.zeros_like(y)
+    for k in range(10):
+        shift = shift + 1 / (y + k)
+    w = mx.where(small, y + 10, y)
+    w2 = 1 / (w * w)
+    tail = w2 * (1 / 12 - w2 * (1 / 120 - w2 * (1 / 252 - w2 * (1 / 240 - w2 * (1 / 132)))))
+    psi = mx.log(w) - 0.5 / w - tail - mx.where(small, shift, mx.zeros_like(shift))
+    frac = x - mx.floor(x)
+    tan_pi = mx.tan(math.pi * mx.where(left, frac, mx.full(frac.shape, 0.25, dtype=frac.dtype)))
+    # psi(x) = psi(1 - x) - pi / tan(pi x); at the poles tan is 0 and the result is -inf/nan, as SciPy's nan
+    reflected = psi - math.pi / tan_pi
+    return mx.where(left, mx.where(frac == 0, mx.full(x.shape, math.nan, dtype=x.dtype), reflected), psi)
+
+
+def _gamma_proposals(a: Array, normals: Array, uniforms: Array) -> Array:
+    """Marsaglia and Tsang's method for ``a >= 1``: the first accepted of the rounds of proposals."""
+    d = a - 1 / 3
+    c = 1 / mx.sqrt(9 * d)
+    v = (1 + c * normals) ** 3
+    positive = v > 0
+    v_safe = mx.where(positive, v, mx.ones_like(v))
+    x2 = normals * normals
+    accept = positive & (
+        (uniforms < 1 - 0.0331 * x2 * x2) | (mx.log(uniforms) < 0.5 * x2 + d * (1 - v_safe + mx.log(v_safe)))
+    )
+    # the first accepted round (argmax of the booleans); a draw accepted by none keeps its last positive proposal
+    rounds = accept.shape[0]
+    first = mx.argmax(accept.astype(mx.int32), axis=0)
+    first = mx.where(mx.any(accept, axis=0), first, mx.full(first.shape, rounds - 1, dtype=first.dtype))
+    chosen = mx.take_along_axis(v_safe, first[None], axis=0)[0]
+    return d * chosen
+
+
+@mx.custom_function
+def _standard_gamma(a: Array, normals: Array, uniforms: Array, boost: Array) -> Array:
+    small = a < 1
+    g = _gamma_proposals(mx.where(small, a + 1, a), normals, uniforms)
+    # below 1: G(a) = G(a + 1) U^(1/a) (Marsaglia and Tsang's boost)
+    g = mx.where(small, g * boost ** (1 / a), g)
+    return mx.maximum(g, mx.finfo(a.dtype).smallest_normal)
+
+
+@_standard_gamma.vjp
+def _standard_gamma_vjp(primals: Any, cotangent: Array, output: Array) -> Any:
+    a, normals, uniforms, boost = primals
+    return (cotangent * _gamma_implicit_grad(a, output), mx.zeros_like(normals), mx.zeros_like(uniforms),
+            mx.zeros_like(boost))  # fmt: skip
+
+
+#: terms of the series of the lower incomplete gamma function's derivative in a (exact to float64 for x up to
+#: about 40 + a; beyond, the Wilson-Hilferty form below takes over)
+_SERIES_TERMS = 96
+
+
+def _gamma_implicit_grad(a: Array, z: Array) -> Array:
+    r"""``dz/da = -(dP/da)(a, z) / p(z; a)`` of a Gamma(a, 1) draw ``z`` (the implicit reparameterization
+    gradient), ``P`` the regularized lower incomplete gamma function and ``p`` the density.
+
+    For ``a <= 8`` the series :math:`P(a, z) = z^a e^{-z} \sum_n z^n / \Gamma(a + n + 1)`, differentiated term by
+    term in ``a`` (log-space terms: :math:`t_n = \exp(\log(z) (a + n) - z - \log\Gamma(a + n + 1))`, each with
+    derivative :math:`t_n (\log z - \psi(a + n + 1))`); beyond, the derivative of the Wilson-Hilferty transform
+    :math:`z = a (1 - 1/(9a) + w / \sqrt{9a})^3` at fixed :math:`w`, whose error falls as :math:`a^{-3/2}`."""
+    dtype = z.dtype
+    wide = mx.float64 if dtype == mx.float64 else mx.float32
+    a = a.astype(wide)
+    z = z.astype(wide)
+    small = a <= 8
+    a_s = mx.where(small, a, mx.ones_like(a))
+    z_s = mx.where(small, z, mx.ones_like(z))
+    log_z = mx.log(z_s)
+    total = mx.zeros_like(z_s)
+    for n in range(_SERIES_TERMS):
+        shift = a_s + n + 1
+        term = mx.exp(log_z * (a_s + n) - z_s - _lgamma(shift))
+        total = total + term * (log_z - _digamma(shift))
+    log_density = (a_s - 1) * log_z - z_s - _lgamma(a_s)
+    series = -total / mx.exp(log_density)
+    # Wilson-Hilferty: w = ((z / a)^(1/3) - 1 + 1/(9a)) sqrt(9a) held fixed
+    a_l = mx.where(small, mx.full(a.shape, 9.0, dtype=wide), a)
+    z_l = mx.where(small, mx.full(z.shape, 9.0, dtype=wide), z)
+    r = (z_l / a_l) ** (1 / 3)
+    w = (r - 1 + 1 / (9 * a_l)) * mx.sqrt(9 * a_l)
+    inner = 1 - 1 / (9 * a_l) + w / mx.sqrt(9 * a_l)
+    d_inner = 1 / (9 * a_l * a_l) - 0.5 * w / (3 * a_l**1.5)
+    large = inner**3 + 3 * a_l * inner**2 * d_inner
+    return mx.where(small, series, large).astype(dtype)
+
+
+# ---------------------------------------------------------------------- the host fallbacks, with a loud gradient
+def _host_call(ops: Ops, fn: Any, args: tuple[Any, ...]) -> Array:
+    arrays = [a for a in args if isinstance(a, mx.array)]
+    like = arrays[0]
+    try:
+        host = [np.array(a.astype(mx.float64) if a.dtype == mx.float32 else a) if isinstance(a, mx.array) else a
+                for a in args]  # fmt: skip
+    except ValueError as e:
+        raise NotImplementedError(
+            f"mlx: {getattr(fn, '__name__', fn)} is computed by SciPy on the host (MLX has no kernel for it), so it "
+            "cannot run inside mx.compile or mx.vmap"
+        ) from e
+    result = _asarray(np.asarray(fn(*host)), like.dtype)
+    return _no_gradient(getattr(fn, "__name__", "a host function"), result, *arrays)
+
+
+def _no_gradient(name: str, result: Array, *inputs: Array) -> Array:
+    @mx.custom_function
+    def passthrough(out: Array, *ins: Array) -> Array:
+        return out
+
+    @passthrough.vjp
+    def refuse(primals: Any, cotangent: Any, output: Any) -> Any:
+        raise NotImplementedError(
+            f"mlx: {name} is computed by SciPy on the host (MLX has no kernel for it), so mx.grad cannot "
+            "differentiate it"
+        )
+
+    return passthrough(result, *inputs)
+
+
+def _host_method(name: str, scipy_name: str) -> Any:
+    def method(self: MlxOps, *args: Any) -> Array:
+        from scipy import special
+
+        return _host_call(self, getattr(special, scipy_name), args)
+
+    method.__name__ = method.__qualname__ = name
+    return method
+
+
+for _name, _entry in SPECIAL_FUNCTIONS.items():
+    if _entry.fallback == "host" and _name not in MlxOps.__dict__:
+        setattr(MlxOps, _name, _host_method(_name, _entry.scipy if _entry.scipy not in (None, OWN) else _name))
+
+
+widen_methods(MlxOps, (*SPECIAL_FUNCTIONS, "cholesky", "solve_triangular"), _NARROW, mx.float32, _cast)
+OPS = MlxOps()
