@@ -90,9 +90,129 @@ def _namespace() -> Any:
     ns.linalg.diagonal = lambda x: mx.diagonal(x, axis1=-2, axis2=-1)
     ns.linalg.matrix_transpose = lambda x: mx.swapaxes(x, -1, -2)
     ns.bool = mx.bool_
+    # MLX's CPU kernels of these compute float64 to float32's accuracy (1e-7): precise composites in float64
+    for name, precise in _PRECISE64.items():
+        setattr(ns, name, _in_float64(precise, getattr(mx, name)))
     return ns
 
 
+def _in_float64(precise: Any, native: Any) -> Any:
+    def call(x: Any, *args: Any, **kwargs: Any) -> Any:
+        return precise(x, *args, **kwargs) if getattr(x, "dtype", None) == mx.float64 else native(x, *args, **kwargs)
+
+    call.__name__ = native.__name__
+    return call
+
+
+def _exp64(x: Array) -> Array:
+    # cosh + sinh of |x|: two positive terms, each exact to float64 (MLX's exp is not), then 1/e below 0
+    ax = mx.abs(x)
+    e = mx.cosh(ax) + mx.sinh(ax)
+    return mx.where(x >= 0, e, 1 / e)
+
+
+def _tan_half(x: Array) -> tuple[Array, Array]:
+    t = mx.tan(0.5 * x)  # MLX's tan is exact to float64, its sin and cos are not
+    return t, 1 + t * t
+
+
+def _sin64(x: Array) -> Array:
+    t, d = _tan_half(x)
+    return 2 * t / d
+
+
+def _cos64(x: Array) -> Array:
+    t, d = _tan_half(x)
+    return (1 - t * t) / d
+
+
+def _sigmoid64(x: Array) -> Array:
+    e = _exp64(-mx.abs(x))
+    return mx.where(x >= 0, 1 / (1 + e), e / (1 + e))
+
+
+def _logaddexp64(a: Array, b: Array) -> Array:
+    m = mx.maximum(a, b)
+    finite = mx.isfinite(m)
+    return mx.where(finite, m + mx.log1p(_exp64(-mx.abs(mx.where(finite, a - b, mx.zeros_like(m))))), m)
+
+
+def _logsumexp64(x: Array, axis: Any = None, keepdims: bool = False) -> Array:
+    m = mx.stop_gradient(mx.max(x, axis=axis, keepdims=True))
+    m = mx.where(mx.isfinite(m), m, mx.zeros_like(m))
+    out = mx.log(mx.sum(_exp64(x - m), axis=axis, keepdims=True)) + m
+    return out if keepdims else mx.squeeze(out, axis=axis)
+
+
+def _softmax64(x: Array, axis: Any = None, **kwargs: Any) -> Array:
+    return _exp64(x - _logsumexp64(x, axis=axis, keepdims=True))
+
+
+def _erf64(x: Array) -> Array:
+    return _erf_parts(x)[0]
+
+
+def _erfinv64(y: Array) -> Array:
+    # MLX's float32-accurate inverse, then two Newton steps on the exact erf (quadratic: 1e-7 -> 1e-14 -> exact)
+    x = mx.erfinv(y)
+    finite = mx.isfinite(x)
+    for _ in range(2):
+        step = (_erf64(x) - y) / (_TWO_OVER_SQRT_PI * _exp64(-x * x))
+        x = mx.where(finite, x - mx.where(finite, step, mx.zeros_like(step)), x)
+    return x
+
+
+_TWO_OVER_SQRT_PI = 2 / math.sqrt(math.pi)
+#: erf's series below this |x|, the continued fraction of erfc above (1.2e-14 relative for erfc, 7e-16 for erf)
+_ERF_SWITCH = 1.5
+_ERF_SERIES_TERMS = 40
+_ERFC_FRACTION_TERMS = 150
+
+
+def _erf_parts(x: Array) -> tuple[Array, Array, Array]:
+    r"""``(erf(x), erfc(x), log(erfc(x)))`` from MLX operations exact to float64.
+
+    Below 1.5 in magnitude the series :math:`\operatorname{erf} x = \frac{2x}{\sqrt\pi} e^{-x^2}
+    \sum_n \frac{(2x^2)^n}{(2n+1)!!}` (positive terms: no cancellation); above, Laplace's continued fraction
+    :math:`\operatorname{erfc} x = \frac{e^{-x^2}}{\sqrt\pi}\,1/(x + \tfrac{1/2}{x + \tfrac{1}{x + \dots}})`,
+    evaluated from its tail, whose log needs no exponential (no underflow far out)."""
+    ax = mx.abs(x)
+    small = ax < _ERF_SWITCH
+    xs = mx.where(small, ax, mx.zeros_like(ax))
+    two_x2 = 2 * xs * xs
+    term = mx.ones_like(xs)
+    total = mx.ones_like(xs)
+    for n in range(_ERF_SERIES_TERMS):
+        term = term * two_x2 / (2 * n + 3)
+        total = total + term
+    erf_small = _TWO_OVER_SQRT_PI * xs * _exp64(-xs * xs) * total
+    xl = mx.where(small, mx.full(ax.shape, _ERF_SWITCH, dtype=ax.dtype), ax)
+    xl = mx.minimum(xl, 1e150)  # beyond, x + ... is x, and x * x must not overflow in the fraction's steps
+    f = xl
+    for k in range(_ERFC_FRACTION_TERMS, 0, -1):
+        f = xl + (0.5 * k) / f
+    log_erfc_large = -xl * xl - mx.log(math.sqrt(math.pi) * f)
+    erfc_large = _exp64(log_erfc_large)
+    erfc_abs = mx.where(small, 1 - erf_small, erfc_large)
+    log_erfc_abs = mx.where(small, mx.log1p(-erf_small), log_erfc_large)
+    negative = x < 0
+    erf = mx.where(negative, -1, 1).astype(x.dtype) * mx.where(small, erf_small, 1 - erfc_large)
+    erfc = mx.where(negative, 2 - erfc_abs, erfc_abs)
+    log_erfc = mx.where(negative, mx.log(2 - erfc_abs), log_erfc_abs)
+    return erf, erfc, log_erfc
+
+
+_PRECISE64 = {
+    "exp": _exp64,
+    "sin": _sin64,
+    "cos": _cos64,
+    "sigmoid": _sigmoid64,
+    "logaddexp": _logaddexp64,
+    "logsumexp": _logsumexp64,
+    "softmax": _softmax64,
+    "erf": _erf64,
+    "erfinv": _erfinv64,
+}
 _XP = _namespace()
 
 
@@ -107,7 +227,7 @@ def _key_ints(key: Array) -> list[int]:
 class MlxOps(Ops):
     name = "mlx"
     differentiable = True
-    index_type = mx.int32
+    index_type = mx.int64
 
     def __init__(self) -> None:
         super().__init__(_XP)
@@ -179,7 +299,7 @@ class MlxOps(Ops):
         return x if x.dtype == dtype else x.astype(dtype)
 
     def index_dtype(self) -> Any:
-        return mx.int32
+        return mx.int64  # torch.distributions' dtype of indices (MLX's own default is int32)
 
     def eye(self, n: int, dtype: Any, device: Any) -> Array:
         return mx.eye(n, dtype=dtype)
@@ -219,10 +339,10 @@ class MlxOps(Ops):
             return x
         m = mx.stop_gradient(mx.max(x, axis=axis, keepdims=True))
         shifted = x - mx.where(mx.isfinite(m), m, mx.zeros_like(m))
-        return shifted - mx.logsumexp(shifted, axis=axis, keepdims=True)
+        return shifted - _XP.logsumexp(shifted, axis=axis, keepdims=True)
 
     def softmax(self, x: Array, axis: int = -1) -> Array:
-        return mx.exp(self.log_softmax(x, axis))
+        return _XP.exp(self.log_softmax(x, axis))
 
     # ------------------------------------------------------------------ random numbers on MLX keys
     def make_rng(self, seed: object, device: Any) -> Any:
@@ -282,7 +402,7 @@ class MlxOps(Ops):
         probs = None if probs is None else mx.stop_gradient(probs)
         work = mx.float64 if logits.dtype == mx.float64 else mx.float32
         u = self.uniform(rng, tuple(shape), work, None)
-        return categorical_inverse_cdf(_XP, logits, u, tuple(shape), mx.int32 if dtype is None else dtype, probs)
+        return categorical_inverse_cdf(_XP, logits, u, tuple(shape), mx.int64 if dtype is None else dtype, probs)
 
     # Poisson and binomial: MLX has no sampler, so NumPy's run on the host, seeded from the key (reproducible,
     # eager only: under mx.compile the key is a tracer and cannot seed anything)
@@ -318,24 +438,29 @@ class MlxOps(Ops):
     def digamma(x: Array) -> Array:
         return _digamma(x)
 
-    @staticmethod
-    def erf(x: Array) -> Array:
-        return mx.erf(x)
+    erf = staticmethod(_XP.erf)
+    erfinv = staticmethod(_XP.erfinv)
 
     @staticmethod
-    def erfinv(x: Array) -> Array:
-        return mx.erfinv(x)
+    def erfc(x: Array) -> Array:
+        return _erf_parts(x)[1]
+
+    @staticmethod
+    def ndtr(x: Array) -> Array:
+        return 0.5 * _erf_parts(x * -math.sqrt(0.5))[1]
+
+    @staticmethod
+    def log_ndtr(x: Array) -> Array:
+        return _erf_parts(x * -math.sqrt(0.5))[2] - math.log(2)
 
     @staticmethod
     def softplus(x: Array) -> Array:
-        return mx.logaddexp(x, mx.zeros_like(x))
+        return _XP.logaddexp(x, mx.zeros_like(x))
 
-    @staticmethod
-    def expit(x: Array) -> Array:
-        return mx.sigmoid(x)
+    expit = staticmethod(_XP.sigmoid)
 
     def logsumexp(self, x: Array, axis: int = -1) -> Array:
-        return mx.logsumexp(x, axis=axis)
+        return _XP.logsumexp(x, axis=axis)
 
     betainc = Ops._betainc_series
     betaincc = Ops._betaincc_series
@@ -374,7 +499,7 @@ def _lgamma(x: Array) -> Array:
     # reflection: lgamma(x) = log(pi / |sin(pi x)|) - lgamma(1 - x); sin(pi x) from the fractional part keeps
     # its zeros exact at the non-positive integers (+inf there, as SciPy)
     frac = x - mx.floor(x)
-    sin_pi = mx.sin(math.pi * mx.where(left, frac, mx.full(frac.shape, 0.5, dtype=frac.dtype)))
+    sin_pi = _XP.sin(math.pi * mx.where(left, frac, mx.full(frac.shape, 0.5, dtype=frac.dtype)))
     reflected = math.log(math.pi) - mx.log(mx.abs(sin_pi)) - right
     return mx.where(left, reflected, right)
 
@@ -457,10 +582,10 @@ def _gamma_implicit_grad(a: Array, z: Array) -> Array:
     total = mx.zeros_like(z_s)
     for n in range(_SERIES_TERMS):
         shift = a_s + n + 1
-        term = mx.exp(log_z * (a_s + n) - z_s - _lgamma(shift))
+        term = _XP.exp(log_z * (a_s + n) - z_s - _lgamma(shift))
         total = total + term * (log_z - _digamma(shift))
     log_density = (a_s - 1) * log_z - z_s - _lgamma(a_s)
-    series = -total / mx.exp(log_density)
+    series = -total / _XP.exp(log_density)
     # Wilson-Hilferty: w = ((z / a)^(1/3) - 1 + 1/(9a)) sqrt(9a) held fixed
     a_l = mx.where(small, mx.full(a.shape, 9.0, dtype=wide), a)
     z_l = mx.where(small, mx.full(z.shape, 9.0, dtype=wide), z)
