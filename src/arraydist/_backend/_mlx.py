@@ -187,7 +187,6 @@ def _erf_parts(x: Array) -> tuple[Array, Array, Array]:
         total = total + term
     erf_small = _TWO_OVER_SQRT_PI * xs * _exp64(-xs * xs) * total
     xl = mx.where(small, mx.full(ax.shape, _ERF_SWITCH, dtype=ax.dtype), ax)
-    xl = mx.minimum(xl, 1e150)  # beyond, x + ... is x, and x * x must not overflow in the fraction's steps
     f = xl
     for k in range(_ERFC_FRACTION_TERMS, 0, -1):
         f = xl + (0.5 * k) / f
@@ -558,37 +557,41 @@ def _standard_gamma_vjp(primals: Any, cotangent: Array, output: Array) -> Any:
             mx.zeros_like(boost))  # fmt: skip
 
 
-#: terms of the series of the lower incomplete gamma function's derivative in a (exact to float64 for x up to
-#: about 40 + a; beyond, the Wilson-Hilferty form below takes over)
-_SERIES_TERMS = 96
+#: the implicit gradient's series up to this concentration (its terms reach z = a + 8 sqrt(a) at 50 within
+#: _SERIES_TERMS), the Wilson-Hilferty form beyond (relative error about 1e-4 at 50, falling as a^(-3/2))
+_SERIES_UPTO = 50.0
+_SERIES_TERMS = 250
 
 
 def _gamma_implicit_grad(a: Array, z: Array) -> Array:
     r"""``dz/da = -(dP/da)(a, z) / p(z; a)`` of a Gamma(a, 1) draw ``z`` (the implicit reparameterization
     gradient), ``P`` the regularized lower incomplete gamma function and ``p`` the density.
 
-    For ``a <= 8`` the series :math:`P(a, z) = z^a e^{-z} \sum_n z^n / \Gamma(a + n + 1)`, differentiated term by
-    term in ``a`` (log-space terms: :math:`t_n = \exp(\log(z) (a + n) - z - \log\Gamma(a + n + 1))`, each with
-    derivative :math:`t_n (\log z - \psi(a + n + 1))`); beyond, the derivative of the Wilson-Hilferty transform
-    :math:`z = a (1 - 1/(9a) + w / \sqrt{9a})^3` at fixed :math:`w`, whose error falls as :math:`a^{-3/2}`."""
+    Up to ``a = 50`` the series :math:`P(a, z) = \sum_n t_n`, :math:`t_n = z^{a+n} e^{-z} / \Gamma(a + n + 1)`,
+    differentiated term by term: :math:`\partial_a t_n = t_n (\log z - \psi(a + n + 1))`, both factors by
+    recurrence (:math:`t_n = t_{n-1} z / (a + n)`, :math:`\psi(a + n + 1) = \psi(a + n) + 1 / (a + n)`);
+    beyond, the derivative of the Wilson-Hilferty transform :math:`z = a (1 - 1/(9a) + w / \sqrt{9a})^3` at
+    fixed :math:`w`.  Computed in float64 where MLX has it (the CPU)."""
     dtype = z.dtype
-    wide = mx.float64 if dtype == mx.float64 else mx.float32
+    wide = mx.float64 if dtype == mx.float64 or _on_cpu() else mx.float32
     a = a.astype(wide)
     z = z.astype(wide)
-    small = a <= 8
+    small = a <= _SERIES_UPTO
     a_s = mx.where(small, a, mx.ones_like(a))
     z_s = mx.where(small, z, mx.ones_like(z))
     log_z = mx.log(z_s)
-    total = mx.zeros_like(z_s)
-    for n in range(_SERIES_TERMS):
-        shift = a_s + n + 1
-        term = _XP.exp(log_z * (a_s + n) - z_s - _lgamma(shift))
-        total = total + term * (log_z - _digamma(shift))
+    term = _XP.exp(a_s * log_z - z_s - _lgamma(a_s + 1))
+    psi = _digamma(a_s + 1)
+    total = term * (log_z - psi)
+    for n in range(1, _SERIES_TERMS):
+        term = term * z_s / (a_s + n)
+        psi = psi + 1 / (a_s + n)
+        total = total + term * (log_z - psi)
     log_density = (a_s - 1) * log_z - z_s - _lgamma(a_s)
     series = -total / _XP.exp(log_density)
     # Wilson-Hilferty: w = ((z / a)^(1/3) - 1 + 1/(9a)) sqrt(9a) held fixed
-    a_l = mx.where(small, mx.full(a.shape, 9.0, dtype=wide), a)
-    z_l = mx.where(small, mx.full(z.shape, 9.0, dtype=wide), z)
+    a_l = mx.where(small, mx.full(a.shape, 99.0, dtype=wide), a)
+    z_l = mx.where(small, mx.full(z.shape, 99.0, dtype=wide), z)
     r = (z_l / a_l) ** (1 / 3)
     w = (r - 1 + 1 / (9 * a_l)) * mx.sqrt(9 * a_l)
     inner = 1 - 1 / (9 * a_l) + w / mx.sqrt(9 * a_l)
@@ -643,5 +646,42 @@ for _name, _entry in SPECIAL_FUNCTIONS.items():
         setattr(MlxOps, _name, _host_method(_name, _entry.scipy if _entry.scipy not in (None, OWN) else _name))
 
 
-widen_methods(MlxOps, (*SPECIAL_FUNCTIONS, "cholesky", "solve_triangular"), _NARROW, mx.float32, _cast)
+def _float32_in_float64(fn: Any, first: int) -> Any:
+    """``fn`` of float32 (and narrower) arguments computed in float64 and rounded once, on the CPU (MLX's GPU has
+    no float64): as JAX with x64.  The composites lose digits in float32 where their terms cancel (a Lanczos
+    lgamma near 1 and 2, a Multinomial's entropy of 1e-10, betainc's continued fraction beyond the mean)."""
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        dtype = getattr(args[first], "dtype", None)
+        if dtype is None or dtype == mx.float64 or not _on_cpu():
+            return fn(*args, **kwargs)
+        wide = [a.astype(mx.float64) if isinstance(a, mx.array) and a.dtype in _WIDENED else a for a in args]
+        out = fn(*wide, **kwargs)
+        return tuple(o.astype(dtype) for o in out) if isinstance(out, tuple) else out.astype(dtype)
+
+    call.__name__ = call.__qualname__ = getattr(fn, "__name__", "special")
+    call.__wrapped__ = fn  # type: ignore[attr-defined]
+    return call
+
+
+_WIDENED = frozenset({mx.float32, mx.float16, mx.bfloat16})
+
+
+def _on_cpu() -> bool:
+    return bool(mx.default_device() == mx.cpu)
+
+
+#: the special functions whose float32 values are computed in float64 (the others are MLX kernels or exact)
+_IN_FLOAT64 = (
+    "lgamma", "gammaln", "digamma", "betaln", "betainc", "betaincc", "betaincinv", "gammaincinv", "gammainccinv",
+    "lgamma_ratio", "gamma_entropy_term", "stirlerr", "bd0", "multigammaln", "erfc", "ndtr", "log_ndtr",
+)  # fmt: skip
+for _name in _IN_FLOAT64:
+    _found = next(c.__dict__[_name] for c in MlxOps.__mro__ if _name in c.__dict__)
+    if isinstance(_found, staticmethod):
+        setattr(MlxOps, _name, staticmethod(_float32_in_float64(_found.__func__, 0)))
+    else:
+        setattr(MlxOps, _name, _float32_in_float64(_found, 1))
+_REST = tuple(name for name in SPECIAL_FUNCTIONS if name not in _IN_FLOAT64)
+widen_methods(MlxOps, (*_REST, "cholesky", "solve_triangular"), _NARROW, mx.float32, _cast)
 OPS = MlxOps()
