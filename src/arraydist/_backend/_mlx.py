@@ -170,7 +170,7 @@ _ERFC_FRACTION_TERMS = 150
 
 
 def _erf_parts(x: Array) -> tuple[Array, Array, Array]:
-    r"""``(erf(x), erfc(x), log(erfc(x)))`` from MLX operations exact to float64.
+    r"""``(erf(x), erfc(x), log(erfc(x) / 2))`` from MLX operations exact to float64.
 
     Below 1.5 in magnitude the series :math:`\operatorname{erf} x = \frac{2x}{\sqrt\pi} e^{-x^2}
     \sum_n \frac{(2x^2)^n}{(2n+1)!!}` (positive terms: no cancellation); above, Laplace's continued fraction
@@ -197,8 +197,8 @@ def _erf_parts(x: Array) -> tuple[Array, Array, Array]:
     negative = x < 0
     erf = mx.where(negative, -1, 1).astype(x.dtype) * mx.where(small, erf_small, 1 - erfc_large)
     erfc = mx.where(negative, 2 - erfc_abs, erfc_abs)
-    log_erfc = mx.where(negative, mx.log(2 - erfc_abs), log_erfc_abs)
-    return erf, erfc, log_erfc
+    log_half_erfc = mx.where(negative, mx.log1p(-0.5 * erfc_abs), log_erfc_abs - math.log(2))
+    return erf, erfc, log_half_erfc
 
 
 _PRECISE64 = {
@@ -314,13 +314,13 @@ class MlxOps(Ops):
 
     # MLX's factorizations run on the CPU stream only (also on Apple silicon, where the default is the GPU)
     def cholesky(self, x: Array) -> Array:
-        return mx.linalg.cholesky(x, stream=mx.cpu)
+        return _cholesky(x)
 
     def solve_triangular(self, a: Array, b: Array, *, lower: bool = True) -> Array:
         shape = np.broadcast_shapes(tuple(a.shape[:-2]), tuple(b.shape[:-2]))
         a = mx.broadcast_to(a, (*shape, *a.shape[-2:]))
         b = mx.broadcast_to(b, (*shape, *b.shape[-2:]))
-        return mx.linalg.solve_triangular(a, b, upper=not lower, stream=mx.cpu)
+        return _solve_lower(a, b) if lower else _solve_upper(a, b)
 
     def is_positive_definite(self, x: Array) -> Array:
         scale = mx.max(mx.abs(x), axis=(-2, -1))
@@ -347,11 +347,8 @@ class MlxOps(Ops):
     def make_rng(self, seed: object, device: Any) -> Any:
         seed = check_seed(seed, "mlx", "None, a key (mlx.core.random.key(n))", _is_key)
         if seed is None:
-            # MLX's global key (mx.random.seed sets it), advanced as MLX itself advances it
-            state = mx.random.state
-            keep, use = mx.random.split(state[0])
-            state[0] = keep
-            return use
+            # a key drawn from MLX's global generator: mx.random.seed reproduces it, and each call advances it
+            return mx.random.randint(0, 2**31 - 1, (2,), dtype=mx.int32).astype(mx.uint32)
         if type(seed) is int:
             return mx.random.key(seed)
         return seed
@@ -450,7 +447,7 @@ class MlxOps(Ops):
 
     @staticmethod
     def log_ndtr(x: Array) -> Array:
-        return _erf_parts(x * -math.sqrt(0.5))[2] - math.log(2)
+        return _erf_parts(x * -math.sqrt(0.5))[2]
 
     @staticmethod
     def softplus(x: Array) -> Array:
@@ -466,6 +463,54 @@ class MlxOps(Ops):
     betaincinv = Ops._betaincinv_halley
     gammaincinv = Ops._gammaincinv_halley
     gammainccinv = Ops._gammainccinv_halley
+
+
+# ---------------------------------------------------------------------- linear algebra with gradients
+# MLX's Cholesky factorization and triangular solve have no vjp ("[Primitive::vjp] Not implemented"): these give
+# them one, from the factorization's and the solve's own primitives.  MLX runs them on the CPU stream only.
+def _solve(a: Array, b: Array, upper: bool) -> Array:
+    return mx.linalg.solve_triangular(a, b, upper=upper, stream=mx.cpu)
+
+
+@mx.custom_function
+def _solve_lower(a: Array, b: Array) -> Array:
+    return _solve(a, b, False)
+
+
+@_solve_lower.vjp
+def _solve_lower_vjp(primals: Any, cotangent: Array, output: Array) -> Any:
+    # x = a^{-1} b: db = a^{-T} g, da = -tril(db x^T)
+    a, _ = primals
+    db = _solve(mx.swapaxes(a, -1, -2), cotangent, True)
+    return mx.tril(-(db @ mx.swapaxes(output, -1, -2))), db
+
+
+@mx.custom_function
+def _solve_upper(a: Array, b: Array) -> Array:
+    return _solve(a, b, True)
+
+
+@_solve_upper.vjp
+def _solve_upper_vjp(primals: Any, cotangent: Array, output: Array) -> Any:
+    a, _ = primals
+    db = _solve(mx.swapaxes(a, -1, -2), cotangent, False)
+    return mx.triu(-(db @ mx.swapaxes(output, -1, -2))), db
+
+
+@mx.custom_function
+def _cholesky(x: Array) -> Array:
+    return mx.linalg.cholesky(x, stream=mx.cpu)
+
+
+@_cholesky.vjp
+def _cholesky_vjp(primals: Any, cotangent: Array, output: Array) -> Any:
+    # Murray (2016): P = phi(L^T G) (lower triangle, diagonal halved), S = L^{-T} P L^{-1}, dA = (S + S^T) / 2
+    lower = output
+    p = mx.tril(mx.swapaxes(lower, -1, -2) @ cotangent)
+    p = p - 0.5 * mx.eye(p.shape[-1], dtype=p.dtype) * p
+    s = _solve(mx.swapaxes(lower, -1, -2), p, True)  # L^{-T} P
+    s = mx.swapaxes(_solve(mx.swapaxes(lower, -1, -2), mx.swapaxes(s, -1, -2), True), -1, -2)  # (L^{-T} (..)^T)^T
+    return ((s + mx.swapaxes(s, -1, -2)) / 2,)
 
 
 # ---------------------------------------------------------------------- composites
