@@ -52,6 +52,8 @@ class Backend:
         return importlib.import_module(self.module)
 
     def dtype(self, name: str) -> Any:
+        if self.name == "mlx" and name == "bool":
+            return self.lib.bool_
         return getattr(self.lib, name)
 
     def asarray(self, x: Any, dtype: str = "float64") -> Any:
@@ -65,7 +67,7 @@ class Backend:
         if self.name == "cupy":
             return self.lib.asarray(np.array(x, dtype=dtype))
         if self.name == "mlx":
-            return self.lib.array(np.array(x, dtype=dtype), dtype=getattr(self.lib, dtype))
+            return self.lib.array(np.array(x, dtype=dtype), dtype=self.dtype(dtype))
         if self.name == "dask":
             # small chunks, so that every test runs across chunk boundaries
             return self.lib.from_array(np.array(x, dtype=dtype), chunks=2)

@@ -14,6 +14,7 @@ table runs SciPy on the host: correct, eager only, and with a gradient that rais
 
 from __future__ import annotations
 
+import copyreg
 import math
 from types import SimpleNamespace
 from typing import Any
@@ -77,6 +78,23 @@ def _without_device(fn: Any) -> Any:
     return call
 
 
+def _arg_reduction(fn: Any) -> Any:
+    """MLX's argmax/argmin refuse any empty array, even along a non-empty axis (an empty batch of rows)."""
+
+    def call(x: Array, axis: Any = None, keepdims: bool = False, **kwargs: Any) -> Array:
+        if x.size == 0 and axis is not None and x.shape[axis] != 0:
+            shape = list(x.shape)
+            if keepdims:
+                shape[axis] = 1
+            else:
+                del shape[axis]
+            return mx.zeros(tuple(shape), dtype=mx.uint32)
+        return fn(x, axis=axis, keepdims=keepdims, **kwargs)
+
+    call.__name__ = fn.__name__
+    return call
+
+
 def _namespace() -> Any:
     ns = SimpleNamespace(**{k: v for k, v in vars(mx).items() if not k.startswith("__")})
     ns.__name__ = "mlx.core"
@@ -86,6 +104,7 @@ def _namespace() -> Any:
     ns.empty = _without_device(mx.zeros)
     ns.clip = lambda x, min=None, max=None: mx.clip(x, min, max)
     ns.finfo = _FInfo
+    ns.argmax, ns.argmin = _arg_reduction(mx.argmax), _arg_reduction(mx.argmin)
     ns.linalg = SimpleNamespace(**{k: v for k, v in vars(mx.linalg).items() if not k.startswith("__")})
     ns.linalg.diagonal = lambda x: mx.diagonal(x, axis1=-2, axis2=-1)
     ns.linalg.matrix_transpose = lambda x: mx.swapaxes(x, -1, -2)
@@ -580,7 +599,7 @@ def _gamma_proposals(a: Array, normals: Array, uniforms: Array) -> Array:
     )
     # the first accepted round (argmax of the booleans); a draw accepted by none keeps its last positive proposal
     rounds = accept.shape[0]
-    first = mx.argmax(accept.astype(mx.int32), axis=0)
+    first = _XP.argmax(accept.astype(mx.int32), axis=0)
     first = mx.where(mx.any(accept, axis=0), first, mx.full(first.shape, rounds - 1, dtype=first.dtype))
     chosen = mx.take_along_axis(v_safe, first[None], axis=0)[0]
     return d * chosen
@@ -729,4 +748,18 @@ for _name in _IN_FLOAT64:
         setattr(MlxOps, _name, _float32_in_float64(_found, 1))
 _REST = tuple(name for name in SPECIAL_FUNCTIONS if name not in _IN_FLOAT64)
 widen_methods(MlxOps, (*_REST, "cholesky", "solve_triangular"), _NARROW, mx.float32, _cast)
+
+
+def _rebuild_array(values: np.ndarray, dtype: str) -> Array:
+    return mx.array(values).astype(getattr(mx, dtype))
+
+
+def _reduce_array(a: Array) -> Any:
+    # MLX pickles a float64 array as float32 (it goes through NumPy and back without the dtype): kept here
+    name = str(a.dtype).rpartition(".")[2]
+    values = np.array(a.astype(mx.float32) if a.dtype == mx.bfloat16 else a)
+    return _rebuild_array, (values, name)
+
+
+copyreg.pickle(mx.array, _reduce_array)
 OPS = MlxOps()
