@@ -3,7 +3,7 @@
 Rule (applied by ``conftest.pytest_collection_modifyitems`` to every test parametrized by a registry case):
 
 * on the **core backends** (NumPy and PyTorch on the CPU) every case runs, in both dtypes;
-* on every **other backend** (JAX, Dask, array_api_strict, CuPy, PyTorch on a GPU, and the JAX- and
+* on every **other backend** (JAX, Dask, array_api_strict, CuPy, PyTorch on a GPU, MLX, and the JAX- and
   torch.compile-specific modules) only the family's **subset** runs: its cases tagged ``"matrix"``, or, in a
   family that tags none, its first ``SUBSET_SIZE`` cases in registry order;
 * on JAX that subset runs in float64 only (``SUBSET_DTYPES``): a JAX test costs about 200 times the NumPy one
@@ -44,7 +44,7 @@ SUBSET_SIZE = 1
 #: ``Backend.id`` of the backends that run every case
 CORE_BACKENDS = frozenset({"numpy", "torch"})
 #: modules whose case-parametrized tests exercise one non-core backend without a ``backend`` parameter
-MODULE_BACKENDS = {"test_jax.py": "jax", "test_torch_transforms.py": "torch.compile"}
+MODULE_BACKENDS = {"test_jax.py": "jax", "test_torch_transforms.py": "torch.compile", "test_mlx.py": "mlx"}
 #: backend id -> the dtypes its subset runs in by default (others: both)
 SUBSET_DTYPES = {"jax": frozenset({"float64"})}
 #: backend id -> the dtypes in which the CI matrix runs only the subset (the full matrix runs all)
