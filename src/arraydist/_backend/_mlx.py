@@ -717,6 +717,12 @@ def _float32_in_float64(fn: Any, first: int) -> Any:
 
     def call(*args: Any, **kwargs: Any) -> Any:
         dtype = getattr(args[first], "dtype", None)
+        arrays = [a for a in args if isinstance(a, mx.array)]
+        if arrays and any(a.size == 0 for a in arrays) and fn.__name__ not in _NOT_ELEMENTWISE:
+            # nothing to compute: the composites' graphs (betaincinv: 12 Halley steps of a 260-step continued
+            # fraction) cost seconds to build even for an empty batch
+            shape = np.broadcast_shapes(*(tuple(a.shape) for a in arrays))
+            return mx.zeros(shape, dtype=mx.result_type(*arrays))
         if dtype is None or dtype == mx.float64 or not _on_cpu():
             return fn(*args, **kwargs)
         wide = [a.astype(mx.float64) if isinstance(a, mx.array) and a.dtype in _WIDENED else a for a in args]
@@ -729,6 +735,8 @@ def _float32_in_float64(fn: Any, first: int) -> Any:
 
 
 _WIDENED = frozenset({mx.float32, mx.float16, mx.bfloat16})
+#: functions of the table that are not elementwise in their array arguments (none of _IN_FLOAT64 today)
+_NOT_ELEMENTWISE = frozenset({"logsumexp"})
 
 
 def _on_cpu() -> bool:
