@@ -440,7 +440,15 @@ class MlxOps(Ops):
         return _asarray(np.asarray(draws, dtype=np.float64), dtype)
 
     def _host_param(self, p: Any) -> np.ndarray:
-        return self.to_numpy(mx.stop_gradient(p)) if isinstance(p, mx.array) else np.asarray(p)
+        if not isinstance(p, mx.array):
+            return np.asarray(p)
+        try:
+            return self.to_numpy(mx.stop_gradient(p))
+        except ValueError as e:  # a tracer
+            raise NotImplementedError(
+                "mlx: Poisson and binomial draws are made by NumPy on the host (MLX has no sampler for them), "
+                "so they cannot be drawn inside mx.compile or mx.vmap"
+            ) from e
 
     # ------------------------------------------------------------------ special functions MLX lacks
     @staticmethod
