@@ -590,4 +590,6 @@ NOT_TABULATED = {
     "Dirichlet": "multivariate",
     "Independent": "reinterprets batch dimensions as events: multivariate",
     "MixtureSameFamily": "a mixture: its tails are those of its components",
+    "RelaxedBernoulli": "its tails are the logistic's at the logit, sigmoid(t logit(y) - logits): not tabulated yet",
+    "RelaxedOneHotCategorical": "events on the simplex: multivariate",
 }

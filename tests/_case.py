@@ -194,6 +194,9 @@ class Case:
     #: ``mean``, ``variance``, ``stddev`` and ``mode`` are implemented (False: they raise NotImplementedError
     #: naming the class, as for a TransformedDistribution, which has no closed form for them)
     has_moments: bool = True
+    #: ``mode`` is implemented where ``has_moments`` is (False: it raises NotImplementedError naming the class, as
+    #: for a mixture, whose mode has no closed form and which torch.distributions leaves out too)
+    has_mode: bool = True
     #: ``entropy`` works under ``jax.jit`` and ``torch.compile`` (False: it needs a parameter's values as a
     #: Python number, as Binomial's sum over the support of the largest ``total_count``)
     traced_entropy: bool = True
@@ -253,6 +256,13 @@ class Case:
         return self.name
 
     @property
+    def moments(self) -> tuple[str, ...]:
+        """The moments the case's distribution implements (``mean``, ``variance``, ``stddev``, ``mode``)."""
+        if not self.has_moments:
+            return ()
+        return ("mean", "variance", "stddev", "mode") if self.has_mode else ("mean", "variance", "stddev")
+
+    @property
     def smooth_draws(self) -> bool:
         """Whether draws at a fixed seed are smooth functions of the parameters, so that finite differences of
         draws check ``rsample``'s gradient: not for implicit or several-noise samplers (whose gradients the
@@ -265,8 +275,9 @@ class Case:
 FLOOR_QUANTITIES = frozenset(
     {"log_prob", "prob", "cdf", "icdf", "entropy", "perplexity", "mean", "mode", "variance", "stddev", "kl"}
 )
+#: ``rsample``: ``has_rsample`` differs from torch.distributions' (LKJCholesky: reparameterized here, not there)
 PARITY_QUANTITIES = frozenset(
-    {"log_prob", "entropy", "mean", "variance", "stddev", "mode", "kl", "enumerate_support", "cdf", "icdf"}
+    {"log_prob", "entropy", "mean", "variance", "stddev", "mode", "kl", "enumerate_support", "cdf", "icdf", "rsample"}
 )
 #: ``boundary``: parameters on the boundary of their domain (probabilities of exactly 0 or 1), where finite
 #: differences step outside it: no finite-difference gradient checks

@@ -19,6 +19,12 @@ Rule (applied by ``conftest.pytest_collection_modifyitems`` to every test parame
   and Dask checks compile a whole graph of batch operations per case, 10 to 50 s for the broadcast cases of the
   continuous families) runs on the core backends by default and on the others, the subset included, in the
   complement;
+* a **base-machinery test** (``pytest.mark.base_machinery``: the batch operations, ``expand``, slicing,
+  ``reshape``, flattening, and empty batches: code written once on the tree of parts in the base, the same for every
+  family and backend but for the backend's own array operations) runs on the core backends for every case in both
+  dtypes, and in the CI matrix on the other backends for each family's subset case in float64 only
+  (``MACHINERY_DTYPE``): every other case repeats the same code path on other shapes, at 10 to 50 CPU-s a broadcast
+  case on JAX; ``--full-matrix`` still runs them all;
 * ``--full-matrix`` (or the environment variable ``ARRAYDIST_FULL_MATRIX=1``) runs the whole cross product;
 * ``--matrix-complement`` (CI, after the default run) runs the **CI matrix** minus the default run: the CI matrix
   is the full matrix without JAX's float32 tests of the cases outside the subset (``CI_ONLY_SUBSET``): at 45
@@ -49,6 +55,8 @@ MODULE_BACKENDS = {"test_jax.py": "jax", "test_torch_transforms.py": "torch.comp
 SUBSET_DTYPES = {"jax": frozenset({"float64"})}
 #: backend id -> the dtypes in which the CI matrix runs only the subset (the full matrix runs all)
 CI_ONLY_SUBSET = {"jax": frozenset({"float32"})}
+#: the dtype in which the CI matrix runs the ``base_machinery`` tests off the core backends
+MACHINERY_DTYPE = "float64"
 ENV_VAR = "ARRAYDIST_FULL_MATRIX"
 OPTION = "--full-matrix"
 #: the full matrix minus the default run (``.ci/run`` runs the default, then this)
@@ -121,9 +129,18 @@ def in_default_matrix(
     return case.name in SUBSET and (dtype is None or dtype in SUBSET_DTYPES.get(backend, (dtype,)))
 
 
-def in_ci_matrix(case: Case | None, backend: str | None, dtype: str | None = None) -> bool:
+def item_base_machinery(item: Any) -> bool:
+    return item.get_closest_marker("base_machinery") is not None
+
+
+def in_ci_matrix(case: Case | None, backend: str | None, dtype: str | None = None, machinery: bool = False) -> bool:
     """Whether CI (the default run and ``--matrix-complement`` together) runs a test of ``case`` on ``backend`` in
-    ``dtype``: the full matrix except ``CI_ONLY_SUBSET``'s dtypes of the cases outside the subset."""
-    if case is None or backend is None or dtype not in CI_ONLY_SUBSET.get(backend, ()):
+    ``dtype``: the full matrix except ``CI_ONLY_SUBSET``'s dtypes of the cases outside the subset, and except the
+    ``base_machinery`` tests off the core backends beyond each family's subset case in ``MACHINERY_DTYPE``."""
+    if case is None or backend is None:
+        return True
+    if machinery and backend not in CORE_BACKENDS:
+        return case.name in SUBSET and dtype in (None, MACHINERY_DTYPE)
+    if dtype not in CI_ONLY_SUBSET.get(backend, ()):
         return True
     return case.name in SUBSET

@@ -521,7 +521,12 @@ from cases_categorical import CASES as _CATEGORICAL  # noqa: E402
 from cases_counts import CASES as _COUNTS  # noqa: E402
 from cases_elementary import CASES as _ELEMENTARY  # noqa: E402
 from cases_gamma import CASES as _GAMMA  # noqa: E402
+from cases_lowrank import CASES as _LOWRANK  # noqa: E402
+from cases_matrix import CASES as _MATRIX  # noqa: E402
+from cases_mixture import CASES as _MIXTURE  # noqa: E402
+from cases_relaxed import CASES as _RELAXED  # noqa: E402
 from cases_shapes import CASES as _SHAPES  # noqa: E402
+from cases_simplex import CASES as _SIMPLEX  # noqa: E402
 from cases_transformed import CASES as _TRANSFORMED  # noqa: E402
 from cases_truncated import CASES as _TRUNCATED  # noqa: E402
 
@@ -530,5 +535,10 @@ CASES += _SHAPES
 CASES += _ELEMENTARY
 CASES += _TRUNCATED
 CASES += _GAMMA
+CASES += _LOWRANK
+CASES += _RELAXED
+CASES += _MIXTURE
+CASES += _SIMPLEX
+CASES += _MATRIX
 
 CASES_BY_NAME = {c.name: c for c in CASES}

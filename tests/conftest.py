@@ -14,6 +14,10 @@ import _matrix
 import _stats
 from backends import BACKENDS, JAX, Backend
 
+#: scripts the tests run in a child process, not modules to import here (``--doctest-modules`` would): Keras
+#: chooses its backend once, at import, from ``KERAS_BACKEND``, which only the child sets
+collect_ignore = ["keras_train.py"]
+
 # JAX compiles every eager operation for each new shape and dtype with XLA, and in this suite that compiling is
 # most of a JAX test's cost (a Poisson draw of a new shape compiles for about 4 CPU-s).  Two settings, made before
 # JAX is imported and only where the caller has not chosen otherwise:
@@ -160,7 +164,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         )
         if rest and not inside:  # the complement: what CI runs beyond the default
             inside = not _matrix.in_ci_matrix(
-                _matrix.item_case(item), _matrix.item_backend(item), _matrix.item_dtype(item)
+                _matrix.item_case(item),
+                _matrix.item_backend(item),
+                _matrix.item_dtype(item),
+                _matrix.item_base_machinery(item),
             )
         (keep if inside is not rest else drop).append(item)
     if drop:

@@ -36,6 +36,8 @@ ROWS: list[tuple[str, str, str]] = [
     ("Invalid parameter values", "TruncatedNormal(0.0, 1.0, 2.0, 1.0)", "bounds in the wrong order"),
     ("Invalid parameter values", "VonMises(0.0, -1.0)", "a negative concentration"),
     ("Invalid parameter values", "Exponential(np.array([1.0, 0.0]))", "a zero rate in a batch"),
+    ("Invalid parameter values", "Wishart(np.array([4.0, 1.5]), covariance_matrix=np.eye(3))", "df <= p - 1"),
+    ("Invalid parameter values", "LKJCholesky(1)", "matrices of size 1"),
     # ------------------------------------------------------------------ shapes
     ("Shapes", "Normal(np.zeros(3), np.ones(2))", "parameters that do not broadcast"),
     ("Shapes", "Normal(np.zeros(3), 1.0).log_prob(np.zeros(2))", "a value that does not broadcast"),

@@ -132,6 +132,22 @@ def test_seeds(backend: Backend) -> None:
         np.testing.assert_array_equal(backend.to_numpy(c), backend.to_numpy(d.sample()))
 
 
+def test_every_kl_pair_torch_registers_among_our_classes_is_registered() -> None:
+    """torch.distributions' KL registry, read at test time: each pair of its classes that arraydist has (by name) has
+    a rule here, exact for the pair (a rule reached only through a base class would compute another divergence)."""
+    td = pytest.importorskip("torch.distributions")
+    from torch.distributions.kl import _KL_REGISTRY
+
+    ours = {(p.__name__, q.__name__) for (p, q) in arraydist.kl._REGISTRY}
+    missing = sorted(
+        f"{p.__name__}-{q.__name__}"
+        for (p, q) in _KL_REGISTRY
+        if hasattr(arraydist, p.__name__) and hasattr(arraydist, q.__name__) and (p.__name__, q.__name__) not in ours
+    )
+    assert not missing, f"torch.distributions registers KL rules arraydist lacks: {missing}"
+    assert len(_KL_REGISTRY) > 50 and td.kl_divergence is not None  # the registry was read, not an empty stand-in
+
+
 def test_kl_dispatch_picks_the_most_specific_rule() -> None:
     class MyNormal(Normal):
         pass

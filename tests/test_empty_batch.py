@@ -44,9 +44,8 @@ def check_every_method(case: Case, backend: Backend, d: Any, one_event: Any = No
         "sample": ((2, *batch, *event), value),
         "log_prob": ((2, *batch), d.log_prob(value)),
     }
-    if case.has_moments:
-        for moment in ("mean", "variance", "stddev", "mode"):
-            shapes[moment] = ((*batch, *event), getattr(d, moment))
+    for moment in case.moments:
+        shapes[moment] = ((*batch, *event), getattr(d, moment))
     if one_event is not None:
         shapes["log_prob of one event"] = (batch, d.log_prob(one_event))
     if case.has_rsample:
@@ -72,6 +71,7 @@ def check_every_method(case: Case, backend: Backend, d: Any, one_event: Any = No
         assert owner.to_numpy(out).shape == shape, what
 
 
+@pytest.mark.base_machinery
 def test_every_case_works_with_an_empty_batch(case: Case, backend: Backend) -> None:
     d = case.build(arraydist, lambda x: backend.asarray(x, "float64"))
     batch = d.batch_shape
@@ -95,6 +95,9 @@ def test_every_case_works_with_an_empty_batch(case: Case, backend: Backend) -> N
 EMPTY_BUILDS = {
     "Normal": lambda z: arraydist.Normal(z((0, 3)), z((0, 3)) + 1.0),
     "MultivariateNormal": lambda z: arraydist.MultivariateNormal(z((0, 2)), covariance_matrix=z((0, 2, 2))),
+    "LowRankMultivariateNormal": lambda z: arraydist.LowRankMultivariateNormal(
+        z((2, 3)), z((0, 1, 3, 2)), z((3,)) + 1.0
+    ),
     "Independent": lambda z: arraydist.Independent(arraydist.Normal(z((4, 0, 2)), 1.0), 1),
     "Bernoulli": lambda z: arraydist.Bernoulli(probs=z((0,))),
     "Categorical": lambda z: arraydist.Categorical(logits=z((0, 4))),
@@ -125,11 +128,20 @@ EMPTY_BUILDS = {
     "Chi2": lambda z: arraydist.Chi2(z((0,)) + 3.0),
     "InverseGamma": lambda z: arraydist.InverseGamma(z((0,)) + 3.0, z((0,)) + 1.0),
     "Beta": lambda z: arraydist.Beta(z((0,)) + 2.0, z((0,)) + 3.0),
+    "Dirichlet": lambda z: arraydist.Dirichlet(z((0, 3)) + 2.0),
+    "LogisticNormal": lambda z: arraydist.LogisticNormal(z((0, 2)), z((0, 2)) + 1.0),
     "StudentT": lambda z: arraydist.StudentT(z((0,)) + 3.0),
     "FisherSnedecor": lambda z: arraydist.FisherSnedecor(z((0,)) + 3.0, z((0,)) + 5.0),
     "VonMises": lambda z: arraydist.VonMises(z((0,)), z((0,)) + 1.0),
     "TruncatedNormal": lambda z: arraydist.TruncatedNormal(z((0,)), z((0,)) + 1.0, z((0,)) - 1.0, z((0,)) + 1.0),
     "Truncated": lambda z: arraydist.Truncated(arraydist.Normal(z((0,)), 1.0), low=z((0,)) - 1.0),
+    "RelaxedBernoulli": lambda z: arraydist.RelaxedBernoulli(z((0, 1)) + 0.5, probs=z((3,)) + 0.3),
+    "RelaxedOneHotCategorical": lambda z: arraydist.RelaxedOneHotCategorical(z((0,)) + 0.5, logits=z((2, 1, 4))),
+    "MixtureSameFamily": lambda z: arraydist.MixtureSameFamily(
+        arraydist.Categorical(logits=z((0, 3))), arraydist.Normal(z((0, 3)), z((0, 3)) + 1.0)
+    ),
+    "Wishart": lambda z: arraydist.Wishart(z((0,)) + 3.0, covariance_matrix=z((0, 2, 2)) + 1.0),
+    "LKJCholesky": lambda z: arraydist.LKJCholesky(3, z((2, 0)) + 1.5),
 }
 
 

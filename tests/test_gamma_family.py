@@ -16,7 +16,19 @@ from scipy import special, stats
 
 import _stats
 import arraydist
-from arraydist import Beta, Chi2, FisherSnedecor, Gamma, InverseGamma, Normal, StudentT, kl_divergence
+from arraydist import (
+    Beta,
+    Chi2,
+    FisherSnedecor,
+    Gamma,
+    Gumbel,
+    InverseGamma,
+    Normal,
+    Pareto,
+    StudentT,
+    Uniform,
+    kl_divergence,
+)
 from arraydist.transforms import PowerTransform
 from backends import Backend
 
@@ -244,11 +256,13 @@ def test_moments_where_they_do_not_exist_follow_torch(torch_backend: Backend) ->
 
 # ---------------------------------------------------------------------------------------------- KL
 def _kl_pairs() -> list[tuple[str, Any, Any]]:
-    """Pairs torch.distributions registers among Gamma, Chi2, Beta and with Normal, Exponential and Uniform
-    (InverseGamma, StudentT and FisherSnedecor have none there)."""
+    """Every pair torch.distributions registers among Gamma, Chi2, Beta and with Normal, Exponential, Uniform,
+    Gumbel, Pareto, ContinuousBernoulli and Laplace (InverseGamma, StudentT and FisherSnedecor have none)."""
     g = lambda lib, c: lib.Gamma(c([0.5, 3.0]), c([2.0, 0.7]))  # noqa: E731
     b = lambda lib, c: lib.Beta(c([0.5, 3.0]), c([2.0, 0.7]))  # noqa: E731
     n = lambda lib, c: lib.Normal(c([0.3, -1.0]), c([1.5, 0.4]))  # noqa: E731
+    g3 = lambda lib, c: lib.Gamma(c([0.5, 3.0, 2.0]), c([2.0, 0.7, 1.0]))  # noqa: E731
+    b4 = lambda lib, c: lib.Beta(c([0.5, 3.0, 2.0, 1.0]), c([2.0, 0.7, 1.0, 1.0]))  # noqa: E731
     return [
         ("gamma-gamma", g, lambda lib, c: lib.Gamma(c([1.5, 2.0]), c([1.0, 3.0]))),
         ("chi2-chi2", lambda lib, c: lib.Chi2(c([1.5, 4.0])), lambda lib, c: lib.Chi2(c([3.0, 1.0]))),
@@ -266,10 +280,25 @@ def _kl_pairs() -> list[tuple[str, Any, Any]]:
         ("exponential-beta", lambda lib, c: lib.Exponential(c([0.5, 2.0])), b),
         ("gamma-uniform", g, lambda lib, c: lib.Uniform(c([-1.0, 0.0]), c([2.0, 5.0]))),
         ("beta-uniform", b, lambda lib, c: lib.Uniform(c([-1.0, 0.2]), c([2.0, 5.0]))),
+        # with Uniform (either side of [0, 1] and 0 itself), Gumbel, Pareto (alpha below and above 1),
+        # ContinuousBernoulli and Laplace
+        ("uniform-gamma", lambda lib, c: lib.Uniform(c([0.1, 0.0, -1.0]), c([2.0, 3.0, 1.0])), g3),
+        ("uniform-beta", lambda lib, c: lib.Uniform(c([0.1, 0.0, -0.5, 0.2]), c([0.9, 1.0, 0.5, 1.5])), b4),
+        ("gamma-gumbel", g, lambda lib, c: lib.Gumbel(c([0.3, -1.0]), c([1.5, 0.4]))),
+        ("pareto-gamma", lambda lib, c: lib.Pareto(c([1.5, 2.0, 0.5]), c([2.0, 0.7, 1.0])), g3),
+        ("beta-continuous-bernoulli", b, lambda lib, c: lib.ContinuousBernoulli(c([0.2, 0.7]))),
+        ("gamma-continuous-bernoulli", g, lambda lib, c: lib.ContinuousBernoulli(c([0.2, 0.7]))),
+        ("gamma-pareto", g, lambda lib, c: lib.Pareto(c([0.2, 0.7]), c([1.0, 3.0]))),
+        ("beta-pareto", b, lambda lib, c: lib.Pareto(c([0.2, 0.7]), c([1.0, 3.0]))),
+        ("pareto-beta", lambda lib, c: lib.Pareto(c([0.2, 0.7]), c([1.0, 3.0])), b),
+        ("laplace-gamma", lambda lib, c: lib.Laplace(c([0.2, 0.7]), c([1.0, 3.0])), g),
+        ("laplace-beta", lambda lib, c: lib.Laplace(c([0.2, 0.7]), c([1.0, 3.0])), b),
+        ("gumbel-gamma", lambda lib, c: lib.Gumbel(c([0.2, 0.7]), c([1.0, 3.0])), g),
+        ("gumbel-beta", lambda lib, c: lib.Gumbel(c([0.2, 0.7]), c([1.0, 3.0])), b),
     ]
 
 
-@pytest.mark.parametrize("index", range(16))
+@pytest.mark.parametrize("index", range(29))
 def test_kl_matches_torch_for_every_registered_pair(index: int, torch_backend: Backend, dtype: str) -> None:
     torch = torch_backend.lib
     name, build_p, build_q = _kl_pairs()[index]
@@ -288,6 +317,20 @@ def test_cross_family_kl_against_quadrature() -> None:
         (Gamma(np.array(2.5), 1.5), stats.gamma(2.5, scale=1 / 1.5), Normal(np.array(0.5), 2.0), stats.norm(0.5, 2.0)),
         (Beta(np.array(2.5), 1.5), stats.beta(2.5, 1.5), Normal(np.array(0.5), 2.0), stats.norm(0.5, 2.0)),
         (Beta(np.array(2.5), 1.5), stats.beta(2.5, 1.5), Gamma(np.array(3.0), 2.0), stats.gamma(3.0, scale=0.5)),
+        (Uniform(np.array(0.0), 3.0), stats.uniform(0.0, 3.0), Gamma(np.array(0.7), 2.0), stats.gamma(0.7, scale=0.5)),
+        (Uniform(np.array(0.2), 0.9), stats.uniform(0.2, 0.7), Beta(np.array(0.7), 3.0), stats.beta(0.7, 3.0)),
+        (
+            Gamma(np.array(2.5), 1.5),
+            stats.gamma(2.5, scale=1 / 1.5),
+            Gumbel(np.array(-1.0), 0.4),
+            stats.gumbel_r(-1.0, 0.4),
+        ),
+        (
+            Pareto(np.array(1.5), 2.5),
+            stats.pareto(2.5, scale=1.5),
+            Gamma(np.array(3.0), 2.0),
+            stats.gamma(3.0, scale=0.5),
+        ),
     ]
     for p, sp, q, sq in cases:
         lo, hi = sp.support()

@@ -117,7 +117,9 @@ def _compiled_cases() -> list[Any]:
 
 #: a message inside a compiled function starts with the class it concerns (the case's, or a part's: the Normal
 #: inside an Independent)
-_NAMES = tuple(n for n in dir(arraydist) if n[:1].isupper())
+_NAMES = tuple(n for n in dir(arraydist) if n[:1].isupper()) + tuple(
+    {c.dist for c in _compiled_cases()}  # with the registry's unexported classes (ExpRelaxedCategorical)
+)
 
 
 def _poisoned(case: Any, lib_asarray: Any, bad: Any) -> Any:

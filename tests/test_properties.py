@@ -120,7 +120,7 @@ WILD = st.sampled_from([math.nan, math.inf, -math.inf, -1.0, 0.0, 1e-300, 0.5, 1
 #: Normal inside an Independent) or a transform's
 _NAMES = tuple(
     n for n in dir(arraydist) + dir(arraydist.transforms) if n[:1].isupper() and not n.startswith("Explanation")
-)
+) + tuple({c.dist for c in CASES})  # with the registry's classes that are not exported (ExpRelaxedCategorical)
 
 
 def _internal_error(exc: BaseException) -> bool:

@@ -74,13 +74,14 @@ def check_capabilities(case: Case) -> None:
     for method in [
         m
         for m in ("log_prob", "entropy", "mean", "mode", "variance")
-        if (case.has_entropy or m != "entropy") and (case.has_moments or m in ("log_prob", "entropy"))
+        if (case.has_entropy or m != "entropy") and (m in case.moments or m in ("log_prob", "entropy"))
     ]:
         assert hasattr(ref, method), f"the reference has no {method}"
     assert any(hasattr(ref, m) for m in ("normal_scores", "marginal_pmf", "marginal_cdfs")), (
         "no goodness-of-fit protocol"
     )
     assert _raises_not_implemented(lambda: d.mean, name, "mean") == (not case.has_moments)
+    assert _raises_not_implemented(lambda: d.mode, name, "mode") == ("mode" not in case.moments)
     if not case.has_entropy:
         assert case.traced_entropy, "traced_entropy is about an entropy that exists"
     if case.has_cdf:
@@ -207,6 +208,27 @@ def test_the_ci_matrix_leaves_out_jax_float32_beyond_the_subset_only() -> None:
             )
             assert _matrix.in_ci_matrix(outside, backend.id, dtype) or (backend.id, dtype) == ("jax", "float32")
     assert _matrix.in_ci_matrix(None, "jax", "float32")
+
+
+def test_the_ci_matrix_runs_the_base_machinery_off_the_core_backends_on_the_subset_in_float64() -> None:
+    inside = next(c for c in CASES if c.name in _matrix.SUBSET)
+    outside = next(c for c in CASES if c.name not in _matrix.SUBSET)
+    for backend in ("numpy", "torch"):  # the core backends: every case, both dtypes
+        for dtype in ("float32", "float64"):
+            assert _matrix.in_ci_matrix(outside, backend, dtype, machinery=True)
+    for backend in ("jax", "dask", "array_api_strict"):
+        assert _matrix.in_ci_matrix(inside, backend, "float64", machinery=True)
+        assert _matrix.in_ci_matrix(inside, backend, None, machinery=True)  # a test without a dtype
+        assert not _matrix.in_ci_matrix(inside, backend, "float32", machinery=True)
+        assert not _matrix.in_ci_matrix(outside, backend, "float64", machinery=True)
+        assert _matrix.in_ci_matrix(outside, backend, "float64")  # not machinery: every case
+    import test_batch_ops
+    import test_conformance
+    import test_empty_batch
+
+    assert "base_machinery" in {m.name for m in test_batch_ops.pytestmark}
+    for test in (test_conformance.test_batch_operations, test_empty_batch.test_every_case_works_with_an_empty_batch):
+        assert "base_machinery" in {m.name for m in test.pytestmark}
 
 
 def test_family_modules_run_their_caseless_tests_on_the_core_backends_by_default() -> None:

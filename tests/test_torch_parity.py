@@ -5,6 +5,7 @@ Both libraries get the very same tensors; values are compared at draws of the to
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -77,7 +78,10 @@ def test_values_match_torch_distributions(case: Case, dtype: str) -> None:
     assert ours.batch_shape == tuple(theirs.batch_shape)
     assert ours.event_shape == tuple(theirs.event_shape)
     torch.manual_seed(0)
-    x = theirs.sample((6,))
+    with warnings.catch_warnings():
+        # torch's Wishart.rsample warns "Singular sample detected" on valid draws (its check is inverted)
+        warnings.filterwarnings("ignore", "Singular sample detected", UserWarning)
+        x = theirs.sample((6,))
     if "neutral" in case.tags:  # Python numbers adopt the value's dtype; torch uses its default float
         x = x.to(DTYPES[dtype])
     skip = case.torch_differs  # torch lacks these or is less accurate there (the case says why)
@@ -85,10 +89,12 @@ def test_values_match_torch_distributions(case: Case, dtype: str) -> None:
         close(ours.log_prob(x), theirs.log_prob(x), dtype, scale=20)
     if case.has_entropy and "entropy" not in skip:
         close(ours.entropy(), theirs.entropy(), dtype)
-    for name in ("mean", "variance", "stddev", "mode"):
-        if case.has_moments and name not in skip:
+    for name in case.moments:
+        if name not in skip:
             close(getattr(ours, name), getattr(theirs, name), dtype, scale=10)
-    assert ours.has_rsample == theirs.has_rsample == case.has_rsample
+    assert ours.has_rsample == case.has_rsample
+    if "rsample" not in skip:
+        assert ours.has_rsample == theirs.has_rsample
     assert ours.has_enumerate_support == theirs.has_enumerate_support == case.has_enumerate_support
     if case.has_cdf and "cdf" not in skip and _torch_implements(theirs, "cdf"):
         close(ours.cdf(x), theirs.cdf(x), dtype, scale=5)

@@ -16,6 +16,7 @@ from .distributions import Categorical
 from .distributions import Cauchy
 from .distributions import Chi2
 from .distributions import ContinuousBernoulli
+from .distributions import Dirichlet
 from .distributions import Exponential
 from .distributions import FisherSnedecor
 from .distributions import Gamma
@@ -27,8 +28,12 @@ from .distributions import HalfNormal
 from .distributions import Independent
 from .distributions import InverseGamma
 from .distributions import Kumaraswamy
+from .distributions import LKJCholesky
 from .distributions import Laplace
 from .distributions import LogNormal
+from .distributions import LogisticNormal
+from .distributions import LowRankMultivariateNormal
+from .distributions import MixtureSameFamily
 from .distributions import Multinomial
 from .distributions import MultivariateNormal
 from .distributions import NegativeBinomial
@@ -37,6 +42,8 @@ from .distributions import OneHotCategorical
 from .distributions import OneHotCategoricalStraightThrough
 from .distributions import Pareto
 from .distributions import Poisson
+from .distributions import RelaxedBernoulli
+from .distributions import RelaxedOneHotCategorical
 from .distributions import StudentT
 from .distributions import TransformedDistribution
 from .distributions import Truncated
@@ -44,6 +51,7 @@ from .distributions import TruncatedNormal
 from .distributions import Uniform
 from .distributions import VonMises
 from .distributions import Weibull
+from .distributions import Wishart
 from .explain import Explanation
 from .kl import kl_divergence
 from .kl import register_kl
@@ -65,6 +73,7 @@ __all__ = [
     "Cauchy",
     "Chi2",
     "ContinuousBernoulli",
+    "Dirichlet",
     "Distribution",
     "Explanation",
     "Exponential",
@@ -78,8 +87,12 @@ __all__ = [
     "Independent",
     "InverseGamma",
     "Kumaraswamy",
+    "LKJCholesky",
     "Laplace",
     "LogNormal",
+    "LogisticNormal",
+    "LowRankMultivariateNormal",
+    "MixtureSameFamily",
     "Multinomial",
     "MultivariateNormal",
     "NegativeBinomial",
@@ -88,6 +101,8 @@ __all__ = [
     "OneHotCategoricalStraightThrough",
     "Pareto",
     "Poisson",
+    "RelaxedBernoulli",
+    "RelaxedOneHotCategorical",
     "StudentT",
     "TransformedDistribution",
     "Truncated",
@@ -95,6 +110,7 @@ __all__ = [
     "Uniform",
     "VonMises",
     "Weibull",
+    "Wishart",
     "__version__",
     "biject_to",
     "constraints",

@@ -137,6 +137,19 @@ class _Dependent(Constraint):
     def check(self, value: Any) -> Any:
         raise ValueError("cannot check a dependent constraint without its distribution")
 
+    def __call__(self, *, is_discrete: Any = NotImplemented, event_dim: Any = NotImplemented) -> _Dependent:
+        """A placeholder with other attributes, as torch's ``constraints.dependent(event_dim=1)`` (torch-style
+        subclasses declare their supports so).
+
+        >>> from arraydist import constraints
+        >>> constraints.dependent(is_discrete=True, event_dim=1).event_dim
+        1
+        """
+        return _Dependent(
+            is_discrete=self.is_discrete if is_discrete is NotImplemented else is_discrete,
+            event_dim=self.event_dim if event_dim is NotImplemented else event_dim,
+        )
+
 
 class dependent_property(property, _Dependent):
     """A property whose value is a constraint that depends on the parameters (``Independent.support``,
@@ -463,7 +476,10 @@ class _Simplex(Constraint):
 
     def check(self, value: Any) -> Any:
         xp = _ops(value).xp
-        return xp.all(value >= 0, axis=-1) & (xp.abs(xp.sum(value, axis=-1) - 1) < 1e-6)
+        tol = 1e-6
+        if xp.isdtype(value.dtype, "real floating"):  # a half-precision vector sums to 1 only to its own rounding
+            tol = max(tol, 2 * value.shape[-1] * float(xp.finfo(value.dtype).eps))
+        return xp.all(value >= 0, axis=-1) & (xp.abs(xp.sum(value, axis=-1) - 1) < tol)
 
     def describe(self) -> str:
         return "a simplex (non-negative, summing to 1 over the last dim)"

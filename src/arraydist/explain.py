@@ -308,7 +308,7 @@ def _param_rows(dist: Distribution, rows: list[Row], known: list[bool]) -> None:
     (``Independent`` reinterprets them), a parameter's own dimensions are ``event`` where they are the event of
     its distribution (a MultivariateNormal's ``loc``) and ``param`` otherwise (a covariance matrix), and a
     transform's are the ``event`` dimensions of the values it acts on."""
-    for path, p, nd, _, owner, name in _tree.iter_leaves(dist):
+    for path, p, nd, _, owner, name, extra_kinds in _leaves(dist):
         shape = tuple(int(s) for s in p.shape)
         views = _views(dist, p)
         record = getattr(owner, "_broadcast_dims", None) if hasattr(owner, "_leaves") else {}
@@ -328,13 +328,27 @@ def _param_rows(dist: Distribution, rows: list[Row], known: list[bool]) -> None:
         for j, size in enumerate(own):
             b = batch[offset + j] if offset + j >= 0 else size
             broadcast = (size == 1 and b != 1) or (views[j] if views is not None else False)
-            kind = "batch" if offset + j < len(batch) - reinterpreted else "event"
+            extra = offset + j - (len(batch) - reinterpreted)  # which dimension beyond the root's batch, if any
+            kind = "batch" if extra < 0 else extra_kinds[extra] if len(extra_kinds) == reinterpreted else "event"
             dims.append(Dim(kind, size, broadcast if views is not None or broadcast else None))
         # a parameter's own dimensions: the event's where they are the event (a MultivariateNormal's loc)
         mine = shape[len(own) :]
         kind = "event" if param_nd and mine == tuple(owner.event_shape) else "param"
         dims += [Dim(kind, size) for size in mine]
         rows.append(Row(path, shape, tuple(dims), tuple(range(offset)), mine))
+
+
+def _leaves(node: Any, extra: int = 0, prefix: str = "", kinds: tuple[str, ...] = ()) -> Any:
+    """``_tree.iter_leaves`` with, for each leaf, the kind of each dimension beyond the root's batch that its
+    ancestors added: ``event`` (``Independent`` reinterprets them), or the composite's ``_part_dim_kind`` (a
+    mixture's components are ``param``: neither batch nor event of the mixture)."""
+    children, _ = _tree.node_children(node)
+    for child, name, (nd, shared) in zip(children, _tree.child_names(node, children), _tree.child_layout(node, extra)):
+        if _tree.is_node(child):
+            added = (getattr(node, "_part_dim_kind", "event"),) * (nd - extra)
+            yield from _leaves(child, nd, f"{prefix}{name}.", kinds + added)
+        elif hasattr(child, "shape"):
+            yield f"{prefix}{name}", child, nd, shared, node, name, kinds
 
 
 def _views(dist: Distribution, p: Any) -> tuple[bool, ...] | None:

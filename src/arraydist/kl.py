@@ -5,11 +5,13 @@ Families register their rules at the bottom of their own modules; this module im
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Callable
 from typing import Any
 
 from ._backend import compiling
+from ._shapes import broadcast_shapes
 from .distribution import Distribution
 
 __all__ = ["kl_divergence", "register_kl"]
@@ -40,6 +42,20 @@ def register_kl(type_p: type, type_q: type) -> Callable[[KLFunction], KLFunction
         return fn
 
     return decorator
+
+
+def register_infinite_kl(*pairs: tuple[type, type], where: str) -> None:
+    """Registers KL(p || q) = +inf for each ``(type_p, type_q)`` of ``pairs``: ``q`` has no density ``where`` ``p``
+    has mass (the docstring of the rule says where). The result is +inf over ``p`` and ``q``'s batch shapes
+    broadcast together, in ``p``'s dtype and on its device, as a closed form would give it."""
+
+    def infinite_kl(p: Any, q: Any) -> Any:
+        shape = broadcast_shapes(p.batch_shape, q.batch_shape, what="KL batch shapes")
+        return p._ops.xp.full(shape, math.inf, dtype=p._dtype, device=p._device)
+
+    infinite_kl.__doc__ = f"Infinite: {where}."
+    for type_p, type_q in pairs:
+        register_kl(type_p, type_q)(infinite_kl)
 
 
 def _dispatch(type_p: type, type_q: type) -> KLFunction | None:

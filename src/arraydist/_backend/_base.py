@@ -307,6 +307,14 @@ class Ops(SpecialMath):
         log_u = xp.log(self.uniform(uniform_rng, shape, dtype, device))
         return log_g + xp.where(boost, log_u / concentration, xp.zeros_like(log_u))
 
+    def dirichlet(self, rng: Any, concentration: Array, shape: Shape, dtype: Any, device: Any) -> Array:
+        """Dirichlet(concentration) draws over the last axis of ``shape``: the softmax of log-space standard gammas
+        (``log_standard_gamma``: no gamma is ever 0, so no draw is the 0 / 0 of a normalization of underflowed
+        gammas), entries at least the dtype's smallest normal number.  Pathwise gradient where the backend
+        differentiates; ``concentration`` is an array of the backend, broadcastable to ``shape``."""
+        log_g = self.log_standard_gamma(rng, concentration, shape, dtype, device)
+        return self.xp.clip(self.softmax(log_g), min=float(self.xp.finfo(dtype).smallest_normal))
+
     def exponential(self, rng: Any, shape: Shape, dtype: Any, device: Any) -> Array:
         """Standard exponential (rate 1) draws."""
         return self._from_host(rng.standard_exponential(size=shape), dtype, device)
@@ -403,6 +411,10 @@ class Ops(SpecialMath):
         with np.errstate(divide="ignore"):  # a row of -inf: log(0) = -inf, and the row is NaN as before
             return shifted - xp.log(xp.sum(xp.exp(shifted), axis=axis, keepdims=True))
 
+    def cumulative_sum(self, x: Array, axis: int = -1) -> Array:
+        """Running sums along ``axis`` (the standard's ``cumulative_sum``; torch's own under ``torch.compile``)."""
+        return self.xp.cumulative_sum(x, axis=axis)
+
     def softmax(self, x: Array, axis: int = -1) -> Array:
         """``exp(log_softmax(x))``: probabilities over ``axis`` (``-inf`` logits have probability 0)."""
         return self.xp.exp(self.log_softmax(x, axis))
@@ -439,10 +451,15 @@ class Ops(SpecialMath):
         count families are built from it and :meth:`bd0` (C. Loader, *Fast and accurate computation of
         binomial probabilities*, 2000)."""
         xp = self.xp
+        side = self.side(x, _STIRLING_FROM)
+        if side is False:
+            return self.lgamma(x + 1) - (x + 0.5) * xp.log(x) + x - LOG_SQRT_2PI
         w = 1 / (x * x)
         series = (1 / 12 - w * (1 / 360 - w * (1 / 1260 - w * (1 / 1680 - w * (1 / 1188 - w * 691 / 360360))))) / x
         small = xp.clip(x, max=_STIRLING_FROM)  # the discarded side stays finite, in the gradient too
         direct = self.lgamma(small + 1) - (small + 0.5) * xp.log(small) + small - LOG_SQRT_2PI
+        if side:
+            return series
         return xp.where(x > _STIRLING_FROM, series, direct)
 
     def bd0(self, x: Array, m: Array, log_m: Array | None = None) -> Array:
@@ -513,6 +530,12 @@ class Ops(SpecialMath):
 
     def matrix_transpose(self, x: Array) -> Array:
         return self.xp.linalg.matrix_transpose(x)
+
+    def row_major(self, x: Array) -> Array:
+        """``x`` laid out row by row where the backend has strides (else ``x``): a small matrix used as the
+        right operand of many products (torch's CPU ``x @ m`` with ``m`` of shape ``(256, 8)``: 2-6x faster when
+        ``m`` is ``(8, 256)`` row-major, transposed)."""
+        return x
 
     def eye(self, n: int, dtype: Any, device: Any) -> Array:
         return self.xp.eye(n, dtype=dtype, device=device)

@@ -93,8 +93,7 @@ class DaskOps(NumpyOps):
         return sample_chunks(rng, partial(_gamma_block, dtype=dtype), shape, dtype, [concentration])
 
     def exponential(self, rng: Any, shape: Shape, dtype: Any, device: Any) -> Array:
-        native = self._native(dtype)
-        return rng.standard_exponential(shape, chunks="auto", dtype=native).astype(dtype)
+        return rng.standard_exponential(shape, chunks="auto").astype(dtype)  # float64, rounded: see NumPy's
 
     def poisson(self, rng: Any, rate: Any, shape: Shape, dtype: Any, device: Any) -> Array:
         return sample_chunks(rng, partial(_poisson_block, dtype=dtype), shape, dtype, [rate])

@@ -120,7 +120,13 @@ class JaxOps(Ops):
         return jnp.maximum(jax.random.gamma(rng, a, shape, dtype), jnp.finfo(dtype).tiny)
 
     def exponential(self, rng: Any, shape: Shape, dtype: Any, device: Any) -> Array:
-        return jax.random.exponential(rng, shape, dtype)
+        """JAX's draw is -log1p(-u) for u on a grid of 2^-24 in float32: exactly 0 once in 1.7e7 draws (a Gumbel's
+        -log of it +inf). With x64 the draw is made in float64 and rounded; without, a 0 stands for the grid's
+        first cell and becomes its mean, 2^-25."""
+        if dtype == jnp.float32 and jax.config.jax_enable_x64:
+            return jax.random.exponential(rng, shape, jnp.float64).astype(dtype)
+        draws = jax.random.exponential(rng, shape, dtype)
+        return jnp.where(draws > 0, draws, jnp.asarray(2.0**-25, dtype))
 
     def poisson(self, rng: Any, rate: Any, shape: Shape, dtype: Any, device: Any) -> Array:
         rate = jax.lax.stop_gradient(jnp.asarray(rate, dtype=dtype))

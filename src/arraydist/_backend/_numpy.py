@@ -167,7 +167,9 @@ class NumpyOps(Ops):
         return draws.astype(dtype, copy=False)
 
     def exponential(self, rng: Any, shape: Shape, dtype: Any, device: Any) -> Array:
-        return rng.standard_exponential(size=shape, dtype=self._native(dtype)).astype(dtype, copy=False)
+        # drawn in float64 and rounded: the float32 ziggurat returns exactly 0 about once in 5e6 draws (its
+        # values below ~1e-7 collapse there), a Gumbel's -log of which is +inf; the float64 draws cost the same
+        return rng.standard_exponential(size=shape).astype(dtype, copy=False)
 
     def poisson(self, rng: Any, rate: Any, shape: Shape, dtype: Any, device: Any) -> Array:
         return self._counts_as(rng.poisson(self._param(rate), size=shape), dtype)

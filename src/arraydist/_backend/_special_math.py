@@ -67,6 +67,26 @@ class SpecialMath:
     def stop_gradient(self, x: Array) -> Array:  # pragma: no cover - Ops defines it
         return x
 
+    def tracing(self) -> bool:  # pragma: no cover - Ops defines it
+        return False
+
+    def is_concrete(self, x: Array) -> bool:  # pragma: no cover - Ops defines it
+        return False
+
+    def value_range(self, x: Array) -> tuple[float, float]:  # pragma: no cover - Ops defines it
+        raise NotImplementedError
+
+    def side(self, x: Array, threshold: float) -> bool | None:
+        """Which side of ``threshold`` every element of ``x`` lies on, where that can be read now: True if all
+        are above it, False if none is, None if both are present or the values cannot be read (a tracer, a lazy
+        array, NaN). The piecewise formulas below compute one branch instead of all where it answers, at the price
+        of one reduction and its host read (Beta's ``log_prob`` of 10^7 values: about 3 of its 4 seconds on torch
+        went to branches whose results were discarded)."""
+        if self.tracing() or not self.is_concrete(x):
+            return None
+        low, high = self.value_range(x)
+        return True if low > threshold else False if high <= threshold else None
+
     def _repeat(self, steps: int, body: Callable[[Any, tuple[Array, ...]], tuple[Array, ...]], state: Any) -> Any:
         """``state = body(i, state)`` for ``i = 1 .. steps``; ``i`` may be a traced integer (JAX's loop)."""
         for i in range(1, steps + 1):
@@ -89,6 +109,32 @@ class SpecialMath:
         out = xp.where(near, xp.log(-xp.expm1(-small)), xp.log1p(-xp.exp(-large)))
         return xp.where(zero, xp.full_like(out, -math.inf), out)
 
+    def two_product(self, a: Array, b: Array) -> tuple[Array, Array]:
+        r"""``(m, e)`` with :math:`m = \operatorname{fl}(ab)` and :math:`m + e = ab` exactly (Dekker's product:
+        each factor split into halves of its significand, whose products are exact), for finite :math:`|a|, |b|`
+        below the dtype's largest number over :math:`2^{s}` (:math:`s` half the significand's bits). A saddle-point
+        log-mass needs its mean :math:`n p` to more than the dtype's precision: the deviance near the mode moves by
+        :math:`(n p - k)\,e / (n p)`, 6.8e-6 of a float32 Binomial's log-mass at :math:`n = 10^6`."""
+        xp = self.xp
+        bits = 1 - round(math.log2(float(xp.finfo(a.dtype).eps))) if hasattr(a, "dtype") else 53
+        factor = float(2 ** ((bits + 1) // 2) + 1)
+
+        def split(x: Array) -> tuple[Array, Array]:
+            c = factor * x
+            high = c - (c - x)
+            return high, x - high
+
+        m = a * b
+        a_hi, a_lo = split(a)
+        b_hi, b_lo = split(b)
+        return m, ((a_hi * b_hi - m) + a_hi * b_lo + a_lo * b_hi) + a_lo * b_lo
+
+    def two_sum(self, a: Array, b: Array) -> tuple[Array, Array]:
+        r"""``(s, e)`` with :math:`s = \operatorname{fl}(a + b)` and :math:`s + e = a + b` exactly (Knuth's sum)."""
+        s = a + b
+        bb = s - a
+        return s, (a - (s - bb)) + (b - bb)
+
     def lgamma_ratio(self, x: Array, d: Array) -> Array:
         r""":math:`\log\Gamma(x + d) - \log\Gamma(x)` for :math:`x > 0`, :math:`x + d > 0`.
 
@@ -100,6 +146,9 @@ class SpecialMath:
         difference itself."""
         xp = self.xp
         y = x + d
+        side = self.side(xp.minimum(x, y), _LARGE)
+        if side is False:
+            return self.lgamma(y) - self.lgamma(x)
         large = (x > _LARGE) & (y > _LARGE)
         xl = xp.where(large, x, xp.full_like(x, 2 * _LARGE))
         yl = xp.where(large, y, xp.full_like(y, 2 * _LARGE))
@@ -122,21 +171,29 @@ class SpecialMath:
         three :math:`\log\Gamma`."""
         xp = self.xp
         s, t = xp.minimum(a, b), xp.maximum(a, b)
+        if self.side(t, _LARGE) is False:
+            return self.lgamma(a) + self.lgamma(b) - self.lgamma(a + b)
+        if self.side(s, _LARGE):
+            return self._betaln_stirling(s, t)
         both = s > _LARGE
         one = (t > _LARGE) & ~both
-        sb = xp.where(both, s, xp.full_like(s, 2 * _LARGE))
-        tb = xp.where(both, t, xp.full_like(t, 2 * _LARGE))
-        n = sb + tb
-        stirling = (
-            self.stirlerr(sb) + self.stirlerr(tb) - self.stirlerr(n) + LOG_SQRT_2PI
-            + 0.5 * (xp.log(n) - xp.log(sb) - xp.log(tb))
-            - sb * xp.log1p(tb / sb) - tb * xp.log1p(sb / tb)
-        )  # fmt: skip
+        stirling = self._betaln_stirling(
+            xp.where(both, s, xp.full_like(s, 2 * _LARGE)), xp.where(both, t, xp.full_like(t, 2 * _LARGE))
+        )
         so = xp.where(one, s, xp.ones_like(s))
         to = xp.where(one, t, xp.full_like(t, 2 * _LARGE))
         one_large = self.lgamma(so) - self.lgamma_ratio(to, so)
         direct = self.lgamma(a) + self.lgamma(b) - self.lgamma(a + b)
         return xp.where(both, stirling, xp.where(one, one_large, direct))
+
+    def _betaln_stirling(self, s: Array, t: Array) -> Array:
+        xp = self.xp
+        n = s + t
+        return (
+            self.stirlerr(s) + self.stirlerr(t) - self.stirlerr(n) + LOG_SQRT_2PI
+            + 0.5 * (xp.log(n) - xp.log(s) - xp.log(t))
+            - s * xp.log1p(t / s) - t * xp.log1p(s / t)
+        )  # fmt: skip
 
     def gamma_entropy_term(self, a: Array) -> Array:
         r""":math:`a + \log\Gamma(a) + (1 - a)\,\psi(a)`, the part of a Gamma distribution's entropy that

@@ -7,10 +7,14 @@ from typing import Any
 
 from .. import constraints
 from ..distribution import Distribution
-from ..kl import register_kl
+from ..kl import register_infinite_kl, register_kl
+from .continuous_bernoulli import ContinuousBernoulli
 from .exponential import Exponential
 from .gamma import Gamma, in_wide_float, log_minus_digamma, sampled_in_wide_float
+from .gumbel import Gumbel
+from .laplace import Laplace
 from .normal import Normal
+from .pareto import Pareto
 from .uniform import Uniform
 
 __all__ = ["Beta", "log_beta_density"]
@@ -202,10 +206,7 @@ def _kl_beta_gamma(p: Beta, q: Gamma) -> Array:
     return -p.entropy() + ops.lgamma(alpha) - ops.xlogy(alpha, beta) - (alpha - 1) * mean_log + beta * p.mean
 
 
-@register_kl(Gamma, Beta)
-def _kl_gamma_beta(p: Gamma, q: Beta) -> Array:
-    """Infinite: a gamma puts mass above 1, where the beta has none."""
-    return p._ops.xp.full_like(p.concentration + q.concentration1, math.inf)
+register_infinite_kl((Gamma, Beta), where="a gamma puts mass above 1, where the beta has none")
 
 
 @register_kl(Beta, Normal)
@@ -218,10 +219,7 @@ def _kl_beta_normal(p: Beta, q: Normal) -> Array:
     return -p.entropy() + 0.5 * (xp.log(var_q) + _LOG_2PI) + (0.5 * second - q.loc * mean + 0.5 * q.loc * q.loc) / var_q
 
 
-@register_kl(Normal, Beta)
-def _kl_normal_beta(p: Normal, q: Beta) -> Array:
-    """Infinite: a normal puts mass outside (0, 1)."""
-    return p._ops.xp.full_like(p.loc + q.concentration1, math.inf)
+register_infinite_kl((Normal, Beta), where="a normal puts mass outside (0, 1)")
 
 
 @register_kl(Beta, Exponential)
@@ -230,10 +228,7 @@ def _kl_beta_exponential(p: Beta, q: Exponential) -> Array:
     return -p.entropy() - p._ops.xp.log(q.rate) + q.rate * p.mean
 
 
-@register_kl(Exponential, Beta)
-def _kl_exponential_beta(p: Exponential, q: Beta) -> Array:
-    """Infinite: an exponential puts mass above 1."""
-    return p._ops.xp.full_like(p.rate + q.concentration1, math.inf)
+register_infinite_kl((Exponential, Beta), where="an exponential puts mass above 1")
 
 
 @register_kl(Beta, Uniform)
@@ -242,3 +237,34 @@ def _kl_beta_uniform(p: Beta, q: Uniform) -> Array:
     xp = p._ops.xp
     out = -p.entropy() + xp.log(q.high - q.low)
     return xp.where((q.low > 0) | (q.high < 1), xp.full_like(out, math.inf), out)
+
+
+@register_kl(Beta, ContinuousBernoulli)
+def _kl_beta_continuous_bernoulli(p: Beta, q: ContinuousBernoulli) -> Array:
+    r""":math:`-H(p) - \lambda E_p[x] + A(\lambda)`: the continuous Bernoulli's log-density is
+    :math:`\lambda x - A(\lambda)` on [0, 1] (:math:`\lambda` its logits), so only the beta's mean enters."""
+    return -p.entropy() - q.logits * p.mean + q._log_normalizer()
+
+
+@register_kl(Uniform, Beta)
+def _kl_uniform_beta(p: Uniform, q: Beta) -> Array:
+    r""":math:`-\log(b - a) - (\alpha - 1) E[\log x] - (\beta - 1) E[\log(1 - x)] + \log B(\alpha, \beta)`, with
+    :math:`E[\log x] = (b\log b - a\log a) / (b - a) - 1` and its mirror image; infinite where [a, b] leaves
+    [0, 1]."""
+    ops = p._ops
+    xp = ops.xp
+    zero, one = xp.zeros_like(p.low), xp.ones_like(p.high)
+    outside = (p.low < 0) | (p.high > 1)
+    low, high = xp.where(p.low > 0, p.low, zero), xp.where(p.high < 1, p.high, one)  # the infinite side kept finite
+    width = p.high - p.low
+    mean_log = (ops.xlogy(high, high) - ops.xlogy(low, low)) / width - 1.0
+    mean_log1m = (ops.xlogy(1 - low, 1 - low) - ops.xlogy(1 - high, 1 - high)) / width - 1.0
+    a, b = q.concentration1, q.concentration0
+    kl = -xp.log(width) - (a - 1) * mean_log - (b - 1) * mean_log1m + ops.betaln(a, b)
+    return xp.where(outside, xp.full_like(kl, math.inf), kl)
+
+
+register_infinite_kl(
+    (Laplace, Beta), (Gumbel, Beta), (Pareto, Beta), where="the first puts mass outside [0, 1], where a beta has none"
+)
+register_infinite_kl((Beta, Pareto), where="a beta puts mass below any Pareto scale, where the Pareto has none")

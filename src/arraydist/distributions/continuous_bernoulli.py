@@ -7,7 +7,7 @@ from typing import Any
 
 from .. import constraints
 from ..distribution import Distribution, lazy_property
-from ..kl import register_kl
+from ..kl import register_infinite_kl, register_kl
 from .laplace import Laplace
 from .normal import Normal
 
@@ -226,15 +226,7 @@ def _kl_continuous_bernoulli_normal(p: ContinuousBernoulli, q: Normal) -> Array:
     return -p.entropy() + xp.log(q.scale) + _HALF_LOG_2PI + (p.variance + d * d) / (2.0 * q.scale * q.scale)
 
 
-@register_kl(Normal, ContinuousBernoulli)
-def _kl_normal_continuous_bernoulli(p: Normal, q: ContinuousBernoulli) -> Array:
-    """Infinite: the normal puts mass outside [0, 1]."""
-    xp = p._ops.xp
-    return xp.full_like(p.loc + q.logits, math.inf)
+register_infinite_kl((Normal, ContinuousBernoulli), where="the normal puts mass outside [0, 1]")
 
 
-@register_kl(Laplace, ContinuousBernoulli)
-def _kl_laplace_continuous_bernoulli(p: Laplace, q: ContinuousBernoulli) -> Array:
-    """Infinite: the Laplace distribution puts mass outside [0, 1]."""
-    xp = p._ops.xp
-    return xp.full_like(p.loc + q.logits, math.inf)
+register_infinite_kl((Laplace, ContinuousBernoulli), where="the Laplace distribution puts mass outside [0, 1]")

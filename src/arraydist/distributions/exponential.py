@@ -7,7 +7,7 @@ from typing import Any
 
 from .. import constraints
 from ..distribution import Distribution
-from ..kl import register_kl
+from ..kl import register_infinite_kl, register_kl
 from .continuous_bernoulli import ContinuousBernoulli
 from .laplace import Laplace
 from .normal import Normal
@@ -137,11 +137,7 @@ def _kl_exponential_normal(p: Exponential, q: Normal) -> Array:
     return xp.log(p.rate * q.scale) + (0.5 * math.log(2 * math.pi) - 1.0) + second / (2.0 * q.scale * q.scale)
 
 
-@register_kl(Normal, Exponential)
-def _kl_normal_exponential(p: Normal, q: Exponential) -> Array:
-    """Infinite: the normal puts mass below 0, where the exponential has none."""
-    xp = p._ops.xp
-    return xp.full_like(p.loc + q.rate, math.inf)
+register_infinite_kl((Normal, Exponential), where="the normal puts mass below 0, where the exponential has none")
 
 
 @register_kl(ContinuousBernoulli, Exponential)
@@ -150,13 +146,7 @@ def _kl_continuous_bernoulli_exponential(p: ContinuousBernoulli, q: Exponential)
     return -p.entropy() - p._ops.xp.log(q.rate) + q.rate * p.mean
 
 
-@register_kl(Exponential, ContinuousBernoulli)
-def _kl_exponential_continuous_bernoulli(p: Exponential, q: ContinuousBernoulli) -> Array:
-    """Infinite: the exponential puts mass beyond 1."""
-    return p._ops.xp.full_like(p.rate + q.logits, math.inf)
+register_infinite_kl((Exponential, ContinuousBernoulli), where="the exponential puts mass beyond 1")
 
 
-@register_kl(Laplace, Exponential)
-def _kl_laplace_exponential(p: Laplace, q: Exponential) -> Array:
-    """Infinite: the Laplace distribution puts mass below 0."""
-    return p._ops.xp.full_like(p.loc + q.rate, math.inf)
+register_infinite_kl((Laplace, Exponential), where="the Laplace distribution puts mass below 0")

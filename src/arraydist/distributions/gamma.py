@@ -9,9 +9,13 @@ from typing import Any
 
 from .. import constraints
 from ..distribution import Distribution
-from ..kl import register_kl
+from ..kl import register_infinite_kl, register_kl
+from .continuous_bernoulli import ContinuousBernoulli
 from .exponential import Exponential
+from .gumbel import Gumbel
+from .laplace import Laplace
 from .normal import Normal
+from .pareto import Pareto
 from .uniform import Uniform
 
 __all__ = ["Gamma", "in_wide_float", "log_minus_digamma", "sampled_in_wide_float"]
@@ -216,11 +220,7 @@ def _kl_gamma_normal(p: Gamma, q: Normal) -> Array:
     return -p.entropy() + 0.5 * (xp.log(var_q) + _LOG_2PI) + (0.5 * second - q.loc * mean + 0.5 * q.loc * q.loc) / var_q
 
 
-@register_kl(Normal, Gamma)
-def _kl_normal_gamma(p: Normal, q: Gamma) -> Array:
-    """Infinite: a normal puts mass below 0, where the gamma has none."""
-    xp = p._ops.xp
-    return xp.full_like(p.loc + q.concentration, math.inf)
+register_infinite_kl((Normal, Gamma), where="a normal puts mass below 0, where the gamma has none")
 
 
 @register_kl(Gamma, Exponential)
@@ -244,7 +244,54 @@ def _kl_exponential_gamma(p: Exponential, q: Gamma) -> Array:
     )
 
 
-@register_kl(Gamma, Uniform)
-def _kl_gamma_uniform(p: Gamma, q: Uniform) -> Array:
-    """Infinite: a gamma's support is unbounded above."""
-    return p._ops.xp.full_like(p.concentration + q.low, math.inf)
+register_infinite_kl((Gamma, Uniform), where="a gamma's support is unbounded above")
+
+
+@register_kl(Uniform, Gamma)
+def _kl_uniform_gamma(p: Uniform, q: Gamma) -> Array:
+    r""":math:`-\log(b - a) + \log\Gamma(\alpha) - \alpha\log\beta - (\alpha - 1) E[\log x] + \beta (a + b) / 2`,
+    :math:`E[\log x] = (b\log b - a\log a) / (b - a) - 1`; infinite where :math:`a < 0`."""
+    ops = p._ops
+    xp = ops.xp
+    width = p.high - p.low
+    low = xp.where(p.low > 0, p.low, xp.zeros_like(p.low))  # below 0 the result is infinite: kept finite here
+    mean_log = (ops.xlogy(p.high, p.high) - ops.xlogy(low, low)) / width - 1.0
+    alpha, beta = q.concentration, q.rate
+    kl = -xp.log(width) + ops.lgamma(alpha) - ops.xlogy(alpha, beta) - (alpha - 1) * mean_log
+    kl = kl + beta * (p.high + p.low) * 0.5
+    return xp.where(p.low < 0, xp.full_like(kl, math.inf), kl)
+
+
+@register_kl(Gamma, Gumbel)
+def _kl_gamma_gumbel(p: Gamma, q: Gumbel) -> Array:
+    r""":math:`-H(p) + \log s + E[z] + E[e^{-z}]` for :math:`z = (x - \mu) / s`: :math:`E[z] = (a / b - \mu) / s`
+    and, from the gamma's moment generating function, :math:`E[e^{-z}] = \exp(\mu / s - a \log(1 + 1 / (b s)))`
+    (one exponential: the two factors overflow apart where they would not together)."""
+    ops = p._ops
+    xp = ops.xp
+    a, b = p.concentration, p.rate
+    mu, s = q.loc, q.scale
+    ratio = mu / s
+    return -p.entropy() + xp.log(s) + (a / b) / s - ratio + xp.exp(ratio - a * xp.log1p(1.0 / (b * s)))
+
+
+register_infinite_kl(
+    (Gamma, ContinuousBernoulli), (Gamma, Pareto), where="a gamma puts mass below any Pareto scale and above 1"
+)
+register_infinite_kl((Laplace, Gamma), (Gumbel, Gamma), where="the first puts mass below 0, where a gamma has none")
+
+
+@register_kl(Pareto, Gamma)
+def _kl_pareto_gamma(p: Pareto, q: Gamma) -> Array:
+    r""":math:`-H(p) + \log\Gamma(a) - a\log b - (a - 1) E[\log x] + b E[x]`, with the Pareto's
+    :math:`E[\log x] = \log s + 1/\alpha` and :math:`E[x] = \alpha s / (\alpha - 1)`: infinite where
+    :math:`\alpha \le 1` (no mean)."""
+    ops = p._ops
+    xp = ops.xp
+    alpha, scale = p.alpha, p.scale
+    a, b = q.concentration, q.rate
+    heavy = alpha <= 1
+    mean = alpha * scale / xp.where(heavy, xp.ones_like(alpha), alpha - 1)
+    mean_log = xp.log(scale) + 1.0 / alpha
+    kl = -p.entropy() + ops.lgamma(a) - ops.xlogy(a, b) - (a - 1) * mean_log + b * mean
+    return xp.where(heavy, xp.full_like(kl, math.inf), kl)

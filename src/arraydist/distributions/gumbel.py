@@ -7,7 +7,7 @@ from typing import Any
 
 from .. import constraints
 from ..distribution import Distribution
-from ..kl import register_kl
+from ..kl import register_infinite_kl, register_kl
 from ..transforms import AffineTransform, ExpTransform
 from .continuous_bernoulli import ContinuousBernoulli
 from .exponential import Exponential
@@ -179,23 +179,10 @@ def _kl_exponential_gumbel(p: Exponential, q: Gumbel) -> Array:
     return xp.log(product) - 1.0 + 1.0 / product - ratio + xp.exp(ratio) * product / (product + 1.0)
 
 
-def _infinite(p: Any, q: Any, like: Array) -> Array:
-    return p._ops.xp.full_like(like, math.inf)
+register_infinite_kl((Gumbel, Exponential), where="the Gumbel puts mass below 0")
 
 
-@register_kl(Gumbel, Exponential)
-def _kl_gumbel_exponential(p: Gumbel, q: Exponential) -> Array:
-    """Infinite: the Gumbel puts mass below 0."""
-    return _infinite(p, q, p.loc + q.rate)
+register_infinite_kl((Gumbel, Uniform), where="the Gumbel puts mass outside any interval")
 
 
-@register_kl(Gumbel, Uniform)
-def _kl_gumbel_uniform(p: Gumbel, q: Uniform) -> Array:
-    """Infinite: the Gumbel puts mass outside any interval."""
-    return _infinite(p, q, p.loc + q.low)
-
-
-@register_kl(Gumbel, ContinuousBernoulli)
-def _kl_gumbel_continuous_bernoulli(p: Gumbel, q: ContinuousBernoulli) -> Array:
-    """Infinite: the Gumbel puts mass outside [0, 1]."""
-    return _infinite(p, q, p.loc + q.logits)
+register_infinite_kl((Gumbel, ContinuousBernoulli), where="the Gumbel puts mass outside [0, 1]")

@@ -7,7 +7,7 @@ from typing import Any
 
 from .. import constraints
 from ..distribution import Distribution
-from ..kl import register_kl
+from ..kl import register_infinite_kl, register_kl
 from ..transforms import AffineTransform, ExpTransform
 from .continuous_bernoulli import ContinuousBernoulli
 from .exponential import Exponential
@@ -178,47 +178,24 @@ def _kl_uniform_pareto(p: Uniform, q: Pareto) -> Array:
     return _infinite_where(xp, p.low < q.scale, kl)
 
 
-def _infinite(like: Array, xp: Any) -> Array:
-    return xp.full_like(like, math.inf)
+register_infinite_kl((Pareto, Uniform), where="the Pareto puts mass beyond any interval")
 
 
-@register_kl(Pareto, Uniform)
-def _kl_pareto_uniform(p: Pareto, q: Uniform) -> Array:
-    """Infinite: the Pareto puts mass beyond any interval."""
-    return _infinite(p.scale + q.low, p._ops.xp)
+register_infinite_kl((Normal, Pareto), where="the normal puts mass below the Pareto's scale")
 
 
-@register_kl(Normal, Pareto)
-def _kl_normal_pareto(p: Normal, q: Pareto) -> Array:
-    """Infinite: the normal puts mass below the Pareto's scale."""
-    return _infinite(p.loc + q.scale, p._ops.xp)
+register_infinite_kl((Exponential, Pareto), where="the exponential puts mass below the Pareto's scale")
 
 
-@register_kl(Exponential, Pareto)
-def _kl_exponential_pareto(p: Exponential, q: Pareto) -> Array:
-    """Infinite: the exponential puts mass below the Pareto's scale."""
-    return _infinite(p.rate + q.scale, p._ops.xp)
+register_infinite_kl((Gumbel, Pareto), where="the Gumbel puts mass below the Pareto's scale")
 
 
-@register_kl(Gumbel, Pareto)
-def _kl_gumbel_pareto(p: Gumbel, q: Pareto) -> Array:
-    """Infinite: the Gumbel puts mass below the Pareto's scale."""
-    return _infinite(p.loc + q.scale, p._ops.xp)
+register_infinite_kl((Pareto, ContinuousBernoulli), where="the Pareto puts mass beyond 1")
 
 
-@register_kl(Pareto, ContinuousBernoulli)
-def _kl_pareto_continuous_bernoulli(p: Pareto, q: ContinuousBernoulli) -> Array:
-    """Infinite: the Pareto puts mass beyond 1."""
-    return _infinite(p.scale + q.logits, p._ops.xp)
+register_infinite_kl(
+    (ContinuousBernoulli, Pareto), where="the continuous Bernoulli puts mass below the Pareto's scale (> 0)"
+)
 
 
-@register_kl(ContinuousBernoulli, Pareto)
-def _kl_continuous_bernoulli_pareto(p: ContinuousBernoulli, q: Pareto) -> Array:
-    """Infinite: the continuous Bernoulli puts mass below the Pareto's scale (> 0)."""
-    return _infinite(p.logits + q.scale, p._ops.xp)
-
-
-@register_kl(Laplace, Pareto)
-def _kl_laplace_pareto(p: Laplace, q: Pareto) -> Array:
-    """Infinite: the Laplace distribution puts mass below the Pareto's scale."""
-    return _infinite(p.loc + q.scale, p._ops.xp)
+register_infinite_kl((Laplace, Pareto), where="the Laplace distribution puts mass below the Pareto's scale")

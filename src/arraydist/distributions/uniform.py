@@ -7,7 +7,7 @@ from typing import Any
 
 from .. import constraints
 from ..distribution import Distribution
-from ..kl import register_kl
+from ..kl import register_infinite_kl, register_kl
 from .continuous_bernoulli import ContinuousBernoulli
 from .exponential import Exponential, _log_or_minus_inf
 from .laplace import Laplace
@@ -140,10 +140,7 @@ def _kl_uniform_normal(p: Uniform, q: Normal) -> Array:
     )
 
 
-@register_kl(Normal, Uniform)
-def _kl_normal_uniform(p: Normal, q: Uniform) -> Array:
-    """Infinite: the normal puts mass outside any interval."""
-    return _infinite(p._ops.xp, p.loc + q.low)
+register_infinite_kl((Normal, Uniform), where="the normal puts mass outside any interval")
 
 
 @register_kl(Uniform, Exponential)
@@ -154,10 +151,7 @@ def _kl_uniform_exponential(p: Uniform, q: Exponential) -> Array:
     return xp.where(p.low < 0, _infinite(xp, kl), kl)
 
 
-@register_kl(Exponential, Uniform)
-def _kl_exponential_uniform(p: Exponential, q: Uniform) -> Array:
-    """Infinite: the exponential puts mass beyond any interval."""
-    return _infinite(p._ops.xp, p.rate + q.low)
+register_infinite_kl((Exponential, Uniform), where="the exponential puts mass beyond any interval")
 
 
 @register_kl(Uniform, ContinuousBernoulli)
@@ -179,7 +173,4 @@ def _kl_continuous_bernoulli_uniform(p: ContinuousBernoulli, q: Uniform) -> Arra
     return xp.where((q.low > 0) | (q.high < 1), _infinite(xp, kl), kl)
 
 
-@register_kl(Laplace, Uniform)
-def _kl_laplace_uniform(p: Laplace, q: Uniform) -> Array:
-    """Infinite: the Laplace distribution puts mass outside any interval."""
-    return _infinite(p._ops.xp, p.loc + q.low)
+register_infinite_kl((Laplace, Uniform), where="the Laplace distribution puts mass outside any interval")

@@ -103,7 +103,7 @@ class StickBreakingTransform(Transform):
         ops = ops_of(x)
         xp = ops.xp
         u = x - self._log_offset(ops, x, k)
-        log_rest = xp.cumulative_sum(ops.log_sigmoid(-u), axis=-1)  # log of the stick left after piece k
+        log_rest = ops.cumulative_sum(ops.log_sigmoid(-u), axis=-1)  # log of the stick left after piece k
         zero = xp.zeros_like(x[..., :1])
         log_y = xp.concat([ops.log_sigmoid(u), zero], axis=-1) + xp.concat([zero, log_rest], axis=-1)
         return xp.exp(log_y)
@@ -112,7 +112,7 @@ class StickBreakingTransform(Transform):
         k = _event_vector(self, y, least=1) - 1
         ops = ops_of(y)
         xp = ops.xp
-        tail = xp.flip(xp.cumulative_sum(xp.flip(y, axis=-1), axis=-1), axis=-1)  # sum_{j >= i} y_j
+        tail = xp.flip(ops.cumulative_sum(xp.flip(y, axis=-1), axis=-1), axis=-1)  # sum_{j >= i} y_j
         rest = xp.clip(tail[..., 1:], min=xp.finfo(y.dtype).smallest_normal)
         return xp.log(y[..., :-1]) - xp.log(rest) + self._log_offset(ops, y, k)
 
