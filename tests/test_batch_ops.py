@@ -67,6 +67,7 @@ class _NoMoments:
     def __init__(self, d: Any) -> None:
         zeros = d._ops.xp.zeros(d.batch_shape + d.event_shape, dtype=d._dtype, device=d._device)
         self.mean = self.variance = zeros
+        self.event_shape = d.event_shape
 
 
 def _moments(d: Any) -> Any:
