@@ -542,6 +542,50 @@ def cuda_rows(quick: bool) -> list[Row]:
     return rows
 
 
+def mlx_rows(quick: bool) -> list[Row]:
+    """MLX on its default device (the CPU on Linux): arraydist against the same computation written in raw MLX,
+    each evaluated (``mx.eval``: MLX is lazy) in the timed call."""
+    import mlx.core as mx
+
+    n = 10**5 if quick else 10**7
+    x = mx.random.normal((n,), key=mx.random.key(0))
+    loc, scale = mx.array(0.3), mx.array(1.7)
+    mx.eval(x)
+    half_log_2pi = 0.5 * math.log(2 * math.pi)
+
+    def log_prob_ours() -> None:
+        mx.eval(ad.Normal(loc, scale).log_prob(x))
+
+    def log_prob_raw() -> None:
+        z = (x - loc) / scale
+        mx.eval(-0.5 * z * z - mx.log(scale) - half_log_2pi)
+
+    mu = mx.random.normal((3, 2), key=mx.random.key(1))
+    sigma = mx.random.uniform(shape=(3, 2), key=mx.random.key(2)) + 0.5
+    key = mx.random.key(3)
+
+    def vae_loss_ours(mu: Any, sigma: Any) -> Any:
+        q = ad.Normal(mu, sigma)
+        z = q.rsample(seed=key)
+        return ad.kl_divergence(q, ad.Normal(0.0, 1.0)).sum() - q.log_prob(z).sum()
+
+    def vae_loss_raw(mu: Any, sigma: Any) -> Any:
+        z = mu + sigma * mx.random.normal(mu.shape, key=key)
+        w = (z - mu) / sigma
+        lp = -0.5 * w * w - mx.log(sigma) - half_log_2pi
+        kl = -mx.log(sigma) + 0.5 * (sigma * sigma + mu * mu) - 0.5
+        return kl.sum() - lp.sum()
+
+    grad_ours = mx.value_and_grad(vae_loss_ours, argnums=(0, 1))
+    grad_raw = mx.value_and_grad(vae_loss_raw, argnums=(0, 1))
+    return [
+        Row(f"mlx Normal.log_prob, {n:.0e} values", log_prob_ours, "the same expression in raw MLX",
+            log_prob_raw, 3 if quick else 5),
+        Row("mlx VAE step (rsample, log_prob, KL, grad)", lambda: mx.eval(grad_ours(mu, sigma)),
+            "the same step in raw MLX", lambda: mx.eval(grad_raw(mu, sigma)), 200, min_repeats=15),
+    ]  # fmt: skip
+
+
 def numpy_rows(quick: bool) -> list[Row]:
     from scipy import stats
 
@@ -625,6 +669,8 @@ def main(argv: list[str] | None = None) -> int:
     else:
         print("(torch is not installed: its rows are skipped)")
         groups += [numpy_rows, continuous_rows]
+    if not args.cuda and importlib.util.find_spec("mlx") is not None:
+        groups.append(mlx_rows)
     print(f"arraydist {ad.__version__}, Python {platform.python_version()}, NumPy {np.__version__}, one thread")
     print(f"| {'benchmark':52} | {'arraydist':>10} | {'peer':42} | {'peer time':>10} | {'ratio':>6} |")
     print(f"|{'-' * 54}|{'-' * 12}|{'-' * 44}|{'-' * 12}|{'-' * 8}|")

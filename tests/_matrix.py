@@ -3,7 +3,7 @@
 Rule (applied by ``conftest.pytest_collection_modifyitems`` to every test parametrized by a registry case):
 
 * on the **core backends** (NumPy and PyTorch on the CPU) every case runs, in both dtypes;
-* on every **other backend** (JAX, Dask, array_api_strict, CuPy, PyTorch on a GPU, and the JAX- and
+* on every **other backend** (JAX, Dask, array_api_strict, CuPy, PyTorch on a GPU, MLX, and the JAX- and
   torch.compile-specific modules) only the family's **subset** runs: its cases tagged ``"matrix"``, or, in a
   family that tags none, its first ``SUBSET_SIZE`` cases in registry order;
 * on JAX that subset runs in float64 only (``SUBSET_DTYPES``): a JAX test costs about 200 times the NumPy one
@@ -25,6 +25,10 @@ Rule (applied by ``conftest.pytest_collection_modifyitems`` to every test parame
   dtypes, and in the CI matrix on the other backends for each family's subset case in float64 only
   (``MACHINERY_DTYPE``): every other case repeats the same code path on other shapes, at 10 to 50 CPU-s a broadcast
   case on JAX; ``--full-matrix`` still runs them all;
+* on **MLX** (2026-12-07) the mirror image: MLX computes in float32 (its GPUs have no float64), so the default run
+  takes each family's subset case in float32, and the CI matrix runs every case in float32 and only the subset in
+  float64 (MLX's float64 special functions are composites of many lazy operations: a StudentT or Beta value test
+  takes 3 to 10 s there);
 * ``--full-matrix`` (or the environment variable ``ARRAYDIST_FULL_MATRIX=1``) runs the whole cross product;
 * ``--matrix-complement`` (CI, after the default run) runs the **CI matrix** minus the default run: the CI matrix
   is the full matrix without JAX's float32 tests of the cases outside the subset (``CI_ONLY_SUBSET``): at 45
@@ -50,11 +54,11 @@ SUBSET_SIZE = 1
 #: ``Backend.id`` of the backends that run every case
 CORE_BACKENDS = frozenset({"numpy", "torch"})
 #: modules whose case-parametrized tests exercise one non-core backend without a ``backend`` parameter
-MODULE_BACKENDS = {"test_jax.py": "jax", "test_torch_transforms.py": "torch.compile"}
+MODULE_BACKENDS = {"test_jax.py": "jax", "test_torch_transforms.py": "torch.compile", "test_mlx.py": "mlx"}
 #: backend id -> the dtypes its subset runs in by default (others: both)
-SUBSET_DTYPES = {"jax": frozenset({"float64"})}
+SUBSET_DTYPES = {"jax": frozenset({"float64"}), "mlx": frozenset({"float32"})}
 #: backend id -> the dtypes in which the CI matrix runs only the subset (the full matrix runs all)
-CI_ONLY_SUBSET = {"jax": frozenset({"float32"})}
+CI_ONLY_SUBSET = {"jax": frozenset({"float32"}), "mlx": frozenset({"float64"})}
 #: the dtype in which the CI matrix runs the ``base_machinery`` tests off the core backends
 MACHINERY_DTYPE = "float64"
 ENV_VAR = "ARRAYDIST_FULL_MATRIX"

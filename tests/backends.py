@@ -52,6 +52,8 @@ class Backend:
         return importlib.import_module(self.module)
 
     def dtype(self, name: str) -> Any:
+        if self.name == "mlx" and name == "bool":
+            return self.lib.bool_
         return getattr(self.lib, name)
 
     def asarray(self, x: Any, dtype: str = "float64") -> Any:
@@ -64,6 +66,8 @@ class Backend:
             return self.lib.asarray(np.array(x, dtype=dtype))
         if self.name == "cupy":
             return self.lib.asarray(np.array(x, dtype=dtype))
+        if self.name == "mlx":
+            return self.lib.array(np.array(x, dtype=dtype), dtype=self.dtype(dtype))
         if self.name == "dask":
             # small chunks, so that every test runs across chunk boundaries
             return self.lib.from_array(np.array(x, dtype=dtype), chunks=2)
@@ -78,13 +82,15 @@ class Backend:
             return self.lib.asnumpy(x)
         if self.name == "dask" and hasattr(x, "compute"):
             return np.asarray(x.compute())
+        if self.name == "mlx" and hasattr(x, "dtype") and str(x.dtype).endswith("bfloat16"):
+            return np.array(x.astype(self.lib.float32))
         return np.asarray(x)
 
     def owns(self, x: Any) -> bool:
         """Whether ``x`` is an array of this backend."""
         if self.name == "jax":
             return isinstance(x, self.lib.Array)
-        if self.name in ("array_api_strict", "dask", "cupy"):
+        if self.name in ("array_api_strict", "dask", "cupy", "mlx"):
             return type(x).__module__.startswith(self.module.partition(".")[0])
         if self.name == "torch":
             return isinstance(x, self.lib.Tensor) and x.device.type == (self.device or "cpu")
@@ -104,7 +110,9 @@ DASK = Backend("dask", "dask.array", lazy=True)
 CUPY = Backend("cupy", "cupy")
 #: PyTorch with every array on the GPU: runs only where CUDA is present (skipped with the reason otherwise)
 TORCH_CUDA = Backend("torch", "torch", differentiable=True, device="cuda")
-BACKENDS = [NUMPY, TORCH, JAX, STRICT, DASK, CUPY, TORCH_CUDA]
+#: MLX on its default device (the CPU on Linux: ``mlx[cpu]``); a non-core backend (``_matrix.py``)
+MLX = Backend("mlx", "mlx.core", differentiable=True)
+BACKENDS = [NUMPY, TORCH, JAX, STRICT, DASK, CUPY, TORCH_CUDA, MLX]
 
 
 def on_backends(*names: str) -> list[Any]:

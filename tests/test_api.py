@@ -107,6 +107,18 @@ def test_seeds(backend: Backend) -> None:
             d.sample()
         with pytest.raises(TypeError, match=r"seed for a jax distribution must be a key"):
             d.sample(seed=np.random.default_rng(0))
+    elif backend.name == "mlx":
+        mx = backend.lib
+        key = mx.random.key(3)
+        np.testing.assert_array_equal(d.sample(seed=key), d.sample(seed=key))  # keys are values, not state
+        k1, k2 = mx.random.split(key)
+        assert not np.array_equal(d.sample(seed=k1), d.sample(seed=k2))
+        mx.random.seed(11)
+        c = d.sample()
+        mx.random.seed(11)
+        np.testing.assert_array_equal(c, d.sample())  # seed=None draws from MLX's global generator
+        with pytest.raises(TypeError, match=r"seed for a mlx distribution must be None, a key"):
+            d.sample(seed=np.random.default_rng(0))
     else:
         # NumPy-style generators: the library's own (numpy.random for NumPy and the array API, dask.array.random,
         # cupy.random); seed=None draws from the library-owned generator, so manual_seed reproduces it

@@ -202,8 +202,8 @@ def test_values_match_reference(case: Case, backend: Backend, dtype: str) -> Non
     x, x64 = draws(case, d, backend, dtype)
     _stats.assert_in_support(ref, x64, f"{case.name} on {backend.id} {dtype}")
     lp_dtype = dtype
-    if "neutral" in case.tags and case.sample_dtype is not None and backend.name == "torch":
-        lp_dtype = "float32"  # an integer value carries no floating dtype: Python numbers adopt torch's default
+    if "neutral" in case.tags and case.sample_dtype is not None and backend.name in ("torch", "mlx"):
+        lp_dtype = "float32"  # an integer value carries no floating dtype: Python numbers adopt the default float
     expected_lp = ref.log_prob(x64)
     assert_close(d.log_prob(x), expected_lp, lp_dtype, backend, floor=floor(case, "log_prob", expected_lp, dtype=dtype))
     prob = np.exp(expected_lp)

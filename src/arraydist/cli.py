@@ -27,7 +27,9 @@ from .distribution import Distribution
 
 __all__ = ["MAX_ELEMENTS", "ExpressionError", "SafeEvaluator", "main", "tour"]
 
-_TOUR_BACKENDS = ("numpy", "torch", "jax", "dask", "cupy")
+_TOUR_BACKENDS = ("numpy", "torch", "jax", "dask", "cupy", "mlx")
+#: the tour's libraries: explain's, and MLX (whose namespace is mlx.core)
+_TOUR_LIBRARIES = {**_LIBRARIES, "mlx": ("mlx.core", "mx", "import mlx.core as mx")}
 _EXPLAIN_BACKENDS = tuple(_LIBRARIES)
 
 #: the most dimensions of a --sample-shape (NumPy's arrays have at most 64, with the batch and event ones)
@@ -60,7 +62,7 @@ class _Printer:
 
 def _library(backend: str) -> tuple[Any, str, str]:
     """(module to build arrays with, its alias in the printed lines, the import line)."""
-    module, alias, line = _LIBRARIES[backend]
+    module, alias, line = _TOUR_LIBRARIES[backend]
     return importlib.import_module(module), alias, line
 
 
@@ -131,6 +133,14 @@ def tour(
         p("    rsample is loc + scale * eps, so its gradient with respect to loc is 1; sample stops gradients")
         p("    (0), which is what a score-function estimator wants. The integer seed is a JAX key: same seed, same")
         p("    draw, inside jax.jit and jax.grad too.")
+    elif backend == "mlx":
+        p.code(f"x = d.sample(seed={seed})", _values(x))
+        g_r = lib.grad(lambda mu: Normal(mu, scale).rsample(seed=seed).sum())(loc)
+        g_s = lib.grad(lambda mu: Normal(mu, scale).sample(seed=seed).sum())(loc)
+        p.code(f"mx.grad(lambda mu: Normal(mu, scale).rsample(seed={seed}).sum())(loc)", _values(g_r))
+        p.code(f"mx.grad(lambda mu: Normal(mu, scale).sample(seed={seed}).sum())(loc)", _values(g_s))
+        p("    rsample is loc + scale * eps, so its gradient with respect to loc is 1; sample stops gradients")
+        p("    (0). The integer seed is an MLX key (mx.random.key): same seed, same draw, inside mx.compile too.")
     else:
         p.code(f"x = d.sample(seed={seed})", _values(x))
         p.code(f"y = d.rsample(seed={seed})", _values(y))
@@ -289,6 +299,7 @@ examples:
   arraydist tour                                   the tutorial on NumPy, two scatter plots in ./arraydist-tour
   arraydist tour --backend torch                   the same with torch tensors: rsample's gradients
   arraydist tour --backend jax --samples 50        with JAX arrays (jax.grad through rsample)
+  arraydist tour --backend mlx --no-plots         with MLX arrays (mx.grad through rsample)
   arraydist explain "Independent(Normal(zeros((3, 2)), 1.0), 1)" --sample-shape 100
   arraydist explain "MultivariateNormal(zeros((3, 2)), covariance_matrix=eye(2))" --backend torch
 """
@@ -352,7 +363,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.samples < 1:
         print("arraydist tour: --samples must be at least 1", file=sys.stderr)
         return 2
-    module = _LIBRARIES[args.backend][0].partition(".")[0]
+    module = _TOUR_LIBRARIES[args.backend][0].partition(".")[0]
     if importlib.util.find_spec(module) is None:
         print(f"arraydist tour: --backend {args.backend} needs {module}: pip install {module}", file=sys.stderr)
         return 2

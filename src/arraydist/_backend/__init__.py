@@ -45,6 +45,7 @@ _BACKEND_MODULES = {
     "jaxlib": "_jax",
     "dask": "_dask",
     "cupy": "_cupy",
+    "mlx": "_mlx",
 }
 
 _NEUTRAL_TYPES = (bool, int, float, list, tuple)
@@ -75,6 +76,8 @@ def _import_backend(module: str) -> Any:
         from . import _dask as backend
     elif module == "_cupy":
         from . import _cupy as backend
+    elif module == "_mlx":
+        from . import _mlx as backend
     else:
         raise ValueError(f"unknown arraydist backend module {module!r}")
     return backend
