@@ -754,7 +754,8 @@ def _on_cpu() -> bool:
 #: the special functions whose float32 values are computed in float64 (the others are MLX kernels or exact)
 _IN_FLOAT64 = (
     "lgamma", "gammaln", "digamma", "betaln", "betainc", "betaincc", "betaincinv", "gammaincinv", "gammainccinv",
-    "lgamma_ratio", "gamma_entropy_term", "stirlerr", "bd0", "multigammaln", "erfc", "ndtr", "log_ndtr",
+    "lgamma_ratio", "gamma_entropy_term", "stirlerr", "bd0", "multigammaln", "erf", "erfc", "erfinv", "ndtr",
+    "log_ndtr",
 )  # fmt: skip
 for _name in _IN_FLOAT64:
     _found = next(c.__dict__[_name] for c in MlxOps.__mro__ if _name in c.__dict__)
