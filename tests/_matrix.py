@@ -22,7 +22,8 @@ Rule (applied by ``conftest.pytest_collection_modifyitems`` to every test parame
 * a **base-machinery test** (``pytest.mark.base_machinery``: the batch operations, ``expand``, slicing,
   ``reshape``, flattening, and empty batches: code written once on the tree of parts in the base, the same for every
   family and backend but for the backend's own array operations) runs on the core backends for every case in both
-  dtypes, and in the CI matrix on the other backends for each family's subset case in float64 only
+  dtypes, and off them only in the complement (as a core-by-default module's), where the CI matrix takes each
+  family's subset case in float64 only
   (``MACHINERY_DTYPE``): every other case repeats the same code path on other shapes, at 10 to 50 CPU-s a broadcast
   case on JAX; ``--full-matrix`` still runs them all;
 * on **MLX** (2026-12-07) the mirror image: MLX computes in float32 (its GPUs have no float64), so the default run

@@ -160,7 +160,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             _matrix.item_backend(item),
             _matrix.item_dtype(item),
             _matrix.item_in_family_module(item),
-            _matrix.item_core_by_default(item),
+            _matrix.item_core_by_default(item) or _matrix.item_base_machinery(item),
         )
         if rest and not inside:  # the complement: what CI runs beyond the default
             inside = not _matrix.in_ci_matrix(
