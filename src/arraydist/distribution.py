@@ -331,12 +331,16 @@ class Distribution(Parameters, NeutralNumbers, Values, Batch):
 
     # ------------------------------------------------------------------ sampling
     def _sampling(self, seed: Any) -> tuple[Distribution, Any]:
+        """The distribution that draws (Python-number parameters take the seed's library) and its generator:
+        None for the library's global one (torch), without a call."""
         d = self
         if self._neutral:
             sops = ops_for_seed(seed)
             if sops is not None and sops is not self._ops:
                 device = getattr(seed, "device", None)
                 d = self._materialize(sops, sops.default_float(), device)
+        elif seed is None and self._ops.global_rng_is_none:
+            return self, None
         return d, d._ops.make_rng(seed, d._device)
 
     def sample(self, sample_shape: Any = (), *, seed: Any = None) -> Array:
@@ -348,12 +352,7 @@ class Distribution(Parameters, NeutralNumbers, Values, Batch):
                 ``numpy.random.Generator`` or a ``torch.Generator`` (matching the parameters' library).
         """
         shape = sample_shape if sample_shape is _NO_SHAPE else as_shape(sample_shape, "sample_shape", self, "sample")
-        if self._neutral:
-            d, rng = self._sampling(seed)
-        elif seed is None and self._ops.global_rng_is_none:
-            d, rng = self, None
-        else:
-            d, rng = self, self._ops.make_rng(seed, self._device)
+        d, rng = self._sampling(seed)
         return d._sample(shape, rng)
 
     def rsample(self, sample_shape: Any = (), *, seed: Any = None) -> Array:
@@ -361,12 +360,7 @@ class Distribution(Parameters, NeutralNumbers, Values, Batch):
         if not self.has_rsample:
             raise _not_implemented(self, "rsample (it has no reparameterized sampler; use sample)")
         shape = sample_shape if sample_shape is _NO_SHAPE else as_shape(sample_shape, "sample_shape", self, "rsample")
-        if self._neutral:
-            d, rng = self._sampling(seed)
-        elif seed is None and self._ops.global_rng_is_none:
-            d, rng = self, None
-        else:
-            d, rng = self, self._ops.make_rng(seed, self._device)
+        d, rng = self._sampling(seed)
         return d._rsample(shape, rng)
 
     def rsample_and_log_prob(self, sample_shape: Any = (), *, seed: Any = None) -> tuple[Array, Array]:
@@ -389,7 +383,7 @@ class Distribution(Parameters, NeutralNumbers, Values, Batch):
             if sample_shape is _NO_SHAPE
             else as_shape(sample_shape, "sample_shape", self, "rsample_and_log_prob")
         )
-        d, rng = self._sampling(seed) if self._neutral else (self, self._ops.make_rng(seed, self._device))
+        d, rng = self._sampling(seed)
         return d._rsample_and_log_prob(shape, rng)
 
     def _rsample_and_log_prob(self, sample_shape: Shape, rng: Any) -> tuple[Array, Array]:

@@ -374,6 +374,12 @@ class Ops(SpecialMath):
         xp = self.xp
         return xp.maximum(x, xp.zeros_like(x)) + xp.log1p(xp.exp(-xp.abs(x)))
 
+    def log_dtanh(self, x: Array) -> Array:
+        r""":math:`\log \frac{d}{dx}\tanh x = \log(1 - \tanh^2 x) = 2(\log 2 - x - \operatorname{softplus}(-2x))`,
+        finite at every finite :math:`x` (a formula in :math:`\tanh x` is :math:`-\infty` once it rounds to 1)."""
+        u = x * self.const(-2.0, x.dtype, self.device(x))
+        return self.add_scaled(u, self.softplus(u), -2.0) + self.const(2.0 * math.log(2.0), x.dtype, self.device(x))
+
     def log_sigmoid(self, x: Array) -> Array:
         xp = self.xp
         return xp.minimum(x, xp.zeros_like(x)) - xp.log1p(xp.exp(-xp.abs(x)))

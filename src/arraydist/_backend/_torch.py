@@ -178,6 +178,13 @@ class TorchOps(Ops):
     def add_scaled(self, a: Array, b: Array, alpha: float) -> Array:
         return torch.add(a, b, alpha=alpha)
 
+    def log_dtanh(self, x: Array) -> Array:
+        # softplus(x, beta=-2) is -softplus(-2x) / 2 (and x itself where -2x passes softplus's linear threshold,
+        # which is the same number): 2 log 2 - 2x + 4 softplus(x, beta=-2) in three operations, not four (the
+        # squashed Gaussian of every SAC step; benchmarks/run.py's SAC rows)
+        half = torch.add(torch.nn.functional.softplus(x, beta=-2.0), x, alpha=-0.5)
+        return torch.add(self.const(2.0 * math.log(2.0), x.dtype, x.device), half, alpha=4.0)
+
     def const(self, value: float, dtype: Any, device: Any) -> Array:
         # Shared, never-mutated 0-d tensors: autograd arithmetic with a Python float costs twice that with a
         # 0-d tensor (the scalar is wrapped anew every time), and Python-number parameters (Normal(0.0, 1.0) as

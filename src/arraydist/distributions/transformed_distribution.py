@@ -147,7 +147,7 @@ class TransformedDistribution(Distribution):
     def _placed(base: Distribution, transforms: list[Transform]) -> tuple[Distribution, list[Transform]]:
         """The base and the transforms on one library, dtype and device: Python numbers and NumPy arrays take
         the library of the other arrays (the base's, else the transforms'), floating arrays the base's dtype."""
-        if not any(_tree.node_children(t)[0] for t in transforms):
+        if not any(t._child_names or t._child_list for t in transforms):
             return base, transforms  # no parameters to place (a tanh squashing)
         target = _library(base, transforms)
         if target is not None and target is not base._ops:
