@@ -104,8 +104,6 @@ def test_explain_prints_the_table(capsys: pytest.CaptureFixture[str]) -> None:
 def test_explain_on_each_backend(capsys: pytest.CaptureFixture[str], backend: Backend) -> None:
     if backend.device is not None:
         pytest.skip("arraydist explain makes arrays on each library's default device")
-    if backend.name == "mlx":
-        pytest.skip("arraydist explain has no MLX constructors yet (the tour has): issue 22")
     tutorial = (
         "MultivariateNormal(asarray([[1, 1], [2, 2], [3, 3]]), "
         "covariance_matrix=full((3, 2), 0.1)[:, :, None] * eye(2))"

@@ -29,6 +29,7 @@ LIBRARIES = {
     "dask": ("dask.array", "da", "import dask.array as da"),
     "cupy": ("cupy", "cp", "import cupy as cp"),
     "array_api_strict": ("array_api_strict", "xp", "import array_api_strict as xp"),
+    "mlx": ("mlx.core", "mx", "import mlx.core as mx"),
 }
 
 #: the most elements an array or distribution of an ``arraydist explain`` expression may have
@@ -152,6 +153,8 @@ class _Arrays:
             return lib.asarray(a) if target is None else lib.asarray(a, dtype=target)
         if backend == "dask":
             return lib.from_array(a if target is None else a.astype(target))
+        if backend == "mlx":  # MLX makes its default float32 of NumPy's float64 unless told
+            return lib.array(a) if target is None else lib.array(a, dtype=getattr(lib, target.name))
         x = lib.asarray(a)
         return x if target is None else lib.asarray(a.astype(target))
 
@@ -212,9 +215,7 @@ class _Arrays:
             return math.sqrt(x)
         if not hasattr(x, "shape"):
             raise ExpressionError(f"sqrt takes a number or an array; got {type(x).__name__}")
-        import array_api_compat
-
-        return array_api_compat.array_namespace(x).sqrt(x)
+        return ops_of(x).xp.sqrt(x)
 
 
 class SafeEvaluator:

@@ -28,8 +28,6 @@ from .distribution import Distribution
 __all__ = ["MAX_ELEMENTS", "ExpressionError", "SafeEvaluator", "main", "tour"]
 
 _TOUR_BACKENDS = ("numpy", "torch", "jax", "dask", "cupy", "mlx")
-#: the tour's libraries: explain's, and MLX (whose namespace is mlx.core)
-_TOUR_LIBRARIES = {**_LIBRARIES, "mlx": ("mlx.core", "mx", "import mlx.core as mx")}
 _EXPLAIN_BACKENDS = tuple(_LIBRARIES)
 
 #: the most dimensions of a --sample-shape (NumPy's arrays have at most 64, with the batch and event ones)
@@ -62,7 +60,7 @@ class _Printer:
 
 def _library(backend: str) -> tuple[Any, str, str]:
     """(module to build arrays with, its alias in the printed lines, the import line)."""
-    module, alias, line = _TOUR_LIBRARIES[backend]
+    module, alias, line = _LIBRARIES[backend]
     return importlib.import_module(module), alias, line
 
 
@@ -363,7 +361,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.samples < 1:
         print("arraydist tour: --samples must be at least 1", file=sys.stderr)
         return 2
-    module = _TOUR_LIBRARIES[args.backend][0].partition(".")[0]
+    module = _LIBRARIES[args.backend][0].partition(".")[0]
     if importlib.util.find_spec(module) is None:
         print(f"arraydist tour: --backend {args.backend} needs {module}: pip install {module}", file=sys.stderr)
         return 2
