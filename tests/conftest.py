@@ -131,9 +131,6 @@ KNOWN_FAILURES = {
     "through an infinite bound of TruncatedNormal against finite differences, not yet diagnosed: issue 20",
     "test_grad_through_rsample_and_log_prob_matches_finite_differences[truncated-of-normal-low-only]": "JAX's gradient "
     "through Truncated(Normal) with one infinite bound, not yet diagnosed: issue 20",
-    "test_boolean_masks_wherever_the_backend_expresses_them[mlx]": "MLX has no boolean indexing ('boolean indices "
-    "are not yet supported': a data-dependent shape); the base could index with the mask's nonzero positions read "
-    "on the host: issue 22",
 }
 
 

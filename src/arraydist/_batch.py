@@ -312,7 +312,7 @@ class Batch:
         # a mask alone is indexed as the sole index (the array API standard allows a mask only so)
         mask = index[0] if len(index) == 1 and _is_mask(index[0]) else None
         flat = mask is not None and mask.ndim > 1 and ops.lazy  # Dask knows the size of 1-d masks alone
-        key = (ops.to_numpy(mask).ravel() if flat else mask) if mask is not None else (*index, Ellipsis)
+        key = (ops.to_numpy(mask).ravel() if flat else ops.mask_key(mask)) if mask is not None else (*index, Ellipsis)
 
         def pick(leaf: Any, nd: int, shared: bool) -> Any:
             if not hasattr(leaf, "shape") or (shared and leaf.ndim <= nd):

@@ -194,6 +194,11 @@ class Ops(SpecialMath):
         ``(inf, -inf)``); backends that can, in one reduction and one host read."""
         return self.reduce_value(x, "min"), self.reduce_value(x, "max")
 
+    def mask_key(self, mask: Array) -> Any:
+        """What indexes the leading dimensions that a boolean ``mask`` covers (``x[key]``): the mask itself where
+        the library indexes with masks."""
+        return mask
+
     def broadcast_to(self, x: Array, shape: Shape) -> Array:
         if tuple(x.shape) == shape:
             return x

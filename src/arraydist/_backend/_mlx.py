@@ -297,6 +297,11 @@ class MlxOps(Ops):
     def all(self, x: Array) -> bool:
         return bool(mx.all(x).item())
 
+    def mask_key(self, mask: Array) -> Any:
+        # MLX has no boolean indexing (the result's shape depends on the values): the mask's true positions,
+        # read on the host, index the same elements in the same (row-major) order
+        return tuple(mx.array(p) for p in np.nonzero(np.array(mask)))
+
     def small_values(self, x: Array) -> Any:
         if x.size > 64:
             return None
