@@ -128,6 +128,25 @@ def test_log_prob_in_row_blocks_equals_one_pass(monkeypatch: pytest.MonkeyPatch,
     np.testing.assert_array_equal(value, before)
 
 
+def test_eager_log_prob_falls_back_to_sums_of_squares_where_the_difference_cancels(eager_backend: Backend) -> None:
+    """Eager log_prob on a CPU takes the Mahalanobis distance as |z|^2 - |v|^2 (one product by the values)
+    only where |v|^2 <= |z|^2 / 2; points far along W with a tiny cov_diag (|v|^2 ~ |z|^2, where the difference
+    keeps nothing of float32) go to the sums of squares: float32 against float64 of the same rounded numbers."""
+    rng = np.random.default_rng(7)
+    w = np.array([[1.0], [2.0], [-1.0], [0.5]], np.float32)
+    diag = np.full(4, 1e-6, np.float32)
+    along = rng.uniform(-1e3, 1e3, (40, 1)) * w[:, 0] + 1e-3 * rng.standard_normal((40, 4))
+    ordinary = rng.standard_normal((40, 4))
+    value = np.concatenate([ordinary, along]).astype(np.float32)  # one block: the first rows take the one product
+    c = lambda x: eager_backend.asarray(x, "float32")  # noqa: E731
+    ours = LowRankMultivariateNormal(c(np.zeros(4, np.float32)), c(w), c(diag)).log_prob(c(value))
+    truth = LowRankMultivariateNormal(np.zeros(4), w.astype(np.float64), diag.astype(np.float64))
+    expected = truth.log_prob(value.astype(np.float64))
+    assert_close(eager_backend.to_numpy(ours), expected, 1e-5)
+    ordinary_only = LowRankMultivariateNormal(c(np.zeros(4, np.float32)), c(w), c(diag)).log_prob(c(value[:40]))
+    assert_close(eager_backend.to_numpy(ordinary_only), expected[:40], 1e-5)
+
+
 def test_shape_errors_name_the_parameters() -> None:
     with pytest.raises(ValueError, match=r"LowRankMultivariateNormal: loc has shape \(3,\), cov_factor \(2, 1\)"):
         LowRankMultivariateNormal(np.zeros(3), np.ones((2, 1)), np.ones(3))

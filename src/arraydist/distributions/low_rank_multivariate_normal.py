@@ -69,9 +69,10 @@ class LowRankMultivariateNormal(Distribution):
     :math:`O(m n r)` and never forms an :math:`n \times n` matrix.  Draws are
     :math:`\mu + W\varepsilon_r + D^{1/2}\varepsilon_n`.  ``covariance_matrix``, ``precision_matrix`` and
     ``scale_tril`` are dense, computed on first access.  The Mahalanobis distance and the traces of the KL
-    divergences are evaluated as sums of squares (of the Woodbury residual), never as the difference of two large
-    terms, so they keep float32's precision when ``cov_diag`` is far smaller than ``W W^T``; float16 and bfloat16
-    distributions compute them in float32.
+    divergences are evaluated as sums of squares (of the Woodbury residual), or as a difference of two terms only
+    where the first is at least twice the second (eager ``log_prob`` on a CPU: one matrix product by the values
+    instead of two), so they keep float32's precision when ``cov_diag`` is far smaller than ``W W^T``; float16
+    and bfloat16 distributions compute them in float32.
 
     Example:
         >>> import numpy as np
@@ -204,12 +205,41 @@ class LowRankMultivariateNormal(Distribution):
         block = max(1, _BLOCK // max(row_size, 1))
         eager = ops.can_inplace(value, loc, *solver)
         # a CPU story: on a GPU one pass is a few kernels, where blocks would be hundreds of launches
-        if rows <= block or not eager or getattr(self._device, "type", self._device) != "cpu":
+        if not eager or getattr(self._device, "type", self._device) != "cpu":
             return self._mahalanobis_sq(value - loc, solver, eager)
+        s = xp.sqrt(solver[0])
+        projector = ops.row_major(
+            ops.solve_triangular(self._capacitance_tril, solver[2] * s[..., None, :]) * s[..., None, :]
+        )
+        if rows <= block:
+            return self._eager_mahalanobis_sq(value, loc, solver, projector)
         x = xp.reshape(value, (rows, *value.shape[len(lead) :]))
-        parts = [self._mahalanobis_sq(x[i : i + block] - loc, solver, True) for i in range(0, rows, block)]
+        parts = [self._eager_mahalanobis_sq(x[i : i + block], loc, solver, projector) for i in range(0, rows, block)]
         maha = xp.concat(parts, axis=0)
         return xp.reshape(maha, lead + tuple(maha.shape[1:]))
+
+    def _eager_mahalanobis_sq(
+        self, value: Array, loc: Array, solver: tuple[Array, Array, Array], projector: Array
+    ) -> Array:
+        r""":math:`\|z\|^2 - \|v\|^2` with :math:`v = L_C^{-1}B^\top z` (``projector`` is
+        :math:`L_C^{-1}W^\top D^{-1}`): one matrix product by the values where :meth:`_mahalanobis_sq` makes two.
+        Its rounding error is :math:`\epsilon(\|z\|^2 + \|v\|^2)`, at most three times :math:`\epsilon` of the
+        result while :math:`\|v\|^2 \le \|z\|^2 / 2`; values beyond that (a point far along :math:`W` where
+        ``cov_diag`` is small) are computed again by the sums of squares, with those of the same block.  Eager
+        arrays only (it reads whether any value of the block needs the second pass)."""
+        ops = self._ops
+        inv_d = solver[0]
+        diff = ops.cast(value - loc, inv_d.dtype)
+        if diff.ndim == 2 and projector.ndim == 2:
+            v = ops.matrix_transpose(projector @ ops.matrix_transpose(diff))  # as in _mahalanobis_sq
+        else:
+            v = _rows_matmul(ops, diff, ops.matrix_transpose(projector))
+        v_sq = ops.sum_squares(v)
+        diff *= diff  # a temporary of ours
+        z_sq = diff @ inv_d if inv_d.ndim == 1 else ops.xp.sum(diff * inv_d, axis=-1)
+        if not ops.all(v_sq <= 0.5 * z_sq):  # NaN and infinity too: the sums of squares decide what they give
+            return self._mahalanobis_sq(value - loc, solver, True)
+        return z_sq - v_sq
 
     def _half_log_det(self) -> Array:
         xp = self._ops.xp
