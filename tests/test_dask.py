@@ -138,8 +138,9 @@ def test_invalid_parameters_raise_at_compute_with_the_numpy_message(make: Any) -
         (lambda a: Normal(a([0.0]), 1.0), "icdf", [0.5, 1.5]),
         (lambda a: Uniform(a([0.0, 1.0]), 2.0), "cdf", 0.5),  # the bounds per member, in the message
         (lambda a: Categorical(probs=a(np.ones(3) / 3)), "log_prob", [0, 3]),
+        (lambda a: Independent(Uniform(a([0.0, 1.0]), a([1.0, 2.0])), 1), "log_prob", [0.5, 2.5]),
     ],
-    ids=["poisson", "nan", "icdf", "uniform-member", "categorical"],
+    ids=["poisson", "nan", "icdf", "uniform-member", "categorical", "independent-bounds"],
 )
 def test_values_outside_the_support_raise_at_compute(make: Any, method: str, value: Any) -> None:
     expected = _numpy_error(lambda a: getattr(make(a), method)(a(value)))

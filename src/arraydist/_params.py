@@ -413,11 +413,11 @@ class Parameters:
         ops = self._ops
         if ok is None or ok is True:
             return derived
-        state = self.__dict__
-        value = state[name]
         if ops.tracing() or not ops.is_concrete(ok):
             if not ops.defers_checks:
                 return derived
+            state = self.__dict__
+            value = state[name]
             constraint = self.arg_constraints[name]
             message = f"{type(self).__name__}: parameter {name!r} must be {_must(constraint)}"
             if not ops.lazy:
@@ -434,16 +434,16 @@ class Parameters:
             return derived
         if ops.all(ok):
             return derived
-        raise self._param_error(ops, name, value, ok)
+        raise self._param_error(ops, name, self.__dict__[name], ok)
 
     def _require(self, ok: Array, condition: str, *names: str) -> None:
         """A cross-parameter check for :meth:`_post_init` (``low < high``): a ``ValueError`` naming the
         condition and the parameters where ``ok`` (a boolean array over the batch) is False anywhere."""
         ops = self._ops
-        message = f"{type(self).__name__}: the parameters must satisfy {condition}"
         if ops.tracing() or not ops.is_concrete(ok):
             if not ops.defers_checks:
                 return
+            message = f"{type(self).__name__}: the parameters must satisfy {condition}"
             if not ops.lazy:
                 ops.deferred_check(ok, message + _TRACED)
                 return
@@ -458,6 +458,7 @@ class Parameters:
             return
         if ops.all(ok):
             return
+        message = f"{type(self).__name__}: the parameters must satisfy {condition}"
         raise _condition_error(message, names, ok, *(ops.to_numpy(getattr(self, n)) for n in names))
 
     def _canonical(self, params: dict[str, Array], ops: Ops, validate: bool) -> dict[str, Array]:

@@ -53,10 +53,10 @@ class Values:
         if ops.tracing() or not ops.is_concrete(value):
             if not ops.defers_checks:
                 return value
+            if ops.lazy:
+                return self._defer_support_check(value, method, support)
             message = f"{type(self).__name__}.{method}: the value must be {support.describe()} ({support!r})"
-            if not ops.lazy:
-                return ops.deferred_check(support.check(value), message + _TRACED, value)
-            return self._defer_support_check(value, method, support)
+            return ops.deferred_check(support.check(value), message + _TRACED, value)
         values = ops.small_values(value)
         ok = None if values is None else support.check_values(values)
         if ok is None:
@@ -68,16 +68,17 @@ class Values:
 
     def _defer_support_check(self, value: Array, method: str, support: Any) -> Array:
         """Dask: ``value`` tied to its support check, whose chunks raise the eager message from their values
-        (the bounds per batch member included, as chunks of their own: the support's description is made from
-        them there, as the eager check makes it from the whole arrays)."""
+        (array bounds included, as chunks of their own: the support's description is made from them there, as
+        the eager check makes it from the whole arrays)."""
         ops = self._ops
-        names = tuple(n for n in ("lower_bound", "upper_bound") if hasattr(getattr(support, n, None), "shape"))
-        template = copy.copy(support)
-        for n in names:
-            setattr(template, n, None)  # the arrays travel as chunks (operands), not inside the task
-        error = partial(_chunk_support_error, type(self).__name__, method, tuple(value.shape), template, names)
-        operands = ((value, support.event_dim), *((getattr(support, n), 0) for n in names))
-        return ops.deferred_check(support.check(value), "", value, support.event_dim, error, operands)
+        template = _with_bounds(support, None)
+        arrays = _bounds(support)
+        event_dim = support.event_dim
+        if any(a.ndim < event_dim for a in arrays):  # bounds without the event's dimensions: kept as they are
+            template, arrays = support, []
+        error = partial(_chunk_support_error, type(self).__name__, method, tuple(value.shape), template)
+        operands = ((value, event_dim), *((a, event_dim) for a in arrays))
+        return ops.deferred_check(support.check(value), "", value, event_dim, error, operands)
 
     def _validate_sample(self, value: Array) -> Array:
         """torch.distributions' check of a value: its shape against ``batch_shape + event_shape`` and, whatever
@@ -121,14 +122,36 @@ def _support_error(ops: Any, name: str, method: str, shape: Shape, support: Any,
     )
 
 
-def _chunk_support_error(
-    name: str, method: str, shape: Shape, template: Any, bounds: tuple[str, ...], ok: Any, value: Any, *arrays: Any
-) -> ValueError:
+def _chunk_support_error(name: str, method: str, shape: Shape, template: Any, ok: Any, value: Any, *arrays: Any) -> Any:
     """:func:`_support_error` from the chunks of a Dask check: the support rebuilt with its bounds' chunks."""
-    support = copy.copy(template)
-    for n, bound in zip(bounds, arrays):
-        setattr(support, n, bound)
-    return _support_error(numpy_ops(), name, method, shape, support, ok, value)
+    return _support_error(numpy_ops(), name, method, shape, _with_bounds(template, list(arrays)), ok, value)
+
+
+#: the attributes of a constraint that may hold arrays (bounds per batch member)
+_BOUNDS = ("lower_bound", "upper_bound")
+
+
+def _bounds(support: Any) -> list[Any]:
+    """The array bounds of ``support`` (or of the constraint it reinterprets, ``Independent``'s), in order."""
+    inner = getattr(support, "base_constraint", None)
+    found = [] if inner is None else _bounds(inner)
+    return found + [b for n in _BOUNDS if hasattr(b := getattr(support, n, None), "shape")]
+
+
+def _with_bounds(support: Any, arrays: list[Any] | None) -> Any:
+    """A copy of ``support`` with its array bounds (:func:`_bounds`' order) replaced: by ``arrays`` (taken from
+    the front of the list), or by None (a template whose arrays travel apart)."""
+    copied = copy.copy(support)
+    inner = getattr(support, "base_constraint", None)
+    if inner is not None:
+        copied.base_constraint = _with_bounds(inner, arrays)
+    for n in _BOUNDS:
+        bound = getattr(support, n, 0)
+        if arrays is None and hasattr(bound, "shape"):
+            setattr(copied, n, None)
+        elif arrays is not None and bound is None:
+            setattr(copied, n, arrays.pop(0))
+    return copied
 
 
 def _first_member(ops: Any, ok: Array, support: Any) -> str:

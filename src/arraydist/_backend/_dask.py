@@ -196,12 +196,15 @@ def _log_softmax_block(x: np.ndarray, axis: int) -> np.ndarray:
 
 
 def _cholesky_or_nan(x: np.ndarray) -> np.ndarray:
+    narrow = x.dtype.itemsize < 4  # float16: NumPy's linalg has no such loops (as in widen_methods)
+    given = x.dtype
+    x = x.astype(np.float32) if narrow else x
     try:
-        return np.linalg.cholesky(x)
+        tril = np.linalg.cholesky(x)
     except np.linalg.LinAlgError:
         ok = NUMPY_OPS.is_positive_definite(x)[..., None, None]
-        tril = np.linalg.cholesky(np.where(ok, x, np.eye(x.shape[-1], dtype=x.dtype)))
-        return np.where(ok, tril, np.nan)
+        tril = np.where(ok, np.linalg.cholesky(np.where(ok, x, np.eye(x.shape[-1], dtype=x.dtype))), np.nan)
+    return tril.astype(given) if narrow else tril
 
 
 def _checked(ok: Array, message: str, error: Any, operands: tuple[tuple[Array, int], ...]) -> Array:
