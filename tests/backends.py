@@ -19,7 +19,7 @@ class Backend:
     module: str
     #: rsample carries gradients that the tests can take
     differentiable: bool = False
-    #: values are never read eagerly (so value checks are skipped by design)
+    #: values are never read eagerly (value checks raise at ``compute()``)
     lazy: bool = False
     #: the device the arrays live on, where the library has several (``None``: its default)
     device: str | None = None

@@ -61,9 +61,10 @@ def torch_backend() -> Backend:
 
 @pytest.fixture
 def eager_backend(backend: Backend) -> Backend:
-    """The backends whose values can be read: value checks are skipped on lazy arrays (test_dask.py)."""
+    """The backends whose values can be read when built: on lazy arrays value checks raise at ``compute()``
+    (test_dask.py)."""
     if backend.lazy:
-        pytest.skip(f"{backend.name} arrays are lazy: values are never read, so value checks are skipped by design")
+        pytest.skip(f"{backend.name} arrays are lazy: value checks raise at compute(), not when building")
     return backend
 
 

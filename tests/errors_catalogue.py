@@ -77,6 +77,20 @@ ROWS: list[tuple[str, str, str]] = [
     ("Mixed libraries", "Normal(torch.zeros(2), np.ones(2)).loc", "NumPy beside torch: taken as constants"),
     ("Mixed libraries", "Normal(torch.zeros(2), 1.0).log_prob(jnp.zeros(2))", "a value of another library"),
     ("Mixed libraries", "isinstance(Normal(0.0, 1.0).sample(seed=jax.random.PRNGKey(0)), jax.Array)", "a JAX key"),
+    # ------------------------------------------------------------------ lazy arrays
+    ("Lazy arrays (Dask)", "Normal(0.0, da.from_array(np.array([1.0, -2.0])))", "building computes nothing"),
+    (
+        "Lazy arrays (Dask)",
+        "Normal(0.0, da.from_array(np.array([1.0, -2.0]))).log_prob(0.0).compute()",
+        "compute(): NumPy's message",
+    ),
+    ("Lazy arrays (Dask)", "Uniform(da.from_array(np.array([1.0])), 0.0).sample((2,), seed=0).compute()", "a draw"),
+    ("Lazy arrays (Dask)", "Poisson(2.0).log_prob(da.from_array(np.array([1.0, 1.5]))).compute()", "a value"),
+    (
+        "Lazy arrays (Dask)",
+        "Normal(da.from_array(np.array([np.nan])), 1.0, validate_args=False).log_prob(0.0).compute()",
+        "validation off: the formula's value",
+    ),
     # ------------------------------------------------------------------ empty batches and extremes
     ("Empty batches and extremes", "Normal(np.zeros((0, 3)), 1.0).sample((2,)).shape", "an empty batch"),
     ("Empty batches and extremes", "Poisson(np.zeros(0)).log_prob(np.zeros(0)).shape", "an empty batch"),
@@ -89,13 +103,14 @@ ROWS: list[tuple[str, str, str]] = [
 
 
 def namespace() -> dict[str, Any]:
+    import dask.array as da
     import jax
     import jax.numpy as jnp
     import torch
 
     import arraydist
 
-    ns: dict[str, Any] = {"np": np, "torch": torch, "jax": jax, "jnp": jnp, "arraydist": arraydist}
+    ns: dict[str, Any] = {"np": np, "torch": torch, "jax": jax, "jnp": jnp, "da": da, "arraydist": arraydist}
     ns.update({name: getattr(arraydist, name) for name in arraydist.__all__ if name[:1].isupper()})
     return ns
 

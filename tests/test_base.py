@@ -301,17 +301,18 @@ def test_sample_shape_takes_integer_scalars_of_any_library(backend: Backend) -> 
 
 
 def test_infinite_parameters_are_errors(backend: Backend) -> None:
-    if backend.lazy:
-        pytest.skip("values of lazy arrays are never read")
     for loc, scale, name in [(np.inf, 1.0, "loc"), (-np.inf, 1.0, "loc"), (0.0, np.inf, "scale")]:
         with pytest.raises(ValueError, match=rf"Normal: parameter '{name}' must be finite; .*inf"):
-            Normal(backend.asarray(np.array([0.0, loc])), backend.asarray(np.array([1.0, scale])))
+            # refused when built; on Dask when a draw is computed
+            backend.to_numpy(
+                Normal(backend.asarray(np.array([0.0, loc])), backend.asarray(np.array([1.0, scale]))).sample(seed=0)
+            )
         with pytest.raises(ValueError, match=rf"parameter '{name}' must be finite"):
             Normal(loc, scale)
     big = np.full(100, 1e308)  # the sum overflows, the values are finite
-    Normal(backend.asarray(big), 1.0)
+    backend.to_numpy(Normal(backend.asarray(big), 1.0).sample(seed=0))
     with pytest.raises(ValueError, match="must be finite"):
-        Normal(backend.asarray(np.concatenate([big, [np.inf]])), 1.0)
+        backend.to_numpy(Normal(backend.asarray(np.concatenate([big, [np.inf]])), 1.0).sample(seed=0))
 
 
 def test_shape_checks_come_before_value_checks(backend: Backend) -> None:
@@ -472,8 +473,6 @@ def test_covariance_checked_by_its_factorization(backend: Backend) -> None:
     """The covariance is checked by the Cholesky factorization the distribution keeps (one factorization, not
     two): a non-symmetric or indefinite matrix is refused, small (a few numbers read once) or large, and the
     message names the parameter and the first bad matrix."""
-    if backend.lazy:
-        pytest.skip("values of lazy arrays are never read")
     good = np.array([[2.0, 0.3], [0.3, 1.0]])
     for batch in ((3,), (40,)):  # 12 numbers (read as Python numbers on torch) and 160 (checked as arrays)
         for bad, _kind in [
@@ -487,9 +486,17 @@ def test_covariance_checked_by_its_factorization(backend: Backend) -> None:
                 match=r"parameter 'covariance_matrix' must be symmetric positive definite.*"
                 r"1 invalid event\(s\), the first at batch index \(1,\)",
             ):
-                MultivariateNormal(backend.asarray(np.zeros(2)), covariance_matrix=backend.asarray(cov))
+                backend.to_numpy(  # refused when built; on Dask when a draw is computed
+                    MultivariateNormal(backend.asarray(np.zeros(2)), covariance_matrix=backend.asarray(cov)).sample(
+                        seed=0
+                    )
+                )
             with pytest.raises(ValueError, match="precision_matrix' must be symmetric positive definite"):
-                MultivariateNormal(backend.asarray(np.zeros(2)), precision_matrix=backend.asarray(cov))
+                backend.to_numpy(  # refused when built; on Dask when a draw is computed
+                    MultivariateNormal(backend.asarray(np.zeros(2)), precision_matrix=backend.asarray(cov)).sample(
+                        seed=0
+                    )
+                )
         d = MultivariateNormal(
             backend.asarray(np.zeros(2)), covariance_matrix=backend.asarray(np.broadcast_to(good, (*batch, 2, 2)))
         )

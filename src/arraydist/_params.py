@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from functools import partial
 from types import MappingProxyType
 from typing import Any
 
@@ -318,7 +319,7 @@ class Parameters:
             for name, constraint in self.arg_constraints.items():
                 value = params.get(name)
                 if value is not None and name not in self._post_init_checks:
-                    self._defer_param_check(ops, name, value, constraint)
+                    params[name] = self._defer_param_check(ops, name, value, constraint)
             return
         for name, constraint in self.arg_constraints.items():
             value = params.get(name)
@@ -339,7 +340,7 @@ class Parameters:
             if ok is None or finite is None:
                 concrete = ops.is_concrete(value)
                 if not concrete:
-                    self._defer_param_check(ops, name, value, constraint)
+                    params[name] = self._defer_param_check(ops, name, value, constraint)
                     continue
                 if ok is None:
                     ok = not concrete or constraint.check_all(value, ops)
@@ -354,50 +355,85 @@ class Parameters:
                 raise self._param_error(ops, name, value, ok, "finite", constraint.event_dim)
             raise self._param_error(ops, name, value, constraint.check(value))
 
-    def _defer_param_check(self, ops: Ops, name: str, value: Array, constraint: Any) -> None:
-        """Parameter ``name``'s constraint (and finiteness) as a check of the compiled program: the message is
-        the eager one's, without the values, which cannot be shown from inside a trace."""
-        if not ops.defers_checks or isinstance(constraint, constraints._Dependent) or constraint.event_dim > 1:
-            # matrices are left to the factorization that uses them (a second Cholesky inside the program
-            # would double its cost; torch's inductor also warns lowering it)
-            return
+    def _defer_param_check(self, ops: Ops, name: str, value: Array, constraint: Any) -> Array:
+        """Parameter ``name``'s constraint (and finiteness) as a check of the compiled program (the message is
+        the eager one's, without the values, which cannot be shown from inside a trace) or of Dask's graph (the
+        eager message, from the values of the chunk that fails); returns ``value``, guarded by the check."""
+        if not ops.defers_checks or isinstance(constraint, constraints._Dependent):
+            return value
+        if constraint.event_dim > 1 and not ops.lazy:
+            # compiled programs leave matrices to the factorization that uses them (a second Cholesky inside
+            # the program would double its cost; torch's inductor also warns lowering it)
+            return value
         xp = ops.xp
-        ok = constraint.check(value)
+        ok = in_support = constraint.check(value)
+        finite = None
         if name not in self._infinite_params and ops.is_float_dtype(value.dtype):
             finite = xp.isfinite(value)
             if constraint.event_dim:
                 finite = xp.all(finite, axis=tuple(range(-constraint.event_dim, 0)))
             ok = ok & finite
-        ops.deferred_check(ok, f"{type(self).__name__}: parameter {name!r} must be {_must(constraint)}" + _TRACED)
+        message = f"{type(self).__name__}: parameter {name!r} must be {_must(constraint)}"
+        if not ops.lazy:
+            return ops.deferred_check(ok, message + _TRACED, value)
+        # Dask: the eager message, made from the chunk's values (the constraint first, then finiteness)
+        event_dim = constraint.event_dim
+        heads = (self._param_head(name, value), self._param_head(name, value, "finite"))
+        error = partial(_first_failure, message, heads, event_dim)
+        operands = ((value, event_dim), (in_support, 0)) + (() if finite is None else ((finite, 0),))
+        return ops.deferred_check(ok, message, value, event_dim, error, operands)
+
+    def _param_error_maker(self, name: str, value: Array, must: str = "", event_dim: int | None = None) -> Any:
+        """:meth:`_param_error` as a function of NumPy arrays ``(ok, value)``: for checks made later (Dask's)."""
+        event_dim = self.arg_constraints[name].event_dim if event_dim is None else event_dim
+        return partial(_bad_values_error, self._param_head(name, value, must), event_dim)
+
+    def _param_head(self, name: str, value: Array, must: str = "") -> str:
+        """The start of :meth:`_param_error`'s message, up to the offending values."""
+        must = must or _must(self.arg_constraints[name])
+        return (
+            f"{type(self).__name__}: parameter {name!r} must be {must}; got shape {tuple(value.shape)}, dtype "
+            f"{str(value.dtype).rpartition('.')[2]}, with "
+        )
 
     def _param_error(
         self, ops: Ops, name: str, value: Array, ok: Array, must: str = "", event_dim: int | None = None
     ) -> ValueError:
         """The error for parameter ``name`` where ``ok`` (over its batch) is False: its constraint, shape, dtype
         and a few of the offending values."""
-        constraint = self.arg_constraints[name]
-        must = must or f"{constraint.describe()} (constraint {constraint!r})"
-        return ValueError(
-            f"{type(self).__name__}: parameter {name!r} must be {must}; got shape {tuple(value.shape)}, dtype "
-            f"{str(value.dtype).rpartition('.')[2]}, with "
-            + format_bad_values(ops, value, ok, constraint.event_dim if event_dim is None else event_dim)
-        )
+        event_dim = self.arg_constraints[name].event_dim if event_dim is None else event_dim
+        return ValueError(self._param_head(name, value, must) + format_bad_values(ops, value, ok, event_dim))
 
-    def _require_param(self, name: str, ok: Array | None) -> None:
+    def _require_param(self, name: str, ok: Array | None, derived: Array | None = None) -> Array | None:
         """For :meth:`_post_init`: parameter ``name`` (in ``_post_init_checks``) satisfies its constraint
-        where the boolean array ``ok`` (over its batch) says so; None (not checked) passes."""
+        where the boolean array ``ok`` (over its batch) says so; None (not checked) passes.  Returns
+        ``derived`` (what ``_post_init`` computed from the parameter, of the parameter's event rank), which on
+        Dask is tied to the check as the parameter is: results computed from either raise at ``compute()``,
+        naming a non-finite entry as such (as the eager families do) before the constraint."""
         ops = self._ops
         if ok is None or ok is True:
-            return
+            return derived
         if ops.tracing() or not ops.is_concrete(ok):
             if not ops.defers_checks:
-                return
+                return derived
+            state = self.__dict__
+            value = state[name]
             constraint = self.arg_constraints[name]
             message = f"{type(self).__name__}: parameter {name!r} must be {_must(constraint)}"
-            ops.deferred_check(ok, message + _TRACED)
-            return
+            if not ops.lazy:
+                ops.deferred_check(ok, message + _TRACED)
+                return derived
+            event_dim = constraint.event_dim
+            finite = ops.xp.all(ops.xp.isfinite(value), axis=tuple(range(-event_dim, 0)) if event_dim else None)
+            heads = (self._param_head(name, value, "finite"), self._param_head(name, value))
+            error = partial(_first_failure, message, heads, event_dim)
+            operands = ((value, event_dim), (finite, 0), (ok, 0))
+            state[name] = ops.deferred_check(ok, message, value, event_dim, error, operands)
+            if derived is not None:
+                derived = ops.deferred_check(ok, message, derived, event_dim, error, operands)
+            return derived
         if ops.all(ok):
-            return
+            return derived
         raise self._param_error(ops, name, self.__dict__[name], ok)
 
     def _require(self, ok: Array, condition: str, *names: str) -> None:
@@ -405,21 +441,25 @@ class Parameters:
         condition and the parameters where ``ok`` (a boolean array over the batch) is False anywhere."""
         ops = self._ops
         if ops.tracing() or not ops.is_concrete(ok):
-            if ops.defers_checks:
-                ops.deferred_check(ok, f"{type(self).__name__}: the parameters must satisfy {condition}" + _TRACED)
+            if not ops.defers_checks:
+                return
+            message = f"{type(self).__name__}: the parameters must satisfy {condition}"
+            if not ops.lazy:
+                ops.deferred_check(ok, message + _TRACED)
+                return
+            # Dask: every named parameter kept in the state is guarded (all of them where none is: a derived
+            # form such as Geometric's probs from logits), so any result computed from them raises
+            state = self.__dict__
+            kept = [n for n in names if n in state] or [n for n in self.arg_constraints if n in state]
+            error = partial(_condition_error, message, names)
+            operands = tuple((getattr(self, n), self._param_ndims.get(n, 0)) for n in names)
+            for n in kept:
+                state[n] = ops.deferred_check(ok, message, state[n], self._param_ndims.get(n, 0), error, operands)
             return
         if ops.all(ok):
             return
-        shown = ", ".join(f"{n}={self._describe_values(getattr(self, n))}" for n in names)
-        raise ValueError(
-            f"{type(self).__name__}: the parameters must satisfy {condition}; got {shown} ("
-            + format_bad_values(ops, ok, ok, 0).split(":")[0].replace("value", "batch member")
-            + ")"
-        )
-
-    def _describe_values(self, value: Array) -> str:
-        v = self._ops.to_numpy(value)
-        return np.array2string(v.ravel()[:6], precision=4, separator=", ") + ("..." if v.size > 6 else "")
+        message = f"{type(self).__name__}: the parameters must satisfy {condition}"
+        raise _condition_error(message, names, ok, *(ops.to_numpy(getattr(self, n)) for n in names))
 
     def _canonical(self, params: dict[str, Array], ops: Ops, validate: bool) -> dict[str, Array]:
         """Hook run by the constructor alone, after conversion and shape checks and before the value checks:
@@ -477,3 +517,32 @@ _TRACED = " (checked inside a compiled function, where the offending values cann
 
 def _must(constraint: Any) -> str:
     return f"{constraint.describe()} (constraint {constraint!r})"
+
+
+# The errors below are made from NumPy arrays: the eager checks' (which read the whole arrays) and Dask's (the
+# chunks of a check that fails when computed), so that both give one message.
+
+
+def _bad_values_error(head: str, event_dim: int, ok: np.ndarray, value: np.ndarray) -> ValueError:
+    return ValueError(head + format_bad_values(_numpy_ops(), value, ok, event_dim))
+
+
+def _first_failure(
+    message: str, heads: tuple[str, ...], event_dim: int, ok: np.ndarray, value: np.ndarray, *checks: np.ndarray
+) -> ValueError:
+    """The error of the first of ``checks`` (each with its message's head in ``heads``) that fails."""
+    for head, check in zip(heads, checks):
+        if not np.all(check):
+            return _bad_values_error(head, event_dim, check, value)
+    return ValueError(message)
+
+
+def _condition_error(message: str, names: tuple[str, ...], ok: np.ndarray, *values: np.ndarray) -> ValueError:
+    """A condition between parameters (``low < high``): a few values of each, and how many members fail."""
+    shown = ", ".join(f"{n}={_describe_values(np.asarray(v))}" for n, v in zip(names, values))
+    count = format_bad_values(_numpy_ops(), ok, ok, 0).split(":")[0].replace("value", "batch member")
+    return ValueError(f"{message}; got {shown} ({count})")
+
+
+def _describe_values(v: np.ndarray) -> str:
+    return np.array2string(v.ravel()[:6], precision=4, separator=", ") + ("..." if v.size > 6 else "")

@@ -374,8 +374,16 @@ def _whole(value: Any) -> Any:
     """Elementwise: ``value`` is a whole number (NaN and infinities are not: their ``% 1`` is NaN).  NumPy (under
     NumPy, Dask and array_api_strict) warns about those, so the check runs quietly, except while torch.compile
     traces it: ``np.errstate`` cannot be traced there (the compiled program checks the values), torch never warns."""
-    if _ops(value).tracing():
+    ops = _ops(value)
+    if ops.tracing():
         return value % 1 == 0
+    if ops.lazy:  # Dask computes later, outside any errstate here: each chunk inside its own
+        return value.map_blocks(_whole_block, dtype=bool)
+    with np.errstate(invalid="ignore"):
+        return value % 1 == 0
+
+
+def _whole_block(value: Any) -> Any:
     with np.errstate(invalid="ignore"):
         return value % 1 == 0
 

@@ -421,48 +421,47 @@ class Distribution(Parameters, NeutralNumbers, Values, Batch):
                 if support is not None:
                     values = None if ops.tracing() else ops.small_values(value)
                     if values is None or support.check_values(values) is not True:
-                        self._check_support(value, "log_prob", support)
+                        value = self._check_support(value, "log_prob", support)
             return self._log_prob(value)
         d, value = self._adopt(value, "log_prob")
-        d._check_value(value, "log_prob")
-        return d._log_prob(value)
+        return d._log_prob(d._check_value(value, "log_prob"))
 
     def prob(self, value: Any) -> Array:
         """Density (or mass) of ``value``: ``exp(log_prob(value))``."""
         d, value = self._adopt(value, "prob")
-        d._check_value(value, "prob")
+        value = d._check_value(value, "prob")
         return d._ops.xp.exp(d._log_prob(value))
 
     def cdf(self, value: Any) -> Array:
         """Cumulative distribution function at ``value``."""
         d, value = self._adopt(value, "cdf")
-        d._check_value(value, "cdf")
+        value = d._check_value(value, "cdf")
         return d._cdf(value)
 
     def icdf(self, value: Any) -> Array:
         """Inverse cumulative distribution function at probabilities ``value`` in [0, 1]."""
         d, value = self._adopt(value, "icdf")
-        d._check_value(value, "icdf", support=constraints.unit_interval)
+        value = d._check_value(value, "icdf", support=constraints.unit_interval)
         return d._icdf(value)
 
     def log_cdf(self, value: Any) -> Array:
         """``log(cdf(value))``, accurate where the CDF is tiny (the lower tail) in families that offer a stable
         form; the default takes the log of :meth:`cdf`."""
         d, value = self._adopt(value, "log_cdf")
-        d._check_value(value, "log_cdf")
+        value = d._check_value(value, "log_cdf")
         return d._log_cdf(value)
 
     def survival_function(self, value: Any) -> Array:
         """``1 - cdf(value)``, accurate where the CDF is near 1 (the upper tail) in families that offer a stable
         form."""
         d, value = self._adopt(value, "survival_function")
-        d._check_value(value, "survival_function")
+        value = d._check_value(value, "survival_function")
         return d._survival_function(value)
 
     def log_survival_function(self, value: Any) -> Array:
         """``log(1 - cdf(value))``, accurate in the upper tail in families that offer a stable form."""
         d, value = self._adopt(value, "log_survival_function")
-        d._check_value(value, "log_survival_function")
+        value = d._check_value(value, "log_survival_function")
         return d._log_survival_function(value)
 
     def _log_prob(self, value: Array) -> Array:

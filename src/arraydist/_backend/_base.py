@@ -128,14 +128,30 @@ class Ops(SpecialMath):
         are skipped.  Per-array tracing (JAX's tracers) answers in :meth:`is_concrete`."""
         return False
 
-    #: whether :meth:`deferred_check` does anything (torch, JAX): elsewhere no check array is built
+    #: whether :meth:`deferred_check` does anything (torch, JAX, Dask): elsewhere no check array is built
     defers_checks: bool = False
 
-    def deferred_check(self, ok: Array, message: str) -> None:
-        """Where no value can be read now (a compiler's trace, JAX's tracers): a check of the boolean array
-        ``ok`` that the compiled program makes when it runs, failing with ``message`` where any element is False
-        (torch: an asynchronous assert, a ``RuntimeError``; JAX: reported through ``jax.experimental.checkify``).
-        Backends without such a mechanism (NumPy, which reads every value, Dask) do nothing."""
+    def deferred_check(
+        self,
+        ok: Array,
+        message: str,
+        guarded: Array | None = None,
+        event_dim: int = 0,
+        error: Any = None,
+        operands: tuple[tuple[Array, int], ...] = (),
+    ) -> Array | None:
+        """Where no value can be read now (a compiler's trace, JAX's tracers, Dask's lazy arrays): a check of the
+        boolean array ``ok`` made when the program runs, failing where any element is False; returns ``guarded``
+        (an array the check is about, with ``event_dim`` dimensions beyond ``ok``'s), which callers keep in its
+        place.
+
+        torch: an asynchronous assert in the graph, a ``RuntimeError(message)``; JAX: reported with ``message``
+        through ``jax.experimental.checkify``; both return ``guarded`` itself.  Dask returns ``guarded`` tied to
+        the check, so that ``compute()`` of anything derived from it raises ``error(ok_chunk, *operand_chunks)``
+        (the eager exception, from the values of the chunk that failed; each operand ``(array, event_dim)`` has
+        batch dimensions right-aligned with ``ok``'s), or ``ValueError(message)``.  Backends that read every
+        value (NumPy) do nothing."""
+        return guarded
 
     def to_numpy(self, x: Array) -> np.ndarray:
         try:

@@ -1,6 +1,7 @@
 """Dask backend: everything stays lazy and chunked.
 
-Values are never read (validation of values is skipped, as on any lazy array: never a forced compute); special
+Values are never read while graphs are built: validation becomes tasks of the graph (``deferred_check``), which
+raise the eager ``ValueError`` at ``compute()`` of anything derived from a bad parameter or value; special
 functions run chunk by chunk through SciPy; batched linear algebra runs chunk-wise over the batch dimensions with
 whole matrices in each chunk, and the sample dimensions stay chunked as the columns of triangular solves.
 Imported only once a Dask array or generator has been seen.
@@ -67,6 +68,24 @@ class DaskOps(NumpyOps):
     def can_inplace(self, *arrays: Array) -> bool:
         return False
 
+    defers_checks = True
+
+    def deferred_check(
+        self,
+        ok: Array,
+        message: str,
+        guarded: Array | None = None,
+        event_dim: int = 0,
+        error: Any = None,
+        operands: tuple[tuple[Array, int], ...] = (),
+    ) -> Array | None:
+        # A check that nothing depends on would never run: it is tied to ``guarded``, so every result computed
+        # from the guarded array runs it first, chunk by chunk (no reduction over the whole array: a chunk's
+        # check and its result are computed together, and the chunks of a large value still stream).
+        if guarded is None:
+            return None
+        return _tie(guarded, event_dim, _checked(ok, message, error, operands))
+
     def to_numpy(self, x: Array) -> np.ndarray:
         return np.asarray(x.compute() if isinstance(x, da.Array) else x)
 
@@ -122,8 +141,24 @@ class DaskOps(NumpyOps):
         total = da.sum(da.exp(x - m), axis=axis, keepdims=True)
         return da.squeeze(elemwise(_log_of_sum, total, dtype=total.dtype) + m, axis=axis)
 
+    def log_softmax(self, x: Array, axis: int = -1) -> Array:
+        # per chunk of whole rows, by the NumPy backend (inside its errstate: a row of -inf or +inf, refused by
+        # validation, must not warn while the graph computes, before the check raises)
+        if 0 in x.shape:
+            return x
+        axis = axis % x.ndim
+        x = x.rechunk({axis: -1})
+        return da.map_blocks(partial(_log_softmax_block, axis=axis), x, dtype=x.dtype)
+
     def cholesky(self, x: Array) -> Array:
         return da.map_blocks(np.linalg.cholesky, _whole_matrices(x), dtype=x.dtype)
+
+    def cholesky_checked(self, x: Array, check: bool) -> tuple[Array | None, Array | None]:
+        # Lazily: ``ok`` for a deferred check (Ops.deferred_check), and a factorization that does not raise
+        # LinAlgError before that check can (NaN for the matrices that are not positive definite).
+        if not check:
+            return self.cholesky(x), None
+        return da.map_blocks(_cholesky_or_nan, _whole_matrices(x), dtype=x.dtype), self.is_positive_definite(x)
 
     def solve_triangular(self, a: Array, b: Array, *, lower: bool = True) -> Array:
         """Batch dimensions of ``a`` and ``b`` must match (callers broadcast); ``b``'s columns stay chunked."""
@@ -146,8 +181,90 @@ class DaskOps(NumpyOps):
     def tril(self, x: Array) -> Array:
         return da.map_blocks(np.tril, _whole_matrices(x), dtype=x.dtype)
 
+    def is_positive_definite(self, x: Array) -> Array:
+        # the NumPy backend's test on each chunk of whole matrices (Dask has no batched eigenvalues)
+        x = _whole_matrices(x)
+        return da.map_blocks(NUMPY_OPS.is_positive_definite, x, drop_axis=(x.ndim - 2, x.ndim - 1), dtype=bool)
+
 
 widen_methods(DaskOps, ("cholesky", "solve_triangular"), _NARROW, _FLOAT32, _astype)
+
+
+def _log_softmax_block(x: np.ndarray, axis: int) -> np.ndarray:
+    with np.errstate(invalid="ignore", over="ignore"):  # inf - inf in a bad row: NaN, the answer
+        return NUMPY_OPS.log_softmax(x, axis)
+
+
+def _cholesky_or_nan(x: np.ndarray) -> np.ndarray:
+    narrow = x.dtype.itemsize < 4  # float16: NumPy's linalg has no such loops (as in widen_methods)
+    given = x.dtype
+    x = x.astype(np.float32) if narrow else x
+    try:
+        tril = np.linalg.cholesky(x)
+    except np.linalg.LinAlgError:
+        ok = NUMPY_OPS.is_positive_definite(x)[..., None, None]
+        tril = np.where(ok, np.linalg.cholesky(np.where(ok, x, np.eye(x.shape[-1], dtype=x.dtype))), np.nan)
+    return tril.astype(given) if narrow else tril
+
+
+def _checked(ok: Array, message: str, error: Any, operands: tuple[tuple[Array, int], ...]) -> Array:
+    """``ok`` (a boolean array) with a task per chunk that raises where a chunk holds a False: ``error(ok_block,
+    *operand_blocks)`` (the eager exception, from the chunk's values) or ``ValueError(message)``.  Each operand
+    ``(array, event_dim)`` has batch dimensions right-aligned with ``ok``'s (broadcast to them where they differ)
+    and ``event_dim`` dimensions more, whole in each chunk."""
+    ok = ok if isinstance(ok, da.Array) else da.asarray(np.asarray(ok))
+    letters = string.ascii_letters
+    out = letters[: ok.ndim]
+    args: list[Any] = [ok, out]
+    for array, event_dim in operands:
+        array = array if isinstance(array, da.Array) else da.asarray(np.asarray(array))
+        rank = array.ndim - event_dim
+        event = tuple(array.shape[rank:])
+        batch = tuple(ok.shape[ok.ndim - rank :])
+        if tuple(array.shape[:rank]) != batch:
+            array = da.broadcast_to(array, batch + event)
+        array = array.rechunk(ok.chunks[ok.ndim - rank :] + tuple((n,) for n in event))
+        args += [array, out[ok.ndim - rank :] + letters[ok.ndim : ok.ndim + event_dim]]
+    return da.blockwise(
+        partial(_check_block, message, error),
+        out,
+        *args,
+        dtype=bool,
+        concatenate=True,
+        meta=np.empty((0,) * ok.ndim, dtype=bool),
+    )
+
+
+def _check_block(message: str, error: Any, ok: np.ndarray, *operands: np.ndarray) -> np.ndarray:
+    if not np.all(ok):
+        raise ValueError(message) if error is None else error(ok, *operands)
+    return ok
+
+
+def _tie(x: Array, event_dim: int, checked: Array) -> Array:
+    """``x`` (its batch dimensions broadcast to ``checked``'s where those are larger), each chunk computed only
+    once the chunk of ``checked`` that covers it passed."""
+    rank = x.ndim - event_dim
+    batch = tuple(np.broadcast_shapes(tuple(x.shape[:rank]), tuple(checked.shape)))
+    if batch != tuple(x.shape[:rank]):
+        x = da.broadcast_to(x, batch + tuple(x.shape[rank:]))
+        rank = len(batch)
+    index = string.ascii_letters[: x.ndim]
+    checked = checked.rechunk(x.chunks[rank - checked.ndim : rank])
+    return da.blockwise(
+        _after_check,
+        index,
+        x,
+        index,
+        checked,
+        index[rank - checked.ndim : rank],
+        dtype=x.dtype,
+        meta=np.empty((0,) * x.ndim, dtype=x.dtype),
+    )
+
+
+def _after_check(x: np.ndarray, checked: np.ndarray) -> np.ndarray:
+    return x
 
 
 def _log_of_sum(total: np.ndarray) -> np.ndarray:

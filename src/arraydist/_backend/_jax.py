@@ -69,13 +69,22 @@ class JaxOps(Ops):
 
     defers_checks = True
 
-    def deferred_check(self, ok: Array, message: str) -> None:
+    def deferred_check(
+        self,
+        ok: Array,
+        message: str,
+        guarded: Array | None = None,
+        event_dim: int = 0,
+        error: Any = None,
+        operands: tuple[tuple[Array, int], ...] = (),
+    ) -> Array | None:
         # checkify.debug_check does nothing unless the function is checkified: then checkify reports the
         # message (err.get(), err.throw()); `{` and `}` would be read as its format fields
         if isinstance(ok, jax.core.Tracer) or not _trace_state_clean():
             from jax.experimental import checkify
 
             checkify.debug_check(jnp.all(ok), message.replace("{", "{{").replace("}", "}}"))
+        return guarded
 
     def to_numpy(self, x: Array) -> np.ndarray:
         return np.asarray(x)

@@ -259,11 +259,20 @@ class TorchOps(Ops):
 
     defers_checks = True
 
-    def deferred_check(self, ok: Array, message: str) -> None:
+    def deferred_check(
+        self,
+        ok: Array,
+        message: str,
+        guarded: Array | None = None,
+        event_dim: int = 0,
+        error: Any = None,
+        operands: tuple[tuple[Array, int], ...] = (),
+    ) -> Array | None:
         # In the graph, no graph break: the compiled program raises RuntimeError(message) when it runs on bad
         # values.  Only under torch.compile: eager code reads the values (functorch's wrappers are left alone).
         if _is_compiling():
             torch._assert_async(torch.all(ok), message)
+        return guarded
 
     def small_values(self, x: Array) -> Iterable[Any] | None:
         # Any device: one small copy to the host costs less than a reduction kernel and its read.

@@ -29,11 +29,8 @@ def normalized(dist: Distribution, params: dict[str, Array], ops: Ops, validate:
     given = params.get("logits")
     if given is not None:
         logits, ok = ops.log_softmax_checked(given, validate)  # a bad row normalizes to NaN
-        if validate and ok is None and ops.defers_checks:  # inside a compiled function: checked when it runs
-            ops.deferred_check(
-                ops.xp.all(logits == logits, axis=-1),
-                f"{type(dist).__name__}: parameter 'logits' must be {_LOGITS_RULE}" + _TRACED,
-            )
+        if validate and ok is None and ops.defers_checks:  # a compiled function or Dask: checked when it runs
+            logits = _deferred(dist, ops, "logits", given, ops.xp.all(logits == logits, axis=-1), logits)
         if ok is False:
             xp = ops.xp
             bad_rows = xp.max(given, axis=-1)
@@ -47,15 +44,26 @@ def normalized(dist: Distribution, params: dict[str, Array], ops: Ops, validate:
     else:
         with np.errstate(invalid="ignore", over="ignore"):  # NumPy: a bad row's sum (inf - inf) is refused below
             total = xp.sum(given, axis=-1, keepdims=True)
-    if validate and not (check and ops.is_concrete(given)) and ops.defers_checks:  # inside a compiled function
+    if validate and not (check and ops.is_concrete(given)) and ops.defers_checks:  # a compiled function or Dask
         ok = xp.all(given >= 0, axis=-1) & (total[..., 0] > 0) & (total[..., 0] < math.inf)
-        ops.deferred_check(ok, f"{type(dist).__name__}: parameter 'probs' must be {_PROBS_RULE}" + _TRACED)
+        return {**params, "probs": _deferred(dist, ops, "probs", given, ok, given / total)}
     if check and ops.is_concrete(given):
         low, top = ops.reduce_value(total, "min"), ops.reduce_value(total, "max")
         if not (ops.reduce_value(given, "min") >= 0 and low > 0 and top < math.inf):
             ok = xp.all(given >= 0, axis=-1) & (total[..., 0] > 0) & (total[..., 0] < math.inf)
             raise dist._param_error(ops, "probs", given, ok, _PROBS_RULE, 1)
     return {**params, "probs": given / total}
+
+
+def _deferred(dist: Distribution, ops: Ops, name: str, given: Array, ok: Array, normalized: Array) -> Array:
+    """The rule of ``probs`` or ``logits`` as a deferred check (``Ops.deferred_check``) guarding ``normalized``:
+    the eager message where the check runs on values (Dask), without the values inside a compiled function."""
+    rule = _LOGITS_RULE if name == "logits" else _PROBS_RULE
+    message = f"{type(dist).__name__}: parameter {name!r} must be {rule}"
+    if not ops.lazy:
+        return ops.deferred_check(ok, message + _TRACED, normalized, 1)
+    error = dist._param_error_maker(name, given, rule, 1)
+    return ops.deferred_check(ok, message, normalized, 1, error, ((given, 1),))
 
 
 #: the number of categories -> the support {0, ..., k - 1}, shared (a constraint of two Python ints)

@@ -176,8 +176,7 @@ class MultivariateNormal(Distribution):
             finite = ops.xp.all(ops.xp.isfinite(state[form]), axis=(-2, -1))
             if not ops.all(finite):
                 raise self._param_error(ops, form, state[form], finite, "finite")
-        self._require_param(form, ok)
-        state["_unbroadcasted_scale_tril"] = tril
+        state["_unbroadcasted_scale_tril"] = self._require_param(form, ok, tril)
 
     def _given_matrix(self, form: str) -> Array | None:
         matrix = self.__dict__.get(form)

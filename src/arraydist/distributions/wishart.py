@@ -120,7 +120,7 @@ class Wishart(Distribution):
                 finite = ops.xp.all(ops.xp.isfinite(state[form]), axis=(-2, -1))
                 if not ops.all(finite):
                     raise self._param_error(ops, form, state[form], finite, "finite")
-            self._require_param(form, ok)
+            tril = self._require_param(form, ok, tril)
         state["_unbroadcasted_scale_tril"] = tril
         if validate and p > 1:
             self._require(self.df > p - 1, f"df > p - 1 = {p - 1} (p = {p}, the size of the matrices)", "df")
