@@ -33,10 +33,10 @@ BINOMIAL = {
 }  # fmt: skip
 
 
-def ratios(draw: Callable[[], Any], mean: float, var: float, dtype: str) -> str:
-    """``mean ratio / variance ratio`` of the draws, or what went wrong."""
+def ratios(draw: Callable[..., Any], args: tuple, mean: float, var: float, dtype: str) -> str:
+    """``mean ratio / variance ratio`` of the draws ``draw(*args)``, or what went wrong."""
     try:
-        x = np.asarray(draw(), dtype=np.float64)
+        x = np.asarray(draw(*args), dtype=np.float64)
     except Exception as e:  # the backend's own message: what a user gets
         return f"error: {str(e).splitlines()[0][:28]}"
     if not np.all(np.isfinite(x)) or np.any(x < 0):
@@ -82,19 +82,24 @@ def rows_for(backend: str, x64: bool) -> list[str]:
         ops = ops_of(jnp.zeros(1))
         our_rng = lambda: jax.random.key(2)  # noqa: E731
     name = backend if backend != "jax" else f"jax ({'x64' if x64 else 'no x64'})"
+
+    def ours_p(lam: float, dname: str, dt: Any) -> Any:
+        return ops.poisson(our_rng(), asarray(np.full(N, lam, dname)), (N,), dt, None)
+
+    def ours_b(n: float, p: float, dname: str, dt: Any) -> Any:
+        return ops.binomial(our_rng(), asarray(np.full(N, n, dname)), asarray(np.full(N, p, dname)), (N,), dt, None)
+
     for dname, dt in dtypes.items():
         for lam in POISSON[dname]:
             lam = float(np.asarray(lam, dname))
-            native = ratios(lambda: native_p(lam, dt), lam, lam, dname)
-            ours = ratios(lambda: ops.poisson(our_rng(), asarray(np.full(N, lam, dname)), (N,), dt, None), lam, lam,
-                          dname)  # fmt: skip
+            native = ratios(native_p, (lam, dt), lam, lam, dname)
+            ours = ratios(ours_p, (lam, dname, dt), lam, lam, dname)
             out.append(f"| {name} | {dname} | Poisson({lam:.6g}) | {native} | {ours} |")
         for n, p in BINOMIAL[dname]:
             n, p = float(np.asarray(n, dname)), float(np.asarray(p, dname))
             mean, var = n * p, n * p * (1 - p)
-            native = ratios(lambda: native_b(n, p, dt), mean, var, dname)
-            ours = ratios(lambda: ops.binomial(our_rng(), asarray(np.full(N, n, dname)),
-                                               asarray(np.full(N, p, dname)), (N,), dt, None), mean, var, dname)  # fmt: skip
+            native = ratios(native_b, (n, p, dt), mean, var, dname)
+            ours = ratios(ours_b, (n, p, dname, dt), mean, var, dname)
             out.append(f"| {name} | {dname} | Binomial({n:.6g}, {p:g}) | {native} | {ours} |")
     return out
 

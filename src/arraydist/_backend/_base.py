@@ -352,9 +352,15 @@ class Ops(SpecialMath):
         Poisson acceptance test loses digits from about 1e12 on."""
         return 2.0**30
 
-    #: ``traced_while(cond, body, state)``: a loop that runs under tracing until ``cond(state)`` is False, where
-    #: the backend has one (JAX's ``lax.while_loop``); None elsewhere (fixed rounds under ``torch.compile``)
-    traced_while: Any = None
+    #: the rejection samplers of ``_counts`` run in :meth:`while_loop` eagerly too (JAX: one compiled loop, not
+    #: eager operations compiled for each new shape of the unaccepted draws)
+    eager_while = False
+
+    def while_loop(self) -> Any:
+        """``loop(cond, body, state)``, ``while cond(state): state = body(state)`` traced once, where the backend
+        has one now (JAX's ``lax.while_loop``; torch's under ``torch.compile``), else None.  ``state`` is a
+        tuple of arrays whose last element is a generator or key, passed on as it is where it is not an array."""
+        return None
 
     def put(self, x: Array, index: Array, values: Array) -> Array:
         """A copy of the 1-d ``x`` with ``values`` at the integer positions ``index`` (the standard has no

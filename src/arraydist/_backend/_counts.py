@@ -19,9 +19,8 @@ has it, else float32: JAX without x64), and computes only the ranges present whe
   generation of binomial random variates*, 1993).  The acceptance test compares log-masses in Loader's
   saddle-point form (``Ops.bd0``, ``Ops.stirlerr``), which keeps its digits at any size, and the proposal
   is ``floor(mean) + floor(offset)``, so the integer part of the draw is never rounded.  A round accepts with
-  probability above 0.8; the eager path runs rounds until every draw is accepted, the traced path
-  one traced loop until then where the backend has one (JAX's ``while_loop``), else :data:`TRACED_ROUNDS` (a
-  draw unaccepted after them, probability below 1e-17, keeps its last proposal: ``torch.compile``);
+  probability above 0.7; rounds run until every draw is accepted (one traced loop under ``jax.jit`` and
+  ``torch.compile``), or :data:`TRACED_ROUNDS` of them where no loop traces (``torch.func.vmap``);
 * **beyond**, where the count itself is no longer an exact integer of the working float: the
   skewness-corrected (Cornish-Fisher) normal :math:`\\mu + \\sigma (z + \\gamma (z^2 - 1) / 6)`, rounded, whose
   first three cumulants are the law's up to :math:`O(1/\\sigma^2)` (relative :math:`2^{-53}` and beyond for a
@@ -48,9 +47,10 @@ Shape = tuple[int, ...]
 INVERSION_STEPS = 48
 #: the mean from which the transformed rejection samplers hold (Hörmann's bound for PTRS and BTRS)
 TRANSFORMED_FROM = 10.0
-#: rounds under tracing without a traced loop (``torch.compile``): a round accepts with probability above 0.8 at
-#: every mean, so a draw is unaccepted after 24 rounds with probability < 2e-17
-TRACED_ROUNDS = 24
+#: rounds under tracing without a traced loop (``torch.func.vmap``): a round accepts with probability above 0.7
+#: at every mean (0.71 for BTRS at n p = 10, 0.75 for PTRS at rate 10, 0.89 from 1e4 on), so a draw is still
+#: unaccepted after 32 rounds with probability below 1e-17 (it keeps its last proposal)
+TRACED_ROUNDS = 32
 
 
 def exact_upto(xp: Any, work: Any) -> float:
@@ -70,11 +70,13 @@ def _rejection(ops: Any, rng: Any, propose: Callable, args: tuple[Array, ...], t
     """The first accepted proposal of rounds of ``propose(u_key, v_key, args) -> (draw, accepted)``, ``args``
     the per-draw parameters (arrays of the draws' shape).
 
-    JAX (``Ops.traced_while``): one loop until every draw is accepted, traced once.  Eager elsewhere: a round
-    over every draw, then rounds over the unaccepted ones only (about 15 %, then 2 %...), put back in one
-    ``Ops.put``.  Traced elsewhere (``torch.compile``): :data:`TRACED_ROUNDS` rounds over every draw."""
+    Traced, where the backend has a traced loop (``Ops.while_loop``: JAX's, eagerly too, and torch's under
+    ``torch.compile``): one loop until every draw is accepted, traced once.  Eager elsewhere: a round over every
+    draw, then rounds over the unaccepted ones only (about 20 %, then 5 %...), put back in one ``Ops.put``.
+    Traced without a loop (``torch.func.vmap``): :data:`TRACED_ROUNDS` rounds over every draw."""
     xp = ops.xp
-    if ops.traced_while is not None:
+    loop = ops.while_loop() if traced or ops.eager_while else None
+    if loop is not None:
 
         def body(state: tuple[Array, Array, Any]) -> tuple[Array, Array, Any]:
             draw, done, key = state
@@ -84,7 +86,7 @@ def _rejection(ops: Any, rng: Any, propose: Callable, args: tuple[Array, ...], t
 
         first_key, second_key, spare = ops.split(rng, 3)
         draw, done = propose(first_key, second_key, args)
-        return ops.traced_while(lambda state: ~xp.all(state[1]), body, (draw, done, spare))[0]
+        return loop(lambda state: ~xp.all(state[1]), body, (draw, done, spare))[0]
     if traced:
         keys = ops.split(rng, 2 * TRACED_ROUNDS)
         draw, done = propose(keys[0], keys[1], args)
@@ -178,14 +180,17 @@ def _ptrs(ops: Any, rng: Any, lam: Array, work: Any, device: Any, traced: bool) 
     return _rejection(ops, rng, propose, (lam, whole, a, b, log_inv_alpha, vr), traced)
 
 
-def _poisson_in(ops: Any, rng: Any, lam: Array, shape: Shape, work: Any, device: Any, traced: bool) -> Array:
-    """Poisson draws for rates ``lam`` (arrays of ``work`` and ``shape``), every range."""
+def _poisson_in(
+    ops: Any, rng: Any, lam: Array, shape: Shape, work: Any, device: Any, traced: bool, small: bool = True
+) -> Array:
+    """Poisson draws for rates ``lam`` (arrays of ``work`` and ``shape``), every range (from rate 10 on only,
+    without ``small``)."""
     xp = ops.xp
     limit = exact_upto(xp, work)
     small_key, ptrs_key, normal_key = ops.split(rng, 3)
     one = xp.ones_like(lam)
     out = xp.zeros_like(lam)
-    if _present(ops, lam, 0.0, TRANSFORMED_FROM, traced):
+    if small and _present(ops, lam, 0.0, TRANSFORMED_FROM, traced):
         small = lam < TRANSFORMED_FROM
         lam_s = xp.where(small, lam, one)
         draws = _inversion(ops, small_key, xp.exp(-lam_s), lambda j: lam_s / j, shape, work, device)
@@ -300,8 +305,8 @@ def binomial(ops: Any, rng: Any, total_count: Any, probs: Any, shape: Shape, dty
     beyond = (mean >= TRANSFORMED_FROM) & (n > limit)
     if traced or ops.reduce_value(xp.astype(beyond, work), "max") > 0:
         thin = beyond & (p <= math.sqrt(float(xp.finfo(work).eps)))
-        rate = xp.where(thin, mean, one)
-        out = xp.where(thin, _poisson_in(ops, poisson_key, rate, shape, work, device, traced), out)
+        rate = xp.where(thin, mean, TRANSFORMED_FROM * one)  # n p >= 10 here: the rate's small range is not drawn
+        out = xp.where(thin, _poisson_in(ops, poisson_key, rate, shape, work, device, traced, small=False), out)
         wide = beyond & ~thin
         n_w = xp.where(wide, n, limit * one)
         p_w = xp.where(wide, p, 0.5 * one)

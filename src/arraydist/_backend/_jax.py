@@ -133,7 +133,10 @@ class JaxOps(Ops):
         # float32 jax.random.binomial 1.4x at n = 1e8
         return 2.0**20
 
-    traced_while = staticmethod(jax.lax.while_loop)
+    eager_while = True
+
+    def while_loop(self) -> Any:
+        return jax.lax.while_loop
 
     def count_work_dtype(self, dtype: Any) -> Any:
         return jnp.float64 if jax.config.jax_enable_x64 else jnp.float32

@@ -391,6 +391,18 @@ class TorchOps(Ops):
         # at large rates as NumPy's does (and Poisson(1e300) draws -9.2e18)
         return 2.0**30 if dtype is torch.float64 else 2.0**20
 
+    def while_loop(self) -> Any:
+        if not _is_compiling():
+            return None
+        from torch._higher_order_ops.while_loop import while_loop
+
+        def loop(cond: Any, body: Any, state: tuple[Any, ...]) -> tuple[Any, ...]:
+            *arrays, rng = state  # a generator (or None, the global one): not carried, it advances by itself
+            out = while_loop(lambda *s: cond((*s, rng)), lambda *s: tuple(body((*s, rng))[:-1]), tuple(arrays))
+            return (*out, rng)
+
+        return loop
+
     def put(self, x: Array, index: Array, values: Array) -> Array:
         return x.index_put((index,), values)
 
