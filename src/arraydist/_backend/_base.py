@@ -327,7 +327,7 @@ class Ops(SpecialMath):
         :meth:`native_counts_upto` and can be read now; otherwise (and under ``jax.jit`` / ``torch.compile``)
         ``_counts.poisson``: inversion below rate 10, Hörmann's PTRS with a saddle-point acceptance test up to
         the working float's largest exact integer (2^53; 2^24 for JAX without x64), a skewness-corrected
-        rounded normal beyond (cumulants right to relative 2^-53 there)."""
+        rounded normal beyond (its error O(1 / rate): below 2^-53, 2^-24 in float32)."""
         if self._natively(rate, dtype):
             return self._native_poisson(rng, rate, shape, dtype, device)
         return _counts.poisson(self, rng, rate, shape, dtype, device)
@@ -340,8 +340,8 @@ class Ops(SpecialMath):
         :meth:`native_counts_upto` and can be read now; otherwise (and under tracing) ``_counts.binomial``:
         inversion below mean 10, Hörmann's BTRS with a saddle-point acceptance test while ``total_count`` is an
         exact integer of the working float (2^53; 2^24 for JAX without x64); beyond, a Poisson of rate
-        ``n p`` for ``p`` below 2^-26.5 (2^-12 in float32) and a skewness-corrected rounded normal above (each
-        within about 1e-8 of the law in float64, 2.4e-4 in float32)."""
+        ``n p`` for ``p`` up to 2^-26 (2^-11.5 in float32) and a skewness-corrected rounded normal above (each
+        within about 1.5e-8 of the law in float64, 3.5e-4 in float32)."""
         if self._natively(total_count, dtype):
             return self._native_binomial(rng, total_count, probs, shape, dtype, device)
         return _counts.binomial(self, rng, total_count, probs, shape, dtype, device)

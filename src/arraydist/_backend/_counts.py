@@ -1,4 +1,4 @@
-"""Poisson and binomial draws that are right at every rate and total count, written once over ``Ops``.
+r"""Poisson and binomial draws that are right at every rate and total count, written once over ``Ops``.
 
 The backends' own samplers are fast and right for small and moderate parameters, and wrong beyond (JAX's
 Poisson is int32 without x64 and 1.5x too spread at rate 1e8 with it; NumPy's and torch's Poisson lose the
@@ -13,7 +13,7 @@ has it, else float32: JAX without x64), and computes only the ranges present whe
 * **mean below 10**: inversion, a sequential search over at most :data:`INVERSION_STEPS` terms of the mass
   function (the tail beyond holds less than 1e-17 of the mass), against a uniform scaled by the sum of the
   terms (so rounding of the running sum never puts a draw past the last term);
-* **mean from 10 to the working float's largest exact integer** :math:`2/\\epsilon` (:math:`2^{53}`;
+* **mean from 10 to the working float's largest exact integer** :math:`2/\epsilon` (:math:`2^{53}`;
   :math:`2^{24}` in float32): Hörmann's transformed rejection, PTRS for the Poisson and BTRS for the binomial
   (W. Hörmann, *The transformed rejection method for generating Poisson random variables*, 1993, and *The
   generation of binomial random variates*, 1993).  The acceptance test compares log-masses in Loader's
@@ -22,14 +22,14 @@ has it, else float32: JAX without x64), and computes only the ranges present whe
   probability above 0.7; rounds run until every draw is accepted (one traced loop under ``jax.jit`` and
   ``torch.compile``), or :data:`TRACED_ROUNDS` of them where no loop traces (``torch.func.vmap``);
 * **beyond**, where the count itself is no longer an exact integer of the working float: the
-  skewness-corrected (Cornish-Fisher) normal :math:`\\mu + \\sigma (z + \\gamma (z^2 - 1) / 6)`, rounded, whose
-  first three cumulants are the law's up to :math:`O(1/\\sigma^2)` (relative :math:`2^{-53}` and beyond for a
-  Poisson of rate past :math:`2^{53}`).  A binomial with ``n`` past the range and ``p`` below
-  :math:`\\epsilon^{1/2}` (``n p`` may be small there, and the normal poor) is drawn as a Poisson of rate
-  ``n p``, whose law is within ``p`` of the binomial's in total variation (Barbour and Hall, 1984); elsewhere
-  beyond the range :math:`\\sigma^2 = npq > \\epsilon^{-1/2}` and the normal is within
-  :math:`O(\\epsilon^{1/2})`.  So past the range the law is right to about :math:`10^{-8}` in float64 and
-  :math:`2.4 \\times 10^{-4}` in float32 (JAX without x64).
+  skewness-corrected (Cornish-Fisher) normal :math:`\mu + \sigma (z + \gamma (z^2 - 1) / 6)`, rounded, whose
+  first three cumulants are the law's and whose error is :math:`O(1/\sigma^2)`: for a Poisson past the range
+  :math:`1/\lambda < 2^{-53}` (:math:`2^{-24}` in float32), and at rate :math:`10^{16}` the skewness itself is
+  1e-8.  A binomial with ``n`` past the range and ``p`` at most :math:`\epsilon^{1/2}` (``n p`` may be small
+  there, the normal poor) is drawn as a Poisson of rate ``n p``, within ``p`` of the binomial in total
+  variation (Barbour and Hall, 1984); above, :math:`\sigma^2 = npq > 2^{-1}\epsilon^{-1/2}` and the normal is
+  within :math:`O(\epsilon^{1/2})`.  So past the range the binomial's law is right to about 1.5e-8 in float64
+  and 3.5e-4 in float32 (JAX without x64).
 """
 
 from __future__ import annotations
