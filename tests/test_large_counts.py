@@ -32,6 +32,11 @@ from arraydist import NegativeBinomial
 from arraydist._backend import ops_of
 from backends import Backend
 
+#: the default run keeps the core backends (NumPy, PyTorch); JAX (with and without x64, under jit), Dask, MLX,
+#: array_api_strict and torch.compile run in the CI complement and the full matrix (``tests/_matrix.py``): the JAX
+#: tests alone take about 35 s of one core (a child process and its compilations)
+pytestmark = pytest.mark.family
+
 N = 20_000
 statistical = pytest.mark.statistical
 
@@ -154,6 +159,7 @@ np.savez(str(out), *[np.asarray(x) for x in results])
 
 
 @statistical
+@pytest.mark.on_backend("jax")
 def test_jax_without_x64(tmp_path: Path) -> None:
     """Float32 throughout (no float64 to compute in): eagerly, under ``jax.jit``, and the negative binomial."""
     pytest.importorskip("jax")
@@ -177,6 +183,7 @@ def test_jax_without_x64(tmp_path: Path) -> None:
 
 
 @statistical
+@pytest.mark.on_backend("jax")
 def test_traced_samplers_under_jax_jit() -> None:
     """Under ``jax.jit`` the values cannot be read: the composite samplers run on every parameter (every range,
     a fixed number of rejection rounds), right for the small ones too."""
@@ -196,6 +203,28 @@ def test_traced_samplers_under_jax_jit() -> None:
     pvalues = moment_pvalues(poisson, poisson_moments(rates), "float64", "Poisson under jit")
     pvalues += moment_pvalues(binomial, binomial_moments(n, p), "float64", "Binomial under jit")
     check(bonferroni(pvalues), "moments under jax.jit")
+
+
+@statistical
+@pytest.mark.on_backend("torch.compile")
+def test_traced_samplers_under_torch_compile() -> None:
+    """Under ``torch.compile(fullgraph=True)``: the composite samplers on every parameter, their rejection rounds
+    in one traced ``while_loop`` (a rate or count from each range)."""
+    torch = pytest.importorskip("torch")
+    rates = np.array([0.5, 7.0, 1e2, 1e6, 1e12, 1e16])
+    n, p = np.array([40.0, 1e6, 1e12, 1e17, 1e17]), np.array([0.3, 0.3, 0.9, 0.3, 1e-12])
+    ops = ops_of(torch.zeros(1))
+
+    def draw(rates: Any, n: Any, p: Any) -> tuple[Any, Any]:
+        poisson = ops.poisson(None, rates, (N, rates.shape[0]), torch.float64, None)
+        return poisson, ops.binomial(None, n, p, (N, n.shape[0]), torch.float64, None)
+
+    torch.manual_seed(23)
+    compiled = torch.compile(draw, fullgraph=True, backend="aot_eager")
+    poisson, binomial = (x.numpy() for x in compiled(*(torch.as_tensor(a) for a in (rates, n, p))))
+    pvalues = moment_pvalues(poisson, poisson_moments(rates), "float64", "Poisson under torch.compile")
+    pvalues += moment_pvalues(binomial, binomial_moments(n, p), "float64", "Binomial under torch.compile")
+    check(bonferroni(pvalues), "moments under torch.compile")
 
 
 def test_edge_parameters_on_the_composite_path(backend: Backend) -> None:
