@@ -103,7 +103,8 @@ def _rejection(ops: Any, rng: Any, propose: Callable, args: tuple[Array, ...], t
         return xp.reshape(draw, shape)
     pending = xp.nonzero(~done)[0]
     sub = tuple(xp.take(a, pending) for a in flat)
-    sub_draw, sub_done = xp.zeros_like(sub[0]), xp.zeros(sub[0].shape, dtype=xp.bool)
+    sub_draw = xp.zeros_like(sub[0])
+    sub_done = sub_draw > 0  # all False, on the parameters' device
     while not ops.all(sub_done):
         u_key, v_key, spare = ops.split(spare, 3)
         proposal, ok = propose(u_key, v_key, sub)
