@@ -84,9 +84,9 @@ def _rejection(ops: Any, rng: Any, propose: Callable, args: tuple[Array, ...], t
             proposal, ok = propose(u_key, v_key, args)
             return xp.where(done, draw, proposal), done | ok, key
 
-        first_key, second_key, spare = ops.split(rng, 3)
-        draw, done = propose(first_key, second_key, args)
-        return loop(lambda state: ~xp.all(state[1]), body, (draw, done, spare))[0]
+        # every round inside the loop: the proposal is traced once
+        draw = xp.zeros_like(args[0])
+        return loop(lambda state: ~xp.all(state[1]), body, (draw, draw > 0, rng))[0]
     if traced:
         keys = ops.split(rng, 2 * TRACED_ROUNDS)
         draw, done = propose(keys[0], keys[1], args)
