@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from . import _counts
 from ._precision import widen_methods, widened  # noqa: F401  (re-exported for the backend modules)
 from ._seeds import (  # noqa: F401  (the seed policy, re-exported for the backend modules)
     SEED_RANGE,
@@ -341,11 +342,72 @@ class Ops(SpecialMath):
         return self._from_host(rng.standard_exponential(size=shape), dtype, device)
 
     def poisson(self, rng: Any, rate: Any, shape: Shape, dtype: Any, device: Any) -> Array:
-        """Poisson(rate) counts as floats of ``dtype``; O(1) per draw for any rate."""
-        return self._from_host(rng.poisson(self._host_param(rate), size=shape), dtype, device)
+        """Poisson(rate) counts as floats of ``dtype``; O(1) per draw for any rate, right at every rate.
+
+        The backend's own sampler (:meth:`_native_poisson`) where every rate is at most
+        :meth:`native_counts_upto` and can be read now; otherwise (and under ``jax.jit`` / ``torch.compile``)
+        ``_counts.poisson``: inversion below rate 10, Hörmann's PTRS with a saddle-point acceptance test up to
+        the working float's largest exact integer (2^53; 2^24 for JAX without x64), a skewness-corrected
+        rounded normal beyond (its error O(1 / rate): below 2^-53, 2^-24 in float32)."""
+        if self._natively(rate, dtype):
+            return self._native_poisson(rng, rate, shape, dtype, device)
+        return _counts.poisson(self, rng, rate, shape, dtype, device)
 
     def binomial(self, rng: Any, total_count: Any, probs: Any, shape: Shape, dtype: Any, device: Any) -> Array:
-        """Binomial(total_count, probs) counts as floats of ``dtype``; O(1) per draw for any total_count."""
+        """Binomial(total_count, probs) counts as floats of ``dtype``; O(1) per draw for any total_count, right
+        at every total_count.
+
+        The backend's own sampler (:meth:`_native_binomial`) where every total_count is at most
+        :meth:`native_counts_upto` and can be read now; otherwise (and under tracing) ``_counts.binomial``:
+        inversion below mean 10, Hörmann's BTRS with a saddle-point acceptance test while ``total_count`` is an
+        exact integer of the working float (2^53; 2^24 for JAX without x64); beyond, a Poisson of rate
+        ``n p`` for ``p`` up to 2^-26 (2^-11.5 in float32) and a skewness-corrected rounded normal above (each
+        within about 1.5e-8 of the law in float64, 3.5e-4 in float32)."""
+        if self._natively(total_count, dtype):
+            return self._native_binomial(rng, total_count, probs, shape, dtype, device)
+        return _counts.binomial(self, rng, total_count, probs, shape, dtype, device)
+
+    def native_counts_upto(self, dtype: Any) -> float:
+        """The largest rate and total count at which the backend's own Poisson and binomial samplers are
+        right in ``dtype`` (measured: ``benchmarks/large_counts.py``); NumPy's on the host, by default, whose
+        Poisson acceptance test loses digits from about 1e12 on."""
+        return 2.0**30
+
+    #: the rejection samplers of ``_counts`` run in :meth:`while_loop` eagerly too (JAX: one compiled loop, not
+    #: eager operations compiled for each new shape of the unaccepted draws)
+    eager_while = False
+
+    def while_loop(self) -> Any:
+        """``loop(cond, body, state)``, ``while cond(state): state = body(state)`` traced once, where the backend
+        has one now (JAX's ``lax.while_loop``; torch's under ``torch.compile``), else None.  ``state`` is a
+        tuple of arrays whose last element is a generator or key, passed on as it is where it is not an array."""
+        return None
+
+    def put(self, x: Array, index: Array, values: Array) -> Array:
+        """A copy of the 1-d ``x`` with ``values`` at the integer positions ``index`` (the standard has no
+        scatter: through NumPy on the host)."""
+        host = np.array(self.to_numpy(x))
+        host[self.to_numpy(index)] = self.to_numpy(values)
+        return self.xp.asarray(host, device=_device_of(x))
+
+    def count_work_dtype(self, dtype: Any) -> Any:
+        """The float the composite count samplers compute in: float64 where the backend has it."""
+        return self.xp.float64
+
+    def _natively(self, param: Any, dtype: Any) -> bool:
+        """Whether every value of ``param`` can be read now and is at most :meth:`native_counts_upto` (one
+        reduction, one host read; NaN: no)."""
+        limit = self.native_counts_upto(dtype)
+        if not hasattr(param, "shape"):
+            return float(param) <= limit
+        if self.tracing() or not self.is_concrete(param):
+            return False
+        return self.reduce_value(param, "max") <= limit
+
+    def _native_poisson(self, rng: Any, rate: Any, shape: Shape, dtype: Any, device: Any) -> Array:
+        return self._from_host(rng.poisson(self._host_param(rate), size=shape), dtype, device)
+
+    def _native_binomial(self, rng: Any, total_count: Any, probs: Any, shape: Shape, dtype: Any, device: Any) -> Array:
         n = np.rint(self._host_param(total_count)).astype(np.int64)
         return self._from_host(rng.binomial(n, self._host_param(probs), size=shape), dtype, device)
 

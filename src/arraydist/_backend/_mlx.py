@@ -23,6 +23,7 @@ import mlx.core as mx
 import numpy as np
 
 from ._base import Array, Ops, Shape, categorical_inverse_cdf, check_seed, widen_methods
+from ._numpy import OPS as NUMPY_OPS
 from ._special import OWN, SPECIAL_FUNCTIONS
 
 _NARROW = frozenset({mx.float16, mx.bfloat16})
@@ -435,14 +436,14 @@ class MlxOps(Ops):
                 "so they cannot be drawn inside mx.compile or mx.vmap"
             ) from e
 
+    # (the NumPy backend's samplers: its own where they are right, the composite ones of _counts beyond)
     def poisson(self, rng: Any, rate: Any, shape: Shape, dtype: Any, device: Any) -> Array:
-        draws = self._host_rng(rng).poisson(self._host_param(rate), size=shape)
-        return _asarray(np.asarray(draws, dtype=np.float64), dtype)
+        draws = NUMPY_OPS.poisson(self._host_rng(rng), self._host_param(rate), tuple(shape), np.float64, None)
+        return _asarray(draws, dtype)
 
     def binomial(self, rng: Any, total_count: Any, probs: Any, shape: Shape, dtype: Any, device: Any) -> Array:
-        n = np.rint(self._host_param(total_count)).astype(np.int64)
-        draws = self._host_rng(rng).binomial(n, self._host_param(probs), size=shape)
-        return _asarray(np.asarray(draws, dtype=np.float64), dtype)
+        host_rng, n, p = self._host_rng(rng), self._host_param(total_count), self._host_param(probs)
+        return _asarray(NUMPY_OPS.binomial(host_rng, n, p, tuple(shape), np.float64, None), dtype)
 
     def _host_param(self, p: Any) -> np.ndarray:
         if not isinstance(p, mx.array):

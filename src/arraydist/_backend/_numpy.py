@@ -171,10 +171,18 @@ class NumpyOps(Ops):
         # values below ~1e-7 collapse there), a Gumbel's -log of which is +inf; the float64 draws cost the same
         return rng.standard_exponential(size=shape).astype(dtype, copy=False)
 
-    def poisson(self, rng: Any, rate: Any, shape: Shape, dtype: Any, device: Any) -> Array:
+    def put(self, x: Array, index: Array, values: Array) -> Array:
+        out = x.copy()
+        out[index] = values
+        return out
+
+    def _natively(self, param: Any, dtype: Any) -> bool:
+        return super()._natively(self._param(param) if hasattr(param, "shape") else param, dtype)
+
+    def _native_poisson(self, rng: Any, rate: Any, shape: Shape, dtype: Any, device: Any) -> Array:
         return self._counts_as(rng.poisson(self._param(rate), size=shape), dtype)
 
-    def binomial(self, rng: Any, total_count: Any, probs: Any, shape: Shape, dtype: Any, device: Any) -> Array:
+    def _native_binomial(self, rng: Any, total_count: Any, probs: Any, shape: Shape, dtype: Any, device: Any) -> Array:
         n = self.np.rint(self._param(total_count)).astype(np.int64)
         return self._counts_as(rng.binomial(n, self._param(probs), size=shape), dtype)
 

@@ -402,10 +402,35 @@ class TorchOps(Ops):
     def exponential(self, rng: Any, shape: Shape, dtype: Any, device: Any) -> Array:
         return torch.empty(shape, dtype=dtype, device=device).exponential_(generator=rng)
 
-    def poisson(self, rng: Any, rate: Any, shape: Shape, dtype: Any, device: Any) -> Array:
+    def native_counts_upto(self, dtype: Any) -> float:
+        # float32 torch.binomial is 1.17x too spread at n = 1e8; float64 Poisson's acceptance test loses digits
+        # at large rates as NumPy's does (and Poisson(1e300) draws -9.2e18)
+        return 2.0**30 if dtype is torch.float64 else 2.0**20
+
+    def while_loop(self) -> Any:
+        if not _is_compiling():
+            return None
+        from torch._higher_order_ops.while_loop import while_loop
+
+        def loop(cond: Any, body: Any, state: tuple[Any, ...]) -> tuple[Any, ...]:
+            *arrays, rng = state  # a generator (or None, the global one): not carried, it advances by itself
+            out = while_loop(lambda *s: cond((*s, rng)), lambda *s: tuple(body((*s, rng))[:-1]), tuple(arrays))
+            return (*out, rng)
+
+        return loop
+
+    def put(self, x: Array, index: Array, values: Array) -> Array:
+        return x.index_put((index,), values)
+
+    def _natively(self, param: Any, dtype: Any) -> bool:
+        if isinstance(param, torch.Tensor):
+            param = param.detach()
+        return super()._natively(param, dtype)
+
+    def _native_poisson(self, rng: Any, rate: Any, shape: Shape, dtype: Any, device: Any) -> Array:
         return torch.poisson(self._param(rate, shape, dtype, device), generator=rng).detach()
 
-    def binomial(self, rng: Any, total_count: Any, probs: Any, shape: Shape, dtype: Any, device: Any) -> Array:
+    def _native_binomial(self, rng: Any, total_count: Any, probs: Any, shape: Shape, dtype: Any, device: Any) -> Array:
         work = _work_dtype(dtype)
         n = self._param(total_count, shape, work, device).detach()
         p = self._param(probs, shape, work, device).detach()
