@@ -493,8 +493,17 @@ class MlxOps(Ops):
     betainc = Ops._betainc_series
     betaincc = Ops._betaincc_series
     betaincinv = Ops._betaincinv_halley
+    gammainc = Ops._gammainc_composite
+    gammaincc = Ops._gammaincc_composite
+    # the inverses' Halley steps (already in float64) need both sides: one pair of continued fractions, not two
+    _gammainc_both = Ops._gammainc_pair
     gammaincinv = Ops._gammaincinv_halley
     gammainccinv = Ops._gammainccinv_halley
+    ndtri = Ops._ndtri_rational
+    i0 = Ops._i0_composite
+    i0e = Ops._i0e_composite
+    i1 = Ops._i1_composite
+    i1e = Ops._i1e_composite
 
 
 # ---------------------------------------------------------------------- linear algebra with gradients
@@ -760,7 +769,7 @@ def _on_cpu() -> bool:
 _IN_FLOAT64 = (
     "lgamma", "gammaln", "digamma", "betaln", "betainc", "betaincc", "betaincinv", "gammaincinv", "gammainccinv",
     "lgamma_ratio", "gamma_entropy_term", "stirlerr", "bd0", "multigammaln", "erf", "erfc", "erfinv", "ndtr",
-    "log_ndtr",
+    "log_ndtr", "gammainc", "gammaincc", "ndtri", "i0", "i0e", "i1", "i1e",
 )  # fmt: skip
 for _name in _IN_FLOAT64:
     _found = next(c.__dict__[_name] for c in MlxOps.__mro__ if _name in c.__dict__)
