@@ -151,6 +151,16 @@ def test_grad_of_von_mises_log_prob_in_its_concentration() -> None:
     np.testing.assert_allclose(np.array(g), np.cos(xn) - special.i1e(kn) / special.i0e(kn), rtol=1e-11)
 
 
+def test_grad_through_a_host_function_raises_rather_than_returning_zero() -> None:
+    """The functions MLX still computes with SciPy on the host (erfcx: TruncatedNormal's tails) give right values
+    eagerly; their gradient would be a silent zero, so it raises."""
+    ops = arraydist._backend.ops_of(mx.array(0.0))
+    x = f64([0.5, 30.0])
+    np.testing.assert_allclose(np.array(ops.erfcx(x)), special.erfcx([0.5, 30.0]), rtol=1e-15)
+    with pytest.raises(NotImplementedError, match="erfcx is computed by SciPy on the host"):
+        mx.grad(lambda v: ops.erfcx(v).sum())(x)
+
+
 # ---------------------------------------------------------------------- mx.compile
 def test_compile_of_the_former_host_functions() -> None:
     """Gamma's and Poisson's cdf, Normal.icdf and VonMises.log_prob trace under mx.compile (their special functions

@@ -6,10 +6,12 @@ namespace below (:class:`_Namespace`) adds what the rest of arraydist writes aga
 ``linalg.diagonal`` and ``linalg.matrix_transpose``, and NumPy's float64 kept as float64 (``mx.array`` of a
 float64 NumPy array is float32).
 
-MLX has no lgamma, digamma, incomplete gamma or beta functions, no normal CDF and no gamma, Poisson or binomial
-sampler.  lgamma and digamma are composites of MLX operations here (differentiable with ``mx.grad``, traceable
-by ``mx.compile``); betainc and the inverses are the backend layer's composites (as on torch).  The rest of the
-table runs SciPy on the host: correct, eager only, and with a gradient that raises rather than a silent zero.
+MLX has no lgamma, digamma, incomplete gamma or beta functions, no normal CDF or quantile, no Bessel functions
+and no gamma, Poisson or binomial sampler.  lgamma, digamma, erf, erfc, ndtr and log_ndtr are composites of MLX
+operations here; betainc, gammainc, gammaincc, their inverses, ndtri, i0, i0e, i1 and i1e are the backend layer's
+composites (``_special_math.py``).  All are differentiable with ``mx.grad`` and traceable by ``mx.compile``, and
+computed in float64 for float32 arguments on the CPU.  The rest of the table (``erfcx``, ``polygamma``) runs
+SciPy on the host: correct, eager only, and with a gradient that raises rather than a silent zero.
 """
 
 from __future__ import annotations

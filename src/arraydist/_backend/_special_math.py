@@ -21,6 +21,13 @@ centre of a = b = 1e5.  Where one argument is below 1/2 and x lies beyond the me
 number near 1: an absolute error of 1e-13 (float64).  The continued fraction's length covers a, b up to about
 1e5 at the centre (its steps grow as the square root of the larger argument).
 
+For the backends whose library has none (MLX) the regularized incomplete gamma functions, the normal quantile
+and the modified Bessel functions of orders 0 and 1 are here too, differentiable and traceable the same way:
+``gammainc`` and ``gammaincc`` by two continued fractions (and a series for small ``a``) to 1.2e-13 relative in
+float64 against mpmath for ``a`` from 1e-6 to 1e4 and any ``x`` (each tail to relative accuracy; SciPy's own is
+6e-12 off at a = 3000, x = 1500), ``ndtri`` by Wichura's AS 241 and one Newton step to 1.2e-15, ``i0e`` and
+``i1e`` by their power series and asymptotic expansion to 1.4e-15 (against SciPy).
+
 Every discarded branch of a ``where`` is kept finite (its argument replaced by a harmless value), so no NaN
 reaches a gradient through the branch not taken.
 """
