@@ -170,6 +170,27 @@ class SpecialMath:
             state = body(i, state)
         return state
 
+    def _repeat_converging(
+        self, steps: int, body: Callable[[Any, tuple[Array, ...]], tuple[Array, ...]], state: Any, tol: float
+    ) -> Any:
+        """:meth:`_repeat` of a ``body`` whose state ends with each element's relative change in its last step:
+        where the values can be read, in rounds of 8 steps until every change is below ``tol`` (one reduction
+        and host read a round; a large batch costs as many steps as its slowest element needs, not the
+        bound); in a trace, all ``steps``."""
+        if self.tracing() or not all(self.is_concrete(part) for part in state):
+            return self._repeat(steps, body, state)
+        xp = self.xp
+        done = 0
+        while done < steps:
+            for i in range(done + 1, min(done + 8, steps) + 1):
+                state = body(i, state)
+            done = min(done + 8, steps)
+            change = state[-1]
+            worst = self.reduce_value(xp.where(change == change, change, xp.zeros_like(change)), "max")
+            if worst <= tol:
+                break
+        return state
+
     # ------------------------------------------------------------------ stable forms
     def log1mexp(self, x: Array) -> Array:
         r""":math:`\log(1 - e^{-|x|})`: for :math:`x \le 0` (a log-probability) it is :math:`\log(1 - e^{x})`,
@@ -569,34 +590,38 @@ class SpecialMath:
         xl = xp.where(upper, 0.5 * a, x)
 
         def lower_step(m: Any, state: tuple[Array, ...]) -> tuple[Array, ...]:
-            c, d, h = state
+            c, d, h, _ = state
             even = m * xl / ((a + (2 * m - 1)) * (a + 2 * m))
             d = 1 / guard(1 + even * d)
             c = guard(1 + even / c)
-            h = h * d * c
+            first = d * c
             odd = -(a + m) * xl / ((a + 2 * m) * (a + (2 * m + 1)))
             d = 1 / guard(1 + odd * d)
             c = guard(1 + odd / c)
-            return c, d, h * d * c
+            both = first * (d * c)
+            return c, d, h * both, xp.abs(both - 1)
 
         d0 = 1 / guard(1 - xl / (a + 1))
-        _, _, h = self._repeat(lower_steps, lower_step, (xp.ones_like(xl), d0, d0))
+        eps = 4 * float(xp.finfo(x.dtype).eps)  # a converged step's change: the rounding of its two products
+        _, _, h, _ = self._repeat_converging(lower_steps, lower_step, (xp.ones_like(xl), d0, d0, xp.ones_like(xl)), eps)
         p_lower = xp.exp(log_scale - self.bd0(a, xl)) * h
 
         # Legendre's fraction, on arguments kept at or above a + 1
         xu = xp.where(upper, x, a + 1)
 
         def upper_step(i: Any, state: tuple[Array, ...]) -> tuple[Array, ...]:
-            c, d, h, b = state
+            c, d, h, b, _ = state
             an = -i * (i - a)
             b = b + 2
             d = 1 / guard(an * d + b)
             c = guard(b + an / c)
-            return c, d, h * d * c, b
+            delta = d * c
+            return c, d, h * delta, b, xp.abs(delta - 1)
 
         b0 = xu + 1 - a
         d0 = 1 / guard(b0)
-        _, _, h, _ = self._repeat(upper_steps, upper_step, (xp.full_like(xu, 1 / tiny), d0, d0, b0))
+        start = (xp.full_like(xu, 1 / tiny), d0, d0, b0, xp.ones_like(xu))
+        _, _, h, _, _ = self._repeat_converging(upper_steps, upper_step, start, eps)
         q_upper = a * xp.exp(log_scale - self.bd0(a, xu)) * h
 
         # a < 1/2 below a + 1: Q by the series of the lower function, each term of it accurate
