@@ -6,10 +6,12 @@ namespace below (:class:`_Namespace`) adds what the rest of arraydist writes aga
 ``linalg.diagonal`` and ``linalg.matrix_transpose``, and NumPy's float64 kept as float64 (``mx.array`` of a
 float64 NumPy array is float32).
 
-MLX has no lgamma, digamma, incomplete gamma or beta functions, no normal CDF and no gamma, Poisson or binomial
-sampler.  lgamma and digamma are composites of MLX operations here (differentiable with ``mx.grad``, traceable
-by ``mx.compile``); betainc and the inverses are the backend layer's composites (as on torch).  The rest of the
-table runs SciPy on the host: correct, eager only, and with a gradient that raises rather than a silent zero.
+MLX has no lgamma, digamma, incomplete gamma or beta functions, no normal CDF or quantile, no Bessel functions
+and no gamma, Poisson or binomial sampler.  lgamma, digamma, erf, erfc, ndtr and log_ndtr are composites of MLX
+operations here; betainc, gammainc, gammaincc, their inverses, ndtri, i0, i0e, i1 and i1e are the backend layer's
+composites (``_special_math.py``).  All are differentiable with ``mx.grad`` and traceable by ``mx.compile``, and
+computed in float64 for float32 arguments on the CPU.  The rest of the table (``erfcx``, ``polygamma``) runs
+SciPy on the host: correct, eager only, and with a gradient that raises rather than a silent zero.
 """
 
 from __future__ import annotations
@@ -494,8 +496,17 @@ class MlxOps(Ops):
     betainc = Ops._betainc_series
     betaincc = Ops._betaincc_series
     betaincinv = Ops._betaincinv_halley
+    gammainc = Ops._gammainc_composite
+    gammaincc = Ops._gammaincc_composite
+    # the inverses' Halley steps (already in float64) need both sides: one pair of continued fractions, not two
+    _gammainc_both = Ops._gammainc_pair
     gammaincinv = Ops._gammaincinv_halley
     gammainccinv = Ops._gammainccinv_halley
+    ndtri = Ops._ndtri_rational
+    i0 = Ops._i0_composite
+    i0e = Ops._i0e_composite
+    i1 = Ops._i1_composite
+    i1e = Ops._i1e_composite
 
 
 # ---------------------------------------------------------------------- linear algebra with gradients
@@ -761,7 +772,7 @@ def _on_cpu() -> bool:
 _IN_FLOAT64 = (
     "lgamma", "gammaln", "digamma", "betaln", "betainc", "betaincc", "betaincinv", "gammaincinv", "gammainccinv",
     "lgamma_ratio", "gamma_entropy_term", "stirlerr", "bd0", "multigammaln", "erf", "erfc", "erfinv", "ndtr",
-    "log_ndtr",
+    "log_ndtr", "gammainc", "gammaincc", "ndtri", "i0", "i0e", "i1", "i1e",
 )  # fmt: skip
 for _name in _IN_FLOAT64:
     _found = next(c.__dict__[_name] for c in MlxOps.__mro__ if _name in c.__dict__)

@@ -9,7 +9,8 @@ backend uses :class:`Ops`' own method, which is one of
 - ``composite``: a formula over other entries of the table (``betaln``, ``multigammaln``, ``stirlerr``, ``bd0``,
   ``lgamma_ratio``, ``gamma_entropy_term``, ``log_i0e`` everywhere), written once on :class:`Ops` (the longer
   ones in ``_special_math.py``, with the algorithms behind torch's and JAX's ``betainc``, ``betaincinv``,
-  ``gammaincinv`` and ``gammainccinv``);
+  ``gammaincinv`` and ``gammainccinv``, and MLX's ``gammainc``, ``gammaincc``, ``ndtri``, ``i0``, ``i0e``,
+  ``i1``, ``i1e``);
 - ``own``: written by that backend's module (torch's ``ndtr``, accurate in the lower tail), checked at binding.
 
 Elsewhere the array-API fallback runs SciPy on the host (``host``): correct everywhere, fast nowhere.
