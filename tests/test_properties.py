@@ -132,12 +132,10 @@ def _internal_error(exc: BaseException) -> bool:
     return True
 
 
-#: what the fuzz finds and is not fixed yet (strict: a fix makes them fail until removed here), with the reason
-_LAM_TOO_LARGE = (
-    "NumPy's own `ValueError: lam value too large` leaks from Poisson draws at rates past about 9.2e18 "
-    "(NegativeBinomial's gamma-Poisson draws too): the large-count samplers of issue 23 (item 1) are not written yet"
-)
-FUZZ_FINDINGS = dict.fromkeys(("poisson-matrix", "poisson-huge-rate", "negative-binomial-column-row"), _LAM_TOO_LARGE)
+#: what the fuzz finds and is not fixed yet (strict: a fix makes them fail until removed here), with the reason.
+#: Empty since issue 23's large-count samplers: NumPy's `lam value too large` from Poisson and NegativeBinomial
+#: draws past 9.2e18 (poisson-matrix, poisson-huge-rate, negative-binomial-column-row) no longer leaks.
+FUZZ_FINDINGS: dict[str, str] = {}
 
 
 def _fuzz_params() -> list[Any]:
