@@ -184,10 +184,15 @@ class DaskOps(NumpyOps):
     def is_positive_definite(self, x: Array) -> Array:
         # the NumPy backend's test on each chunk of whole matrices (Dask has no batched eigenvalues)
         x = _whole_matrices(x)
-        return da.map_blocks(NUMPY_OPS.is_positive_definite, x, drop_axis=(x.ndim - 2, x.ndim - 1), dtype=bool)
+        return da.map_blocks(_is_positive_definite_block, x, drop_axis=(x.ndim - 2, x.ndim - 1), dtype=bool)
 
 
 widen_methods(DaskOps, ("cholesky", "solve_triangular"), _NARROW, _FLOAT32, _astype)
+
+
+def _is_positive_definite_block(x: np.ndarray) -> np.ndarray:
+    # a module function, not the bound method: Dask graphs are pickled (a distribution, a distributed scheduler)
+    return NUMPY_OPS.is_positive_definite(x)
 
 
 def _log_softmax_block(x: np.ndarray, axis: int) -> np.ndarray:

@@ -142,6 +142,11 @@ class JaxOps(Ops):
         # float32 jax.random.binomial 1.4x at n = 1e8
         return 2.0**20
 
+    def _natively(self, param: Any, dtype: Any) -> bool:
+        # Always the composite on JAX: eager calls draw what jax.jit and jax.vmap of the same call draw from the
+        # same key (a native path chosen from the values eagerly would give other draws than the traced one)
+        return False
+
     eager_while = True
 
     def while_loop(self) -> Any:
