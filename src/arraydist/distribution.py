@@ -30,6 +30,7 @@ from . import _backend, _numbers, constraints
 from ._backend import Ops, _ops_by_type, ops_for, ops_for_seed, set_neutral_backend
 from ._backend import numpy_ops as _numpy_ops
 from ._batch import Batch, reshaped_batch
+from ._blocks import BLOCKS_FROM, in_blocks
 from ._numbers import NeutralNumbers, clear_caches
 from ._params import NOTHING_BROADCAST, Parameters
 from ._shapes import Shape, as_shape, broadcast_shapes
@@ -68,6 +69,16 @@ class lazy_property:
         if obj._ops.can_cache(value):
             obj.__dict__[self.name] = value
         return value
+
+
+def _evaluate(d: Distribution, method: str, value: Any) -> Any:
+    """``d.<method>(value)`` (``_log_prob``, ``_cdf``...); of millions of values in blocks, where that is safe
+    (``arraydist._blocks``)."""
+    if math.prod(value.shape) >= BLOCKS_FROM:
+        out = in_blocks(d, method, value)
+        if out is not None:
+            return out
+    return getattr(d, method)(value)
 
 
 class Distribution(Parameters, NeutralNumbers, Values, Batch):
@@ -422,9 +433,9 @@ class Distribution(Parameters, NeutralNumbers, Values, Batch):
                     values = None if ops.tracing() else ops.small_values(value)
                     if values is None or support.check_values(values) is not True:
                         value = self._check_support(value, "log_prob", support)
-            return self._log_prob(value)
+            return self._log_prob(value) if math.prod(shape) < BLOCKS_FROM else _evaluate(self, "_log_prob", value)
         d, value = self._adopt(value, "log_prob")
-        return d._log_prob(d._check_value(value, "log_prob"))
+        return _evaluate(d, "_log_prob", d._check_value(value, "log_prob"))
 
     def prob(self, value: Any) -> Array:
         """Density (or mass) of ``value``: ``exp(log_prob(value))``."""
@@ -435,34 +446,29 @@ class Distribution(Parameters, NeutralNumbers, Values, Batch):
     def cdf(self, value: Any) -> Array:
         """Cumulative distribution function at ``value``."""
         d, value = self._adopt(value, "cdf")
-        value = d._check_value(value, "cdf")
-        return d._cdf(value)
+        return _evaluate(d, "_cdf", d._check_value(value, "cdf"))
 
     def icdf(self, value: Any) -> Array:
         """Inverse cumulative distribution function at probabilities ``value`` in [0, 1]."""
         d, value = self._adopt(value, "icdf")
-        value = d._check_value(value, "icdf", support=constraints.unit_interval)
-        return d._icdf(value)
+        return _evaluate(d, "_icdf", d._check_value(value, "icdf", support=constraints.unit_interval))
 
     def log_cdf(self, value: Any) -> Array:
         """``log(cdf(value))``, accurate where the CDF is tiny (the lower tail) in families that offer a stable
         form; the default takes the log of :meth:`cdf`."""
         d, value = self._adopt(value, "log_cdf")
-        value = d._check_value(value, "log_cdf")
-        return d._log_cdf(value)
+        return _evaluate(d, "_log_cdf", d._check_value(value, "log_cdf"))
 
     def survival_function(self, value: Any) -> Array:
         """``1 - cdf(value)``, accurate where the CDF is near 1 (the upper tail) in families that offer a stable
         form."""
         d, value = self._adopt(value, "survival_function")
-        value = d._check_value(value, "survival_function")
-        return d._survival_function(value)
+        return _evaluate(d, "_survival_function", d._check_value(value, "survival_function"))
 
     def log_survival_function(self, value: Any) -> Array:
         """``log(1 - cdf(value))``, accurate in the upper tail in families that offer a stable form."""
         d, value = self._adopt(value, "log_survival_function")
-        value = d._check_value(value, "log_survival_function")
-        return d._log_survival_function(value)
+        return _evaluate(d, "_log_survival_function", d._check_value(value, "log_survival_function"))
 
     def _log_prob(self, value: Array) -> Array:
         raise _not_implemented(self, "log_prob")

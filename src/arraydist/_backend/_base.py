@@ -117,6 +117,12 @@ class Ops(SpecialMath):
         """Whether the values of ``x`` can be read now (False for tracers and lazy arrays)."""
         return not self.lazy
 
+    def blocks_ok(self, arrays: list[Array]) -> bool:
+        """Whether an eager elementwise evaluation over ``arrays`` may be computed in blocks written into one
+        output (``arraydist._blocks``): on the host, with nothing a tape records or a trace sees.  Default:
+        no (lazy, traced and device libraries gain nothing from it)."""
+        return False
+
     def can_cache(self, x: Array) -> bool:
         """Whether ``x``, derived now from a distribution's parameters, may be kept on it (a ``lazy_property``):
         its values are concrete and no ``torch.compile`` trace runs (a tracer cannot replay the write)."""

@@ -50,6 +50,9 @@ class NumpyOps(Ops):
             narrow, wide = (_NARROW_64, _FLOAT64) if name in _IN_FLOAT64 else (_NARROW, _FLOAT32)
             setattr(self, name, widened(getattr(self, name), narrow, wide, _astype, first))
 
+    def blocks_ok(self, arrays: list[Array]) -> bool:
+        return self.np is np  # NumPy itself: CuPy's and Dask's arrays are not on the host or not computed yet
+
     def polygamma(self, n: int, x: Array) -> Array:
         return self._special.polygamma(n, x).astype(x.dtype, copy=False)  # SciPy's returns float64
 

@@ -223,6 +223,18 @@ class TorchOps(Ops):
         # FakeTensors (torch.compile tracing) and functorch wrappers have no readable values.
         return not _is_compiling() and not _is_functorch_wrapped(x)
 
+    def blocks_ok(self, arrays: list[Array]) -> bool:
+        # eagerly on the CPU, and only where autograd records nothing (a block written into the output would
+        # cut the graph); not inside torch.compile's trace nor torch.func's transforms
+        if _is_compiling():
+            return False
+        grad = torch.is_grad_enabled()
+        return all(
+            not isinstance(a, torch.Tensor)
+            or (a.is_cpu and not _is_functorch_wrapped(a) and not (grad and a.requires_grad))
+            for a in arrays
+        )
+
     def can_cache(self, x: Array) -> bool:
         # Not under no_grad or inference_mode either (as torch.distributions computes its lazy properties with
         # grad enabled): probs derived there lack the graph that a later entropy or backward needs.
