@@ -335,6 +335,20 @@ class Ops(SpecialMath):
         log_u = xp.log(self.uniform(uniform_rng, shape, dtype, device))
         return log_g + xp.where(boost, log_u / concentration, xp.zeros_like(log_u))
 
+    def beta(
+        self, rng: Any, concentration1: Array, concentration0: Array, shape: Shape, dtype: Any, device: Any
+    ) -> Array:
+        """Beta(concentration1, concentration0) draws, at least the dtype's smallest normal number and at most
+        ``1 - eps / 2``: ``expit(log G(a) - log G(b))`` of log-space gammas (``log_standard_gamma``), so no draw is
+        the 0 / 0 or the exact 0 of a ratio of underflowed gammas (tiny concentrations).  Pathwise gradient where
+        the backend differentiates; the concentrations are arrays of the backend, broadcastable to ``shape``."""
+        xp = self.xp
+        rng_a, rng_b = self.split(rng, 2)
+        log_a = self.log_standard_gamma(rng_a, concentration1, shape, dtype, device)
+        log_b = self.log_standard_gamma(rng_b, concentration0, shape, dtype, device)
+        finfo = xp.finfo(dtype)
+        return xp.clip(self.expit(log_a - log_b), min=float(finfo.smallest_normal), max=1.0 - float(finfo.eps) / 2)
+
     def dirichlet(self, rng: Any, concentration: Array, shape: Shape, dtype: Any, device: Any) -> Array:
         """Dirichlet(concentration) draws over the last axis of ``shape``: the softmax of log-space standard gammas
         (``log_standard_gamma``: no gamma is ever 0, so no draw is the 0 / 0 of a normalization of underflowed

@@ -29,6 +29,10 @@ def _astype(x: Array, dtype: Any) -> Array:
     return x.astype(dtype)
 
 
+#: the smallest concentration NumPy's own Beta sampler draws (Ops.beta)
+_NATIVE_BETA_FROM = 0.1
+
+
 class NumpyOps(Ops):
     """NumPy: ``xp`` is the standard's NumPy namespace (``array_api_compat.numpy``), so that formulas written
     against the standard run unchanged; the backend itself uses raw NumPy (``self.np``) and SciPy's ufuncs."""
@@ -168,6 +172,16 @@ class NumpyOps(Ops):
         draws = rng.standard_gamma(a, size=shape, dtype=native)
         draws = self.np.maximum(draws, np.finfo(dtype).tiny, out=draws)  # as torch.distributions: log z finite
         return draws.astype(dtype, copy=False)
+
+    def beta(self, rng: Any, concentration1: Any, concentration0: Any, shape: Shape, dtype: Any, device: Any) -> Array:
+        # NumPy's own sampler where no gamma it draws can underflow (P(G(a) < 1e-290) < 1e-29 from a = 0.1 on): 1.6x
+        # faster than two log-space gammas (benchmarks/continuous.py); float64 draws, rounded and clipped
+        a, b = self._param(concentration1), self._param(concentration0)
+        if self.np is not np or not min(np.min(a, initial=np.inf), np.min(b, initial=np.inf)) >= _NATIVE_BETA_FROM:
+            return super().beta(rng, concentration1, concentration0, shape, dtype, device)
+        finfo = np.finfo(dtype)
+        x = rng.beta(a, b, size=shape).astype(dtype, copy=False)
+        return np.clip(x, finfo.smallest_normal, 1.0 - finfo.eps / 2, out=x)
 
     def exponential(self, rng: Any, shape: Shape, dtype: Any, device: Any) -> Array:
         # drawn in float64 and rounded: the float32 ziggurat returns exactly 0 about once in 5e6 draws (its
