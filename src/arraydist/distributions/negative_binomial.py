@@ -7,7 +7,7 @@ from typing import Any
 
 from .. import constraints
 from ..distribution import Distribution, lazy_property
-from .binomial import _beta_tail, _log_binomial_term, _log_tail, _xlog1mp, _xlogp
+from .binomial import LGAMMA_FORM_UPTO, _beta_tail, _log_binomial_term, _log_tail, _xlog1mp, _xlogp
 
 __all__ = ["NegativeBinomial"]
 
@@ -131,7 +131,7 @@ class NegativeBinomial(Distribution):
     def _log_prob(self, value: Array) -> Array:
         ops, r = self._ops, self.total_count
         xp = ops.xp
-        if ops.narrow_float(self._dtype):
+        if ops.narrow_float(self._dtype) or ops.side(r + value, LGAMMA_FORM_UPTO) is not False:
             positive, some = value > 0, r > 0
             k = xp.where(positive, value, xp.ones_like(value))  # each side kept away from the other's poles
             failures = xp.where(some, r, xp.ones_like(r))
