@@ -30,6 +30,8 @@ Rule (applied by ``conftest.pytest_collection_modifyitems`` to every test parame
   takes each family's subset case in float32, and the CI matrix runs every case in float32 and only the subset in
   float64 (MLX's float64 special functions are composites of many lazy operations: a StudentT or Beta value test
   takes 3 to 10 s there);
+* a test or parameter marked ``full_matrix_only`` (JAX's bfloat16 half-precision tests: the same path as its
+  float16 ones) runs under ``--full-matrix`` alone, in neither the default run nor the complement;
 * ``--full-matrix`` (or the environment variable ``ARRAYDIST_FULL_MATRIX=1``) runs the whole cross product;
 * ``--matrix-complement`` (CI, after the default run) runs the **CI matrix** minus the default run: the CI matrix
   is the full matrix without JAX's float32 tests of the cases outside the subset (``CI_ONLY_SUBSET``): at 45

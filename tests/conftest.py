@@ -153,6 +153,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         return
     keep, drop = [], []
     for item in items:
+        if item.get_closest_marker("full_matrix_only") is not None:
+            drop.append(item)  # neither the default run nor CI's complement: --full-matrix alone
+            continue
         inside = _matrix.in_default_matrix(
             _matrix.item_case(item),
             _matrix.item_backend(item),
