@@ -29,6 +29,19 @@ def _astype(x: Array, dtype: Any) -> Array:
     return x.astype(dtype)
 
 
+def _betaincc(a: Array, b: Array, x: Array) -> Array:
+    """``1 - betainc(a, b, x)`` where ``betainc`` is at most 1/2 (no digit lost: the result is at least 1/2),
+    SciPy's ``betaincc`` where the upper tail is below 1/2: SciPy's ``betaincc`` costs 14 times its ``betainc``
+    (10^6 values: 5.4 s against 0.37; StudentT's CDF takes one of each)."""
+    lower = special.betainc(a, b, x)
+    out = np.asarray(1.0 - lower)
+    upper = lower > 0.5
+    if upper.any():
+        a, b, x = (np.broadcast_to(v, out.shape)[upper] for v in (a, b, x))
+        out[upper] = special.betaincc(a, b, x)
+    return out[()] if out.ndim == 0 else out
+
+
 #: the smallest concentration NumPy's own Beta sampler draws (Ops.beta)
 _NATIVE_BETA_FROM = 0.1
 
@@ -50,6 +63,8 @@ class NumpyOps(Ops):
             # a SciPy-like module without one of them (an older cupyx) keeps Ops' method (the host's SciPy)
             if entry.scipy is not None and entry.scipy != OWN and hasattr(special_functions, entry.scipy):
                 setattr(self, name, getattr(special_functions, entry.scipy))
+            if name == "betaincc" and special_functions is special:
+                self.betaincc = _betaincc
             first = 1 if entry.signature.startswith(f"{name}(n,") else 0  # polygamma's order comes first
             narrow, wide = (_NARROW_64, _FLOAT64) if name in _IN_FLOAT64 else (_NARROW, _FLOAT32)
             setattr(self, name, widened(getattr(self, name), narrow, wide, _astype, first))
