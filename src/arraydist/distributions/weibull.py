@@ -8,13 +8,16 @@ from typing import Any
 from .. import constraints
 from ..distribution import Distribution
 from ..transforms import AffineTransform, PowerTransform
-from .exponential import Exponential, _positive_part, _times_log_zero
+from .exponential import Exponential, _log_or_minus_inf, _positive_part, _times_log_zero
 from .transformed_distribution import TransformedDistribution
 
 __all__ = ["Weibull"]
 
 Array = Any
 _EULER = 0.57721566490153286061
+#: below this y = (x / scale)^k, log(1 - exp(-y)) is k log(x / scale) - y / 2 (the next term, y^2 / 24, is below
+#: 1e-17 there), finite where y underflows (CDF 1e-50 in float32)
+_SERIES_BELOW = 1e-8
 
 
 class Weibull(TransformedDistribution):
@@ -112,7 +115,19 @@ class Weibull(TransformedDistribution):
         return -self._ops.xp.expm1(-self._t(value))
 
     def _log_cdf(self, value: Array) -> Array:
-        return self._ops.log1mexp(self._t(value))
+        ops = self._ops
+        xp = ops.xp
+        y = self._t(value)
+        side = ops.side(y, _SERIES_BELOW)
+        if side:
+            return ops.log1mexp(y)
+        small = y <= _SERIES_BELOW
+        z = _positive_part(xp, value) / self.scale
+        near = self.concentration * _log_or_minus_inf(ops, z) - 0.5 * y
+        if side is False:
+            return near
+        # the far side's argument kept off 0, where log1mexp is -inf (a NaN gradient through the where)
+        return xp.where(small, near, ops.log1mexp(xp.where(small, xp.ones_like(y), y)))
 
     def _survival_function(self, value: Array) -> Array:
         return self._ops.xp.exp(-self._t(value))
