@@ -145,8 +145,10 @@ class Kumaraswamy(TransformedDistribution):
         xp = ops.xp
         a, b = self.concentration1, self.concentration0
         x = xp.where(value > 0, xp.where(value < 1, value, xp.ones_like(value)), xp.zeros_like(value))
-        log_power = a * _log_or_minus_inf(ops, x)  # log x^a
-        lead = log_power + xp.log(b)
+        # log x^a from a finite logarithm, -inf at x = 0 (finite gradients in the parameters there)
+        positive = x > 0
+        log_power = a * xp.log(xp.where(positive, x, xp.ones_like(x)))
+        lead = xp.where(positive, log_power + xp.log(b), xp.full_like(log_power, -math.inf))
         side = ops.side(lead, _SERIES_BELOW)
         if side:
             return ops.log1mexp(b * ops.log1mexp(log_power))

@@ -8,7 +8,7 @@ from typing import Any
 from .. import constraints
 from ..distribution import Distribution
 from ..transforms import AffineTransform, PowerTransform
-from .exponential import Exponential, _log_or_minus_inf, _positive_part, _times_log_zero
+from .exponential import Exponential, _positive_part, _times_log_zero
 from .transformed_distribution import TransformedDistribution
 
 __all__ = ["Weibull"]
@@ -123,7 +123,10 @@ class Weibull(TransformedDistribution):
             return ops.log1mexp(y)
         small = y <= _SERIES_BELOW
         z = _positive_part(xp, value) / self.scale
-        near = self.concentration * _log_or_minus_inf(ops, z) - 0.5 * y
+        # k log z from a finite logarithm, -inf at z = 0 (finite gradients in the parameters there)
+        positive = z > 0
+        near = self.concentration * xp.log(xp.where(positive, z, xp.ones_like(z))) - 0.5 * y
+        near = xp.where(positive, near, xp.full_like(near, -math.inf))
         if side is False:
             return near
         # the far side's argument kept off 0, where log1mexp is -inf (a NaN gradient through the where)
