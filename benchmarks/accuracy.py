@@ -66,11 +66,6 @@ QUICK_TAIL_PROBS = ("1e-1000", "1e-300", "1e-30", "1e-6", "0.25")
 
 ALL = BACKENDS
 LOG_TAILS = ("log_cdf", "log_survival_function")
-_JAX_LOG_NDTR = (
-    "the backend's log_ndtr on JAX is jax.scipy.special.log_ndtr, which takes log(ndtr(x)) up to its switch "
-    "to -ndtr(-x) (x = 8 in float64, 5 in float32): where the CDF is 1 - 1e-15 that log keeps 3 digits; a fix "
-    "for the backend (log1p(-ndtr(-x)) for x > 0)"
-)
 _FLOAT32_LOG_CHAIN = (
     "float32's own limit without wider intermediates: log(x) and the standardization each round by 6e-8, "
     "amplified by |z| = 11.5 at a CDF of 1e-30 (the condition of the normal tail); NumPy computes the chain "
@@ -79,39 +74,15 @@ _FLOAT32_LOG_CHAIN = (
 #: (family labels, methods, backends, dtypes, why): the misses of the targets that are known and explained;
 #: tests/test_accuracy_table.py fails on any other miss, and on an entry that no longer misses
 _KNOWN: list[tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...], str]] = [
-    (("Normal", "TransformedDistribution(Normal, [ExpTransform()])", "LogNormal"), LOG_TAILS, ("jax",), DTYPES,
-     _JAX_LOG_NDTR),
     (("TransformedDistribution(Normal, [ExpTransform()])", "LogNormal"), TARGET_METHODS, ("torch",), ("float32",),
      _FLOAT32_LOG_CHAIN),
-    (("Gumbel",), ("cdf",), ("torch", "jax"), ("float32",),
+    (("Gumbel",), ("cdf", "log_survival_function"), ("torch", "jax"), ("float32",),
      "float32's own limit: the standardization rounds z by 6e-8, amplified by the CDF's condition |z| exp(-z) "
-     "= 290 where the CDF is 1e-30"),
-    (("Uniform",), LOG_TAILS, ALL, DTYPES,
-     "bug (uniform.py): log_cdf is log(cdf) near high, where the CDF is 1 - 1e-15 (and log_survival_function "
-     "log(1 - cdf) near low): log1p(-survival) (log1p(-cdf)) there keeps every digit"),
-    (("Gumbel",), ("log_survival_function",), ALL, DTYPES,
-     "bug (gumbel.py): log(-expm1(-exp(-z))) is -inf once exp(-z) underflows (z > 87 in float32, 745 in "
-     "float64), where it is -z - exp(-z) / 2 to the dtype's precision"),
-    (("Pareto",), TARGET_METHODS, ALL, ("float32",),
-     "bug (pareto.py): 1 - (scale / x)^alpha cancels one ulp above the scale (0.1 relative in float32, "
-     "1.8e-13 in float64): -expm1(alpha * log1p((scale - x) / x)) keeps it"),
-    (("Weibull",), ("log_cdf",), ALL, ("float32",),
-     "bug (weibull.py): log(-expm1(-y)) is -inf once y = (x / scale)^k underflows (CDF 1e-50): "
-     "k log(x / scale) + log(-expm1(-y) / y) keeps it"),
-    (("HalfNormal",), ("log_survival_function",), ALL, DTYPES,
-     "bug (half_normal.py): log(erfc(x / (scale sqrt 2))) is 0 where erfc rounds to 1 (x below 1e-16 scale), "
-     "where it is -1e-300 at x = 2.5e-300: log1p(-erf(...)) keeps it"),
-    (("ContinuousBernoulli",), LOG_TAILS, ALL, DTYPES,
-     "bug (continuous_bernoulli.py): log_survival_function at x = 6e-31 is -6.7e-31 where it is -1e-30 (a third "
-     "off), and log_cdf near x = 1 keeps two digits (the log of a CDF near 1): log1p of the other tail's "
-     "closed form keeps them"),
+     "= 290 where the CDF is 1e-30 (log_survival_function is -CDF there: 1.6e-5 at z = -4.2)"),
     (("Gamma", "Chi2", "InverseGamma"), LOG_TAILS, ALL, DTYPES,
      "the log of the regularized incomplete gamma is -inf where that underflows (below 1e-38 in float32, "
      "1e-308 in float64), where the log is -115 or -2300: a log-space incomplete gamma (the log of its series' "
      "or continued fraction's leading factor plus the log of the rest) keeps it"),
-    (("StudentT",), ("log_prob",), ALL, DTYPES,
-     "bug (student_t.py): log1p(t^2 / df) is inf once t^2 overflows (|t| > 1.8e19 in float32, 1.3e154 in "
-     "float64): 2 log|t| - log(df) + log1p(df / t^2) there"),
     (("TruncatedNormal",), TARGET_METHODS, ALL, DTYPES,
      "bug (truncated_normal.py): next to a bound the tails subtract two standardized values, each rounded (a "
      "difference of a few ulps: 3 % off in float64, 4 % in float32); (x - low) / scale, exact, keeps them"),
@@ -139,9 +110,6 @@ _KNOWN: list[tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str,
      "the log tails are logs of the CDF or the survival function: 0 where the CDF rounds to 1 (log_cdf is "
      "-3e-11 at Poisson(3.5), k = 21) and -inf where a tail underflows (-117 at k = 59 in float32): log1p of "
      "the other tail near 1 and a log-space incomplete gamma or beta keep them"),
-    (("Kumaraswamy",), ("log_cdf",), ALL, ("float32",),
-     "bug (kumaraswamy.py): log(1 - (1 - x^a)^b) is -inf once x^a underflows (CDF 1e-50): log(b) + a log(x) "
-     "there"),
 ]  # fmt: skip
 KNOWN_MISSES: dict[tuple[str, str, str, str], str] = {
     (label, method, backend, dtype): why

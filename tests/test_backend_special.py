@@ -252,6 +252,16 @@ def test_special_methods_are_bound_from_the_table(backend: Backend) -> None:
             assert inspect.unwrap(getattr(ops, name), stop=lambda f, target=target: f is target) is target, name
 
 
+def test_log_ndtr_keeps_the_upper_tail(backend: Backend, dtype: str) -> None:
+    """log_ndtr where ndtr is 1 - 1e-15 and beyond (jax.scipy's kept 3 digits there: log(ndtr(x)) up to x = 8)
+    and in the lower tail (its float64 series was 2e-11 off at -20), relative to SciPy: the issue's target."""
+    xs = np.asarray([-30.0, -20.5, -5.0, -0.5, 0.0, 0.5, 3.0, 5.5, 8.2, 9.5], dtype=dtype)
+    ops = ops_of(backend.asarray(xs, dtype))
+    got = backend.to_numpy(ops.log_ndtr(backend.asarray(xs, dtype))).astype(np.float64)
+    rtol = {"float32": 1e-5, "float64": 1e-12}[dtype]
+    np.testing.assert_allclose(got, special.log_ndtr(xs.astype(np.float64)), rtol=rtol, atol=0)
+
+
 # ---------------------------------------------------------------------- torch's normal CDF in the lower tail
 def _torch_x(torch: Any, dtype: str) -> Any:
     lowest = -37.5 if dtype == "float64" else -13.0  # where ndtr underflows (to subnormals in float32)

@@ -153,6 +153,27 @@ def test_student_t_float32_log_prob_at_df_1e4_against_mpmath(backend: Backend) -
     np.testing.assert_allclose(got, want, rtol=2e-6, atol=2e-6)
 
 
+def test_student_t_log_prob_where_t_squared_overflows_against_mpmath(backend: Backend, dtype: str) -> None:
+    """log1p(t^2 / df) was inf once t^2 overflows (|t| > 1.8e19 in float32, 1.3e154 in float64): the log density
+    is finite there (-306.6 at t = -2.2e33, df = 3), and stays so at every size the dtype holds."""
+    values = [3.0, -40.0, 2e19, -4.45e33, 3e38] + ([1e160, -1e200, 1.7e308] if dtype == "float64" else [])
+    x = np.asarray(values, dtype)
+    for df, loc, scale in ((3.0, 0.5, 2.0), (0.5, 0.0, 1.0)):
+        d = StudentT(*(backend.asarray(p, dtype) for p in (df, loc, scale)))
+        got = backend.to_numpy(d.log_prob(backend.asarray(x, dtype))).astype(np.float64)
+        nu = mpmath.mpf(df)
+        log_norm = mpmath.loggamma((nu + 1) / 2) - mpmath.loggamma(nu / 2) - mpmath.log(nu * mpmath.pi) / 2
+        want = [
+            float(
+                log_norm
+                - mpmath.log(scale)
+                - (nu + 1) / 2 * mpmath.log1p(((mpmath.mpf(float(v)) - loc) / scale) ** 2 / nu)
+            )
+            for v in x
+        ]
+        np.testing.assert_allclose(got, want, rtol={"float32": 2e-6, "float64": 1e-13}[dtype], err_msg=f"df={df}")
+
+
 @pytest.mark.parametrize("family", ["Gamma", "InverseGamma", "Beta", "StudentT"])
 def test_float32_entropies_at_a_thousand_against_mpmath(family: str, backend: Backend) -> None:
     """Gamma's float32 entropy at concentration 1000 (lgamma 5905 and (1 - a) digamma -6900 cancel to 4.8: off by

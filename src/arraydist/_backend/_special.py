@@ -52,7 +52,10 @@ SPECIAL_FUNCTIONS: dict[str, Special] = {
         "erfcx(x)", "erfcx", "special.erfcx", "scipy.special.erfcx", doc="exp(x^2) erfc(x), no overflow for large x"
     ),
     "ndtri": Special("ndtri(p)", "ndtri", "special.ndtri", "scipy.special.ndtri", doc="the inverse of ndtr"),
-    "log_ndtr": Special("log_ndtr(x)", "log_ndtr", "special.log_ndtr", "scipy.special.log_ndtr"),
+    "log_ndtr": Special(
+        "log_ndtr(x)", "log_ndtr", "special.log_ndtr", OWN,
+        doc="log(ndtr(x)); JAX's own: log1p(-ndtr(-x)) above 0, where jax.scipy's log(ndtr(x)) keeps 3 digits",
+    ),
     "lgamma": Special("lgamma(x)", "gammaln", "lgamma", "scipy.special.gammaln", doc="log|Gamma(x)|"),
     "gammaln": Special("gammaln(x)", "gammaln", "lgamma", "scipy.special.gammaln", doc="SciPy's name of lgamma"),
     "digamma": Special("digamma(x)", "digamma", "special.digamma", "scipy.special.digamma"),

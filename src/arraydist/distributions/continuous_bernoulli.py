@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 from .. import constraints
@@ -15,10 +16,23 @@ __all__ = ["ContinuousBernoulli"]
 
 Array = Any
 _HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
+_LOG_2 = math.log(2.0)
 #: below this |logits| the closed forms cancel (the mean is a difference of two terms of size 1/|logits|, the
 #: variance of two of size 1/logits^2), so the Taylor series in the logits replace them: the cut balances the
 #: cancellation (about eps/cut^2) against the series' first omitted term (below 1e-10 up to 0.5)
 _TAYLOR_CUT = {True: 0.5, False: 0.05}  # narrow float (float32 and below), float64
+
+
+def _log_of_large(ops: Any, log_p: Array, other: Callable[[], Array]) -> Array:
+    """The log of a tail, ``log_p``, where it is below ``log(1/2)``, else ``log1p(-other())`` from the other tail's
+    closed form: the log of a tail near 1 keeps the digits of the other (``log(1 - 1e-15)`` keeps 2 digits).
+    ``other`` is computed only where some tail is above 1/2 (or the values cannot be read)."""
+    side = ops.side(log_p, -_LOG_2)
+    if side is False:
+        return log_p
+    xp = ops.xp
+    large = log_p > -_LOG_2
+    return xp.where(large, xp.log1p(-xp.where(large, other(), xp.zeros_like(log_p))), log_p)
 
 
 def _poly(x: Array, coefficients: tuple[float, ...]) -> Array:
@@ -183,13 +197,15 @@ class ContinuousBernoulli(Distribution):
         x = self._unit(value)
         eta, a, r = self._ratio(x, -1.0)
         xp = self._ops.xp
-        return xp.log(r) - xp.where(eta > 0, a * (1.0 - x), xp.zeros_like(r))
+        log_cdf = xp.log(r) - xp.where(eta > 0, a * (1.0 - x), xp.zeros_like(r))
+        return _log_of_large(self._ops, log_cdf, lambda: self._survival_function(value))
 
     def _log_survival_function(self, value: Array) -> Array:
         x = self._unit(value)
         eta, a, r = self._ratio(1.0 - x, 1.0)
         xp = self._ops.xp
-        return xp.log(r) - xp.where(eta > 0, xp.zeros_like(r), a * x)
+        log_sf = xp.log(r) - xp.where(eta > 0, xp.zeros_like(r), a * x)
+        return _log_of_large(self._ops, log_sf, lambda: self._cdf(value))
 
     def _icdf(self, value: Array) -> Array:
         r""":math:`q(p) = \log(1 + p\,(e^{-a} - 1)) / (-a)` for :math:`\eta \le 0` and :math:`1 - q(1 - p)` above

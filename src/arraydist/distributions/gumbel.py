@@ -19,6 +19,9 @@ __all__ = ["Gumbel"]
 
 Array = Any
 _EULER = 0.57721566490153286061
+#: above this standardized value, log(1 - exp(-u)) at u = exp(-z) is -z - u / 2 (the next term, u^2 / 24, is below
+#: 1e-17 of z there), where exp(-z) may underflow (z > 745 in float64)
+_FAR_Z = 20.0
 
 
 class Gumbel(TransformedDistribution):
@@ -117,8 +120,18 @@ class Gumbel(TransformedDistribution):
         return -xp.expm1(-xp.exp(-self._z(value)))
 
     def _log_survival_function(self, value: Array) -> Array:
-        xp = self._ops.xp
-        return self._ops.log1mexp(xp.exp(-self._z(value)))
+        ops = self._ops
+        xp = ops.xp
+        z = self._z(value)
+        side = ops.side(z, _FAR_Z)
+        if side:
+            return -z - 0.5 * xp.exp(-z)
+        if side is False:
+            return ops.log1mexp(xp.exp(-z))
+        far = z > _FAR_Z
+        # the near side's argument kept off the far side, where log1mexp(0) = -inf would give NaN gradients
+        near = ops.log1mexp(xp.exp(-xp.where(far, xp.zeros_like(z), z)))
+        return xp.where(far, -z - 0.5 * xp.exp(-z), near)
 
     def _icdf(self, value: Array) -> Array:
         return self.loc - self.scale * self._ops.xp.log(-self._ops.xp.log(value))

@@ -17,6 +17,14 @@ __all__ = ["HalfNormal"]
 Array = Any
 _LOG_2 = math.log(2.0)
 _SQRT_HALF = math.sqrt(0.5)
+#: below this t = x / (scale sqrt 2), log erfc(t) is its Taylor series (degree 6: the next term is 5e-16 of the
+#: first at t = 0.01); above, log_ndtr(-t sqrt 2) + log 2 (which cancels to nothing where erfc(t) rounds to 1)
+_SERIES_BELOW = 0.01
+#: the coefficients of t, ..., t^6 in log erfc(t) (mpmath.taylor at 40 digits)
+_LOG_ERFC_SERIES = (
+    -1.1283791670955126, -0.6366197723675814, -0.10277260330193998, 0.019128447009036476, 0.0002091946403140244,
+    -0.0016962059315739659,
+)  # fmt: skip
 
 
 class HalfNormal(TransformedDistribution):
@@ -102,7 +110,20 @@ class HalfNormal(TransformedDistribution):
         return xp.where(lower, xp.log(ops.erf(t)), xp.log1p(-ops.erfc(xp.where(lower, xp.ones_like(t), t))))
 
     def _log_survival_function(self, value: Array) -> Array:
-        return self._ops.log_ndtr(-math.sqrt(2.0) * self._t(value)) + _LOG_2
+        ops = self._ops
+        xp = ops.xp
+        t = self._t(value)
+        side = ops.side(t, _SERIES_BELOW)
+        if side:
+            return ops.log_ndtr(-math.sqrt(2.0) * t) + _LOG_2
+        # the series' argument kept below its bound: far above it the polynomial's gradient would overflow
+        near_t = t if side is False else xp.clip(t, None, _SERIES_BELOW)
+        near = _LOG_ERFC_SERIES[-1] * near_t
+        for c in reversed(_LOG_ERFC_SERIES[:-1]):
+            near = (near + c) * near_t
+        if side is False:
+            return near
+        return xp.where(t < _SERIES_BELOW, near, ops.log_ndtr(-math.sqrt(2.0) * t) + _LOG_2)
 
     def _icdf(self, value: Array) -> Array:
         return (math.sqrt(2.0) * self.scale) * self._ops.erfinv(value)

@@ -9,7 +9,7 @@ from .. import constraints
 from ..distribution import Distribution
 from ..kl import register_infinite_kl, register_kl
 from .continuous_bernoulli import ContinuousBernoulli
-from .exponential import Exponential, _log_or_minus_inf
+from .exponential import Exponential
 from .laplace import Laplace
 from .normal import Normal
 
@@ -96,16 +96,28 @@ class Uniform(Distribution):
     def _cdf(self, value: Array) -> Array:
         return (self._clipped(value) - self.low) / (self.high - self.low)
 
+    def _log_tail(self, near: Array, far: Array) -> Array:
+        r"""The log of a tail from the value's distance to its bound, :math:`n`, and to the other bound, :math:`f`
+        (either may be negative outside the support): :math:`\log(n / w)` where :math:`n \le f`, else
+        :math:`\log(1 - f / w)` by ``log1p``, :math:`w = b - a`: the log of a tail near 1 as the log of its
+        complement (``log(n / w)`` of :math:`n / w = 1 - 10^{-15}` keeps one digit)."""
+        xp = self._ops.xp
+        w = self.high - self.low
+        small, positive = near <= far, near > 0
+        # each side's argument kept on its own side (and log's off 0): no warning, no NaN gradient
+        log_near = xp.log(xp.where(positive, near, w) / w)
+        log_near = xp.where(positive, log_near, xp.full_like(log_near, -math.inf))
+        log_far = xp.log1p(-xp.clip(xp.where(small, xp.zeros_like(far), far), 0.0) / w)
+        return xp.where(small, log_near, log_far)
+
     def _log_cdf(self, value: Array) -> Array:
-        ops = self._ops
-        return _log_or_minus_inf(ops, self._clipped(value) - self.low) - ops.xp.log(self.high - self.low)
+        return self._log_tail(value - self.low, self.high - value)
 
     def _survival_function(self, value: Array) -> Array:
         return (self.high - self._clipped(value)) / (self.high - self.low)
 
     def _log_survival_function(self, value: Array) -> Array:
-        ops = self._ops
-        return _log_or_minus_inf(ops, self.high - self._clipped(value)) - ops.xp.log(self.high - self.low)
+        return self._log_tail(self.high - value, value - self.low)
 
     def _icdf(self, value: Array) -> Array:
         return self.low + (self.high - self.low) * value

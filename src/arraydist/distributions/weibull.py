@@ -15,6 +15,9 @@ __all__ = ["Weibull"]
 
 Array = Any
 _EULER = 0.57721566490153286061
+#: below this y = (x / scale)^k, log(1 - exp(-y)) is k log(x / scale) - y / 2 (the next term, y^2 / 24, is below
+#: 1e-17 there), finite where y underflows (CDF 1e-50 in float32)
+_SERIES_BELOW = 1e-8
 
 
 class Weibull(TransformedDistribution):
@@ -112,7 +115,22 @@ class Weibull(TransformedDistribution):
         return -self._ops.xp.expm1(-self._t(value))
 
     def _log_cdf(self, value: Array) -> Array:
-        return self._ops.log1mexp(self._t(value))
+        ops = self._ops
+        xp = ops.xp
+        y = self._t(value)
+        side = ops.side(y, _SERIES_BELOW)
+        if side:
+            return ops.log1mexp(y)
+        small = y <= _SERIES_BELOW
+        z = _positive_part(xp, value) / self.scale
+        # k log z from a finite logarithm, -inf at z = 0 (finite gradients in the parameters there)
+        positive = z > 0
+        near = self.concentration * xp.log(xp.where(positive, z, xp.ones_like(z))) - 0.5 * y
+        near = xp.where(positive, near, xp.full_like(near, -math.inf))
+        if side is False:
+            return near
+        # the far side's argument kept off 0, where log1mexp is -inf (a NaN gradient through the where)
+        return xp.where(small, near, ops.log1mexp(xp.where(small, xp.ones_like(y), y)))
 
     def _survival_function(self, value: Array) -> Array:
         return self._ops.xp.exp(-self._t(value))
