@@ -116,19 +116,9 @@ _KNOWN: list[tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str,
      "the backend's log_ndtr on JAX (jax.scipy.special.log_ndtr) is 3.5e-13 relative off at -30 (its "
      "asymptotic series), 1.6e-10 of log S(30) = -454: the normalizer of (30, 40) carries that into the mass "
      "of [30, x] next to the bound, which is integrated exactly (1.6e-10 at x = 30 + 3e-8)"),
-    (("InverseGamma",), ("icdf",), ("torch", "jax"), DTYPES,
-     "bug (inverse_gamma.py or the backend's gammaincinv): icdf is inf at p = 1e-30 (float32) and 1e-300, "
-     "where it is 0.027 and 0.0029 (found at the merge, cause not analysed)"),
     (("Beta", "StudentT", "FisherSnedecor"), LOG_TAILS, ALL, DTYPES,
      "the log tails are logs of the regularized incomplete beta: -inf where it underflows and 0 where the CDF "
      "rounds to 1 (found at the merge; a log-space incomplete beta keeps them)"),
-    (("StudentT",), ("cdf",), ALL, DTYPES,
-     "StudentT.cdf at df = 0.5 far in the tails (|t| = 1e30 and beyond): 1 relative (found at the merge, cause "
-     "not analysed)"),
-    (("StudentT",), ("icdf",), (("numpy", "torch", "jax")), ("float32",),
-     "StudentT.icdf is -inf far in the lower tail at df = 0.5 (found at the merge)"),
-    (("StudentT",), ("icdf",), ("torch",), ("float64",),
-     "StudentT.icdf is -inf far in the lower tail at df = 0.5 (found at the merge)"),
     (("Poisson", "Binomial", "NegativeBinomial"), LOG_TAILS, ALL, DTYPES,
      "the log tails are logs of the CDF or the survival function: 0 where the CDF rounds to 1 (log_cdf is "
      "-3e-11 at Poisson(3.5), k = 21) and -inf where a tail underflows (-117 at k = 59 in float32): log1p of "
