@@ -83,29 +83,9 @@ _KNOWN: list[tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str,
      "the log of the regularized incomplete gamma is -inf where that underflows (below 1e-38 in float32, "
      "1e-308 in float64), where the log is -115 or -2300: a log-space incomplete gamma (the log of its series' "
      "or continued fraction's leading factor plus the log of the rest) keeps it"),
-    (("TruncatedNormal",), TARGET_METHODS, ALL, DTYPES,
-     "bug (truncated_normal.py): next to a bound the tails subtract two standardized values, each rounded (a "
-     "difference of a few ulps: 3 % off in float64, 4 % in float32); (x - low) / scale, exact, keeps them"),
-    (("Truncated(Normal)",), ("cdf",), ALL, ("float32",),
-     "bug (truncated.py): next to a bound the difference of the base's CDFs loses the digits (3-4 %)"),
-    (("Truncated(Normal)",), ("cdf",), ("jax",), ("float64",),
-     "bug (truncated.py): next to a bound the difference of the base's CDFs loses the digits (3-4 %)"),
-    (("Truncated(Normal)",), LOG_TAILS, ALL, DTYPES,
-     "bug (truncated.py): with both bounds far in the upper tail (30, 40) log_cdf is 0 where it is -1e-6, and "
-     "next to a bound the difference of the base's tails loses the digits (3-4 %)"),
-    (("InverseGamma",), ("icdf",), ("torch", "jax"), DTYPES,
-     "bug (inverse_gamma.py or the backend's gammaincinv): icdf is inf at p = 1e-30 (float32) and 1e-300, "
-     "where it is 0.027 and 0.0029 (found at the merge, cause not analysed)"),
     (("Beta", "StudentT", "FisherSnedecor"), LOG_TAILS, ALL, DTYPES,
      "the log tails are logs of the regularized incomplete beta: -inf where it underflows and 0 where the CDF "
      "rounds to 1 (found at the merge; a log-space incomplete beta keeps them)"),
-    (("StudentT",), ("cdf",), ALL, DTYPES,
-     "StudentT.cdf at df = 0.5 far in the tails (|t| = 1e30 and beyond): 1 relative (found at the merge, cause "
-     "not analysed)"),
-    (("StudentT",), ("icdf",), (("numpy", "torch", "jax")), ("float32",),
-     "StudentT.icdf is -inf far in the lower tail at df = 0.5 (found at the merge)"),
-    (("StudentT",), ("icdf",), ("torch",), ("float64",),
-     "StudentT.icdf is -inf far in the lower tail at df = 0.5 (found at the merge)"),
     (("Poisson", "Binomial", "NegativeBinomial"), LOG_TAILS, ALL, DTYPES,
      "the log tails are logs of the CDF or the survival function: 0 where the CDF rounds to 1 (log_cdf is "
      "-3e-11 at Poisson(3.5), k = 21) and -inf where a tail underflows (-117 at k = 59 in float32): log1p of "

@@ -225,6 +225,43 @@ def test_student_t_cdf_on_torch_with_gradients(torch_backend: Backend) -> None:
         )
 
 
+def test_inverse_gamma_icdf_far_in_the_lower_tail(backend: Backend, dtype: str) -> None:
+    """InverseGamma(2.5, 2).icdf was inf at q = 1e-30 (float32) and 1e-300 on torch and JAX: gammainccinv's start,
+    Wilson and Hilferty's cube, overshot the root 700 of Q(2.5, x) = 1e-300 to 1684, where Q underflows and
+    Halley's step overflows; the asymptotic root there starts within 1e-8."""
+    q = np.array([1e-30, 1e-5] if dtype == "float32" else [1e-300, 1e-100, 1e-30], dtype)
+    d = InverseGamma(backend.asarray(2.5, dtype), backend.asarray(2.0, dtype))
+    got = backend.to_numpy(d.icdf(backend.asarray(q, dtype))).astype(np.float64)
+    want = 2.0 / special.gammainccinv(2.5, q.astype(np.float64))
+    np.testing.assert_allclose(got, want, rtol={"float32": 1e-5, "float64": 1e-12}[dtype])
+
+
+def test_student_t_tails_at_half_a_degree_of_freedom_far_out(backend: Backend, dtype: str) -> None:
+    """StudentT(0.5).cdf was 0 at t = -1e29 (float32) and -1e199, where it is 1e-15 and 1e-100 (t^2 overflows and
+    df / (df + t^2) underflows), and its icdf -inf there: the series' first term in log space keeps both."""
+    t = np.array([-1e29, -1e17, -40.0] if dtype == "float32" else [-1e199, -1e30, -1e17, -40.0], dtype)
+    d = StudentT(backend.asarray(0.5, dtype))
+    cdf = backend.to_numpy(d.cdf(backend.asarray(t, dtype))).astype(np.float64)
+    sf = backend.to_numpy(d.survival_function(backend.asarray(-t, dtype))).astype(np.float64)
+    half = mpmath.mpf(0.5)
+    want = np.array([float(mpmath.betainc(half / 2, 0.5, 0, half / (half + mpmath.mpf(v) ** 2)) / 2
+                         / mpmath.beta(half / 2, 0.5)) for v in t.astype(np.float64)])  # fmt: skip
+    rtol = {"float32": 1e-5, "float64": 1e-12}[dtype]
+    np.testing.assert_allclose(cdf, want, rtol=rtol)
+    np.testing.assert_allclose(sf, want, rtol=rtol)
+    back = backend.to_numpy(d.icdf(backend.asarray(want.astype(dtype), dtype))).astype(np.float64)
+    np.testing.assert_allclose(back, t, rtol={"float32": 2e-5, "float64": 1e-12}[dtype])
+
+
+def test_student_t_cdf_gradient_far_in_the_tail(torch_backend: Backend) -> None:
+    """The series branch of StudentT.cdf differentiates: d cdf / dx is the density at x = -1e30 (df = 0.5)."""
+    torch = torch_backend.lib
+    x = torch.tensor([-1e30, -3.0], dtype=torch.float64, requires_grad=True)
+    d = StudentT(torch.tensor(0.5, dtype=torch.float64))
+    d.cdf(x).sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), d.log_prob(x.detach()).exp().numpy(), rtol=1e-10)
+
+
 # ---------------------------------------------------------------------------------------------- API and hierarchy
 def test_hierarchy_and_parameters_as_in_torch() -> None:
     c = Chi2(np.array([3.0, 5.0]))

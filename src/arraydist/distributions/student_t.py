@@ -118,15 +118,32 @@ class StudentT(Distribution):
         r"""(:math:`P(T \le -|t|)`, :math:`t`) for the standardized value :math:`t`: :math:`\tfrac12 I_z(\nu/2,
         \tfrac12)` with :math:`z = \nu / (\nu + t^2)` where :math:`z < \tfrac12` (the far tails), else
         :math:`\tfrac12 (1 - I_w(\tfrac12, \nu/2))` with :math:`w = t^2 / (\nu + t^2)` (``betaincc``): each
-        argument taken where it is accurate."""
+        argument taken where it is accurate.  Where :math:`z` is below the dtype's epsilon (:math:`t^2` may
+        overflow and :math:`z` underflow there: :math:`|t| = 10^{199}` at :math:`\nu = 1/2`, a tail of
+        :math:`10^{-100}`), the series' first term :math:`I_z(h, \tfrac12) = z^h / (h B(h, \tfrac12))`,
+        :math:`h = \nu/2`, exact to the dtype there, in log space with :math:`\log z = \log\nu - 2\log|t|`."""
         ops, xp, df = self._ops, self._ops.xp, self.df
         t = (value - self.loc) / self.scale
-        t2 = t * t
+        h = 0.5 * df
+        eps = float(xp.finfo(self._dtype).eps)
+        log_eps = math.log(eps)
+        deep = xp.abs(t) > xp.sqrt(df / eps)  # z = df / (df + t^2) below eps
+        # each branch sees only the values it is taken at (no inf or NaN to pass a NaN gradient through where)
+        # log z = 2 log(sqrt(df) / |t|): one rounding of the ratio, not log|t|'s absolute one amplified by df
+        # (8e-6 in float32 at df = 3, |t| = 1e10); log df - 2 log|t| where the ratio is subnormal
+        abs_t = xp.where(deep, xp.abs(t), xp.ones_like(t))
+        ratio = xp.sqrt(df) / abs_t
+        normal = ratio >= float(xp.finfo(self._dtype).smallest_normal)
+        log_z = xp.where(normal, 2 * xp.log(xp.where(normal, ratio, 1.0)), xp.log(df) - 2 * xp.log(abs_t))
+        log_z = xp.where(deep, log_z, xp.full_like(log_z, log_eps))
+        series = 0.5 * xp.exp(h * log_z - xp.log(h) - ops.betaln(h, xp.full_like(h, 0.5)))
+        ts = xp.where(deep, xp.sqrt(df), t)
+        t2 = ts * ts
         total = df + t2
         z, w = df / total, t2 / total
-        far = 0.5 * ops.betainc(0.5 * df, xp.full_like(z, 0.5), z)
-        near = 0.5 * ops.betaincc(xp.full_like(w, 0.5), 0.5 * df, w)
-        return xp.where(z < 0.5, far, near), t
+        far = 0.5 * ops.betainc(h, xp.full_like(z, 0.5), z)
+        near = 0.5 * ops.betaincc(xp.full_like(w, 0.5), h, w)
+        return xp.where(deep, series, xp.where(z < 0.5, far, near)), t
 
     @in_wide_float
     def _cdf(self, value: Array) -> Array:
@@ -148,14 +165,30 @@ class StudentT(Distribution):
 
     @in_wide_float
     def _icdf(self, value: Array) -> Array:
+        r"""From the smaller tail :math:`s`: :math:`2s = I_z(h, \tfrac12) = 1 - I_w(\tfrac12, h)`, :math:`h = \nu/2`,
+        :math:`t^2 = \nu(1 - z)/z = \nu w / (1 - w)`; where the series' first term puts :math:`z` below the
+        dtype's epsilon, :math:`\log z = (\log 2s + \log h + \log B(h, \tfrac12)) / h` and
+        :math:`|t| = \sqrt{\nu} e^{-\log z / 2}` (``betaincinv``'s :math:`z` underflows there: :math:`10^{-400}`
+        at :math:`\nu = 1/2`, :math:`s = 10^{-100}`)."""
         ops, xp, df = self._ops, self._ops.xp, self.df
+        h = 0.5 * df
         s = xp.minimum(value, 1 - value)  # the smaller tail, 2 s = I_z(df / 2, 1 / 2) = 1 - I_w(1 / 2, df / 2)
-        z = ops.betaincinv(0.5 * df, xp.full_like(s, 0.5), 2 * s)
-        w = ops.betaincinv(xp.full_like(s, 0.5), 0.5 * df, 1 - 2 * s)
+        log_eps = math.log(float(xp.finfo(self._dtype).eps))
+        positive = s > 0
+        log_z = (
+            xp.log(xp.where(positive, 2 * s, xp.ones_like(s))) + xp.log(h) + ops.betaln(h, xp.full_like(h, 0.5))
+        ) / h
+        deep = (log_z < log_eps) | ~positive
+        log_z = xp.where(positive, log_z, xp.full_like(log_z, -math.inf))
+        log_z = xp.where(deep, log_z, xp.full_like(log_z, log_eps))
+        s = xp.where(deep, xp.full_like(s, 0.25), s)  # the other branch's argument where it is not taken
+        z = ops.betaincinv(h, xp.full_like(s, 0.5), 2 * s)
+        w = ops.betaincinv(xp.full_like(s, 0.5), h, 1 - 2 * s)
         far = z < 0.5
         one = xp.ones_like(z)  # the divisor of the side not taken (no division by 0 there)
         t2 = xp.where(far, df * (1 - z) / xp.where(far, z, one), df * w / xp.where(far, one, 1 - w))
-        t = xp.where(value < 0.5, -xp.sqrt(t2), xp.sqrt(t2))
+        t = xp.where(deep, xp.sqrt(df) * xp.exp(-0.5 * log_z), xp.sqrt(t2))
+        t = xp.where(value < 0.5, -t, t)
         return self.loc + self.scale * t
 
     @in_wide_float
