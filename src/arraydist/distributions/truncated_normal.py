@@ -77,6 +77,8 @@ def _log_ratio(ops: Any, k: Any, lo: Array, hi: Array, w: Array) -> Array:
     # near a bound the two log_ndtr, each rounded, differ by a few ulps (3 % off at a CDF of 1e-15): the
     # integral of (log Phi)' = phi / Phi over the short width instead
     short = finite & ~tail & (w * (k(1.0) + xp.abs(hi)) < k(_SHORT_CENTRAL))
+    if not ops.tracing() and ops.is_concrete(short) and ops.all(~short):
+        return xp.where(finite, xp.where(tail, in_tail, central), k(-math.inf))  # no short width: no quadrature
     half = xp.where(short, w, k(0.0)) * k(0.5)
     mid = xp.where(short, hi, k(0.0)) - half
     slopes = []
