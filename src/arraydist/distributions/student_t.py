@@ -141,9 +141,13 @@ class StudentT(Distribution):
         t2 = ts * ts
         total = df + t2
         z, w = df / total, t2 / total
-        far = 0.5 * ops.betainc(h, xp.full_like(z, 0.5), z)
-        near = 0.5 * ops.betaincc(xp.full_like(w, 0.5), h, w)
-        return xp.where(deep, series, xp.where(z < 0.5, far, near)), t
+        # each side computed at a harmless point where the other is taken (SciPy's betaincc of an upper tail
+        # above 1/2, the side not taken, costs 14 times a betainc: StudentT.cdf of 10^6 values 2.7 -> 0.5 s)
+        far_side = z < 0.5
+        quarter = xp.full_like(z, 0.25)
+        far = 0.5 * ops.betainc(h, xp.full_like(z, 0.5), xp.where(far_side, z, quarter))
+        near = 0.5 * ops.betaincc(xp.full_like(w, 0.5), h, xp.where(far_side, quarter, w))
+        return xp.where(deep, series, xp.where(far_side, far, near)), t
 
     @in_wide_float
     def _cdf(self, value: Array) -> Array:
