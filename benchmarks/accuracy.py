@@ -105,10 +105,6 @@ _KNOWN: list[tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str,
      "bug (continuous_bernoulli.py): log_survival_function at x = 6e-31 is -6.7e-31 where it is -1e-30 (a third "
      "off), and log_cdf near x = 1 keeps two digits (the log of a CDF near 1): log1p of the other tail's "
      "closed form keeps them"),
-    (("Gamma", "Chi2", "InverseGamma"), LOG_TAILS, ALL, DTYPES,
-     "the log of the regularized incomplete gamma is -inf where that underflows (below 1e-38 in float32, "
-     "1e-308 in float64), where the log is -115 or -2300: a log-space incomplete gamma (the log of its series' "
-     "or continued fraction's leading factor plus the log of the rest) keeps it"),
     (("StudentT",), ("log_prob",), ALL, DTYPES,
      "bug (student_t.py): log1p(t^2 / df) is inf once t^2 overflows (|t| > 1.8e19 in float32, 1.3e154 in "
      "float64): 2 log|t| - log(df) + log1p(df / t^2) there"),
@@ -125,9 +121,6 @@ _KNOWN: list[tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str,
     (("InverseGamma",), ("icdf",), ("torch", "jax"), DTYPES,
      "bug (inverse_gamma.py or the backend's gammaincinv): icdf is inf at p = 1e-30 (float32) and 1e-300, "
      "where it is 0.027 and 0.0029 (found at the merge, cause not analysed)"),
-    (("Beta", "StudentT", "FisherSnedecor"), LOG_TAILS, ALL, DTYPES,
-     "the log tails are logs of the regularized incomplete beta: -inf where it underflows and 0 where the CDF "
-     "rounds to 1 (found at the merge; a log-space incomplete beta keeps them)"),
     (("StudentT",), ("cdf",), ALL, DTYPES,
      "StudentT.cdf at df = 0.5 far in the tails (|t| = 1e30 and beyond): 1 relative (found at the merge, cause "
      "not analysed)"),
@@ -135,10 +128,6 @@ _KNOWN: list[tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str,
      "StudentT.icdf is -inf far in the lower tail at df = 0.5 (found at the merge)"),
     (("StudentT",), ("icdf",), ("torch",), ("float64",),
      "StudentT.icdf is -inf far in the lower tail at df = 0.5 (found at the merge)"),
-    (("Poisson", "Binomial", "NegativeBinomial"), LOG_TAILS, ALL, DTYPES,
-     "the log tails are logs of the CDF or the survival function: 0 where the CDF rounds to 1 (log_cdf is "
-     "-3e-11 at Poisson(3.5), k = 21) and -inf where a tail underflows (-117 at k = 59 in float32): log1p of "
-     "the other tail near 1 and a log-space incomplete gamma or beta keep them"),
     (("Kumaraswamy",), ("log_cdf",), ALL, ("float32",),
      "bug (kumaraswamy.py): log(1 - (1 - x^a)^b) is -inf once x^a underflows (CDF 1e-50): log(b) + a log(x) "
      "there"),
