@@ -79,17 +79,6 @@ _KNOWN: list[tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str,
     (("Gumbel",), ("cdf", "log_survival_function"), ("torch", "jax"), ("float32",),
      "float32's own limit: the standardization rounds z by 6e-8, amplified by the CDF's condition |z| exp(-z) "
      "= 290 where the CDF is 1e-30 (log_survival_function is -CDF there: 1.6e-5 at z = -4.2)"),
-    (("Gamma", "Chi2", "InverseGamma"), LOG_TAILS, ALL, DTYPES,
-     "the log of the regularized incomplete gamma is -inf where that underflows (below 1e-38 in float32, "
-     "1e-308 in float64), where the log is -115 or -2300: a log-space incomplete gamma (the log of its series' "
-     "or continued fraction's leading factor plus the log of the rest) keeps it"),
-    (("Beta", "StudentT", "FisherSnedecor"), LOG_TAILS, ALL, DTYPES,
-     "the log tails are logs of the regularized incomplete beta: -inf where it underflows and 0 where the CDF "
-     "rounds to 1 (found at the merge; a log-space incomplete beta keeps them)"),
-    (("Poisson", "Binomial", "NegativeBinomial"), LOG_TAILS, ALL, DTYPES,
-     "the log tails are logs of the CDF or the survival function: 0 where the CDF rounds to 1 (log_cdf is "
-     "-3e-11 at Poisson(3.5), k = 21) and -inf where a tail underflows (-117 at k = 59 in float32): log1p of "
-     "the other tail near 1 and a log-space incomplete gamma or beta keep them"),
 ]  # fmt: skip
 KNOWN_MISSES: dict[tuple[str, str, str, str], str] = {
     (label, method, backend, dtype): why

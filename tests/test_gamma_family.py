@@ -201,6 +201,62 @@ def test_float32_entropies_at_a_thousand_against_mpmath(family: str, backend: Ba
     assert got == pytest.approx(float(want), rel=2e-6, abs=2e-6)
 
 
+def _mp_log_of(small: Any, other: Any) -> float:
+    """log(small), through log1p(-other) where small is near 1."""
+    return float(mpmath.log(small) if small < 0.5 else mpmath.log1p(-other))
+
+
+def _mp_log_tails(family: str, v: float) -> tuple[float, float]:
+    """(log CDF, log survival function) of the test's distributions at v, from mpmath's own lower and upper
+    incomplete functions (each to its relative accuracy)."""
+    x = mpmath.mpf(v)
+    if family in ("Gamma", "InverseGamma"):
+        a, y = mpmath.mpf(2.5), 2 * x if family == "Gamma" else 2 / x
+        low = mpmath.gammainc(a, 0, y, regularized=True)
+        high = mpmath.gammainc(a, y, mpmath.inf, regularized=True)
+        low, high = (low, high) if family == "Gamma" else (high, low)
+    elif family == "Beta":
+        a, b = mpmath.mpf(2.5), mpmath.mpf(0.5)
+        low, high = mpmath.betainc(a, b, 0, x, regularized=True), mpmath.betainc(b, a, 0, 1 - x, regularized=True)
+    else:  # StudentT(0.5), v < 0: half the incomplete beta at z = df / (df + t^2)
+        nu = mpmath.mpf(0.5)
+        low = mpmath.betainc(nu / 2, 0.5, 0, nu / (nu + x * x), regularized=True) / 2
+        high = 1 - low
+    return _mp_log_of(low, high), _mp_log_of(high, low)
+
+
+@pytest.mark.parametrize(
+    ("family", "values"),
+    [
+        # the CDF underflows in float32 (1e-50), the survival function in float64 (1e-1000), the CDF rounds to 1
+        ("Gamma", [8e-21, 1157.0, 25.86]),
+        ("InverseGamma", [8.7e-5, 1e18, 0.05]),
+        ("Beta", [1.5e-20, 1.5e-12, 1e-120]),
+        ("StudentT", [-1e30, -1e150, -3.0]),
+    ],
+)
+def test_log_tails_are_finite_where_the_tail_underflows(family: str, values: list[float], backend: Backend, dtype: str):
+    """The log tails in log space (Ops.log_gammainc / log_betainc): -115 or -2300 where the tail underflows (they
+    were -inf), -1e-20 where the CDF rounds to 1 (it was 0), against mpmath at the dtype-rounded values."""
+    one = lambda v: backend.asarray(v, dtype)  # noqa: E731
+    d = {
+        "Gamma": lambda: Gamma(one(2.5), one(2.0)),
+        "InverseGamma": lambda: InverseGamma(one(2.5), one(2.0)),
+        "Beta": lambda: Beta(one(2.5), one(0.5)),
+        "StudentT": lambda: StudentT(one(0.5)),
+    }[family]()
+    info = np.finfo(dtype)
+    x = np.array([v for v in values if float(info.smallest_normal) <= abs(v) < float(info.max)], dtype)
+    got_cdf = backend.to_numpy(d.log_cdf(one(x))).astype(np.float64)
+    got_sf = backend.to_numpy(d.log_survival_function(one(x))).astype(np.float64)
+    want = np.array([_mp_log_tails(family, float(v)) for v in x])
+    normal = np.abs(want) >= info.smallest_normal
+    rtol = 1e-12 if dtype == "float64" else 1e-5
+    np.testing.assert_allclose(got_cdf[normal[:, 0]], want[normal[:, 0], 0], rtol=rtol, atol=0)
+    np.testing.assert_allclose(got_sf[normal[:, 1]], want[normal[:, 1], 1], rtol=rtol, atol=0)
+    assert np.isfinite(want).all() and normal.sum() >= len(x)  # most of the points test something
+
+
 def test_student_t_cdf_on_torch_with_gradients(torch_backend: Backend) -> None:
     """StudentT.cdf on torch (torch.distributions has none, pytorch#26334), differentiable in df, loc, scale and
     the value: autograd against central differences, and the values against SciPy in both tails."""

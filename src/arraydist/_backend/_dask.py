@@ -187,6 +187,26 @@ class DaskOps(NumpyOps):
         return da.map_blocks(_is_positive_definite_block, x, drop_axis=(x.ndim - 2, x.ndim - 1), dtype=bool)
 
 
+#: composites of the table run chunk by chunk on NumPy: their continued fractions, a few hundred steps of
+#: elementwise operations, make graphs too deep for Dask (a RecursionError at compute, after 100 s of building)
+_CHUNKWISE_COMPOSITES = ("log_gammainc", "log_gammaincc", "log_betainc", "log_betaincc")
+
+
+def _numpy_composite_block(name: str, dtype: Any, *blocks: np.ndarray) -> np.ndarray:
+    return np.asarray(getattr(NUMPY_OPS, name)(*blocks)).astype(dtype, copy=False)
+
+
+def _chunkwise_composite(name: str) -> Any:
+    def method(self: DaskOps, *args: Any) -> Array:
+        dtype = np.result_type(*[a.dtype for a in args if hasattr(a, "dtype")])
+        return elemwise(partial(_numpy_composite_block, name, dtype), *args, dtype=dtype)
+
+    method.__name__ = method.__qualname__ = name
+    return method
+
+
+for _name in _CHUNKWISE_COMPOSITES:
+    setattr(DaskOps, _name, _chunkwise_composite(_name))
 widen_methods(DaskOps, ("cholesky", "solve_triangular"), _NARROW, _FLOAT32, _astype)
 
 

@@ -7,7 +7,8 @@ backend uses :class:`Ops`' own method, which is one of
 - ``standard``: a formula in the array API standard alone (stable ``softplus``, ``xlogy``...), also the
   array-API fallback;
 - ``composite``: a formula over other entries of the table (``betaln``, ``multigammaln``, ``stirlerr``, ``bd0``,
-  ``lgamma_ratio``, ``gamma_entropy_term``, ``log_i0e`` everywhere), written once on :class:`Ops` (the longer
+  ``lgamma_ratio``, ``gamma_entropy_term``, ``log_i0e``, the logs of the regularized incomplete gamma and beta
+  functions everywhere), written once on :class:`Ops` (the longer
   ones in ``_special_math.py``, with the algorithms behind torch's and JAX's ``betainc``, ``betaincinv``,
   ``gammaincinv`` and ``gammainccinv``, and MLX's ``gammainc``, ``gammaincc``, ``ndtri``, ``i0``, ``i0e``,
   ``i1``, ``i1e``);
@@ -78,6 +79,15 @@ SPECIAL_FUNCTIONS: dict[str, Special] = {
         "gammaincc(a, x)", "gammaincc", "special.gammaincc", OWN,
         doc="1 - gammainc(a, x); JAX's own, float32 computed in float64 where x64 is enabled",
     ),
+    "log_gammainc": Special(
+        "log_gammainc(a, x)", None, None, None, "composite",
+        doc="log P(a, x), finite where P underflows (the log of its continued fraction's prefactor plus the log of "
+        "the fraction) and exact where P is near 1 (log1p(-gammaincc))",
+    ),
+    "log_gammaincc": Special(
+        "log_gammaincc(a, x)", None, None, None, "composite",
+        doc="log Q(a, x), finite where Q underflows and exact where Q is near 1, as log_gammainc",
+    ),
     "betaln": Special(
         "betaln(a, b)", None, None, None, "composite",
         doc="log|B(a, b)| through Stirling's form with stirlerr where an argument is large: exact at any size "
@@ -91,6 +101,15 @@ SPECIAL_FUNCTIONS: dict[str, Special] = {
     "betaincc": Special(
         "betaincc(a, b, x)", "betaincc", OWN, OWN,
         doc="1 - betainc(a, b, x) to relative accuracy where it is small (the other tail, without cancellation)",
+    ),
+    "log_betainc": Special(
+        "log_betainc(a, b, x)", None, None, None, "composite",
+        doc="log I_x(a, b), finite where I underflows (the log of its continued fraction's prefactor plus the log "
+        "of the fraction) and exact where I is near 1 (log1p(-betaincc))",
+    ),
+    "log_betaincc": Special(
+        "log_betaincc(a, b, x)", None, None, None, "composite",
+        doc="log(1 - I_x(a, b)), finite where it underflows and exact where it is near 1, as log_betainc",
     ),
     "betaincinv": Special(
         "betaincinv(a, b, y)", "betaincinv", OWN, OWN,

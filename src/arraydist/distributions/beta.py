@@ -109,11 +109,12 @@ class Beta(Distribution):
 
     @in_wide_float
     def _log_cdf(self, value: Array) -> Array:
-        return self._ops.xp.log(self._cdf(value))
+        # in log space: finite where the CDF underflows, exact where it rounds to 1 (Ops.log_betainc)
+        return self._ops.log_betainc(self.concentration1, self.concentration0, value)
 
     @in_wide_float
     def _log_survival_function(self, value: Array) -> Array:
-        return self._ops.xp.log(self._survival_function(value))
+        return self._ops.log_betaincc(self.concentration1, self.concentration0, value)
 
     @in_wide_float
     def _icdf(self, value: Array) -> Array:

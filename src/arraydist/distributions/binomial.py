@@ -126,11 +126,16 @@ def _beta_tail(d: Distribution, a: Array, b: Array, upper: bool) -> Array:
     return xp.where(small, ops.betaincc(a, b, p), ops.betainc(b, a, q))
 
 
-def _log_tail(d: Distribution, tail: Array) -> Array:
-    r""":math:`\log` of a tail probability, ``-inf`` where it is 0 (past the support's end) without a warning."""
-    xp = d._ops.xp
-    positive = tail > 0
-    return xp.where(positive, xp.log(xp.where(positive, tail, xp.ones_like(tail))), xp.full_like(tail, -math.inf))
+def _log_beta_tail(d: Distribution, a: Array, b: Array, upper: bool) -> Array:
+    r"""The log of :func:`_beta_tail` in log space (``log_betainc``, ``log_betaincc``): finite where the tail
+    underflows, exact where it rounds to 1."""
+    ops = d._ops
+    xp = ops.xp
+    p, q = _probs_pair(d)
+    small = p <= 0.5
+    if upper:
+        return xp.where(small, ops.log_betainc(a, b, p), ops.log_betaincc(b, a, q))
+    return xp.where(small, ops.log_betaincc(a, b, p), ops.log_betainc(b, a, q))
 
 
 def _probs_pair(d: Distribution) -> tuple[Array, Array]:
@@ -266,17 +271,20 @@ class Binomial(Distribution):
         return self._tail(value, lower=False)
 
     def _log_cdf(self, value: Array) -> Array:
-        return _log_tail(self, self._cdf(value))
+        return self._tail(value, lower=True, log=True)
 
     def _log_survival_function(self, value: Array) -> Array:
-        return _log_tail(self, self._survival_function(value))
+        return self._tail(value, lower=False, log=True)
 
-    def _tail(self, value: Array, lower: bool) -> Array:
+    def _tail(self, value: Array, lower: bool, log: bool = False) -> Array:
         ops, n = self._ops, self.total_count
         xp = ops.xp
         below = value < n
         # the side beyond n is kept away from betainc's pole at a = 0
         left = xp.where(below, n - value, xp.ones_like(value))
+        if log:  # in log space: finite where a tail underflows, exact where the CDF rounds to 1
+            tail = _log_beta_tail(self, value + 1, left, upper=not lower)
+            return xp.where(below, tail, xp.zeros_like(tail) if lower else xp.full_like(tail, -math.inf))
         tail = _beta_tail(self, value + 1, left, upper=not lower)
         return xp.where(below, tail, xp.ones_like(tail) if lower else xp.zeros_like(tail))
 

@@ -99,11 +99,16 @@ class FisherSnedecor(Distribution):
 
     @in_wide_float
     def _log_cdf(self, value: Array) -> Array:
-        return self._ops.xp.log(self._cdf(value))
+        # as _cdf, in log space: finite where the CDF underflows, exact where it rounds to 1 (Ops.log_betainc)
+        ops, half1, half2 = self._ops, 0.5 * self.df1, 0.5 * self.df2
+        u, v = self._arguments(value)
+        return ops.xp.where(u < 0.5, ops.log_betainc(half1, half2, u), ops.log_betaincc(half2, half1, v))
 
     @in_wide_float
     def _log_survival_function(self, value: Array) -> Array:
-        return self._ops.xp.log(self._survival_function(value))
+        ops, half1, half2 = self._ops, 0.5 * self.df1, 0.5 * self.df2
+        u, v = self._arguments(value)
+        return ops.xp.where(u < 0.5, ops.log_betaincc(half1, half2, u), ops.log_betainc(half2, half1, v))
 
     @in_wide_float
     def _icdf(self, value: Array) -> Array:

@@ -159,11 +159,12 @@ class Gamma(Distribution):
 
     @in_wide_float
     def _log_cdf(self, value: Array) -> Array:
-        return self._ops.xp.log(self._cdf(value))
+        # in log space: finite where the CDF underflows, exact where it rounds to 1 (Ops.log_gammainc)
+        return self._ops.log_gammainc(self.concentration, self.rate * value)
 
     @in_wide_float
     def _log_survival_function(self, value: Array) -> Array:
-        return self._ops.xp.log(self._survival_function(value))
+        return self._ops.log_gammaincc(self.concentration, self.rate * value)
 
     @in_wide_float
     def _icdf(self, value: Array) -> Array:

@@ -7,7 +7,7 @@ from typing import Any
 
 from .. import constraints
 from ..distribution import Distribution, lazy_property
-from .binomial import LGAMMA_FORM_UPTO, _beta_tail, _log_binomial_term, _log_tail, _xlog1mp, _xlogp
+from .binomial import LGAMMA_FORM_UPTO, _beta_tail, _log_beta_tail, _log_binomial_term, _xlog1mp, _xlogp
 
 __all__ = ["NegativeBinomial"]
 
@@ -116,15 +116,18 @@ class NegativeBinomial(Distribution):
         return self._tail(value, lower=False)
 
     def _log_cdf(self, value: Array) -> Array:
-        return _log_tail(self, self._cdf(value))
+        return self._tail(value, lower=True, log=True)
 
     def _log_survival_function(self, value: Array) -> Array:
-        return _log_tail(self, self._survival_function(value))
+        return self._tail(value, lower=False, log=True)
 
-    def _tail(self, value: Array, lower: bool) -> Array:
+    def _tail(self, value: Array, lower: bool, log: bool = False) -> Array:
         xp, r = self._ops.xp, self.total_count
         some = r > 0
         failures = xp.where(some, r, xp.ones_like(r))  # r = 0 kept away from betainc's pole
+        if log:  # in log space: finite where a tail underflows, exact where the CDF rounds to 1
+            tail = _log_beta_tail(self, value + 1, failures, upper=not lower)
+            return xp.where(some, tail, xp.zeros_like(tail) if lower else xp.full_like(tail, -math.inf))
         tail = _beta_tail(self, value + 1, failures, upper=not lower)
         return xp.where(some, tail, xp.ones_like(tail) if lower else xp.zeros_like(tail))
 

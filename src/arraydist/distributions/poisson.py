@@ -9,7 +9,7 @@ from .. import constraints
 from ..distribution import Distribution
 from ..kl import register_kl
 from .bernoulli import Bernoulli
-from .binomial import Binomial, _deviance, _log_tail, _xlog1mp
+from .binomial import Binomial, _deviance, _xlog1mp
 
 __all__ = ["Poisson"]
 
@@ -80,10 +80,11 @@ class Poisson(Distribution):
         return self._ops.gammainc(value + 1, self.rate)
 
     def _log_cdf(self, value: Array) -> Array:
-        return _log_tail(self, self._cdf(value))
+        # in log space: finite where a tail underflows, exact where the CDF rounds to 1 (Ops.log_gammaincc)
+        return self._ops.log_gammaincc(value + 1, self.rate)
 
     def _log_survival_function(self, value: Array) -> Array:
-        return _log_tail(self, self._survival_function(value))
+        return self._ops.log_gammainc(value + 1, self.rate)
 
     def _log_prob(self, value: Array) -> Array:
         ops, rate = self._ops, self.rate

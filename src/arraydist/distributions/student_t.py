@@ -161,11 +161,39 @@ class StudentT(Distribution):
 
     @in_wide_float
     def _log_cdf(self, value: Array) -> Array:
-        return self._ops.xp.log(self._cdf(value))
+        log_lower, t = self._log_lower_tail(value)
+        return self._ops.xp.where(t < 0, log_lower, self._ops.log1mexp(log_lower))
 
     @in_wide_float
     def _log_survival_function(self, value: Array) -> Array:
-        return self._ops.xp.log(self._survival_function(value))
+        log_lower, t = self._log_lower_tail(value)
+        return self._ops.xp.where(t > 0, log_lower, self._ops.log1mexp(log_lower))
+
+    def _log_lower_tail(self, value: Array) -> tuple[Array, Array]:
+        r"""(:math:`\log P(T \le -|t|)`, :math:`t`): the log of :meth:`_lower_tail`'s incomplete beta in log
+        space (``log_betainc``, ``log_betaincc``), finite where the tail underflows; the other tail is
+        :math:`\log(1 - P)` = ``log1mexp`` of it, exact where :math:`P` is tiny.
+
+        Where :math:`z = \nu / (\nu + t^2)` is below 1e-20 (it underflows, with :math:`t^2`, long before the
+        tail's log overflows), the leading term :math:`\frac{z^{\nu/2}}{(\nu/2) B(\nu/2, 1/2)}` of the
+        incomplete beta, its next term :math:`O(z)` relatively, with :math:`\log z = 2 \log r - \log(1 +
+        r^2)`, :math:`r = \sqrt\nu / |t|`."""
+        ops, xp, df = self._ops, self._ops.xp, self.df
+        t = (value - self.loc) / self.scale
+        size = xp.abs(t)
+        r = xp.sqrt(df) / xp.where(size > 0, size, xp.ones_like(size))
+        tiny = (size > 0) & (r < 1e-10)
+        tn = xp.where(tiny, xp.ones_like(t), t)  # t^2 would overflow there (and warn, on NumPy)
+        t2 = tn * tn
+        total = df + t2
+        z, w = df / total, t2 / total
+        far = ops.log_betainc(0.5 * df, xp.full_like(z, 0.5), z)
+        near = ops.log_betaincc(xp.full_like(w, 0.5), 0.5 * df, w)
+        rs = xp.where(tiny, r, xp.ones_like(r))
+        half = 0.5 * df
+        leading = half * (2 * xp.log(rs) - xp.log1p(rs * rs)) - xp.log(half) - ops.betaln(half, xp.full_like(half, 0.5))
+        log_lower = xp.where(tiny, leading, xp.where(z < 0.5, far, near))
+        return log_lower - math.log(2.0), t
 
     @in_wide_float
     def _icdf(self, value: Array) -> Array:
