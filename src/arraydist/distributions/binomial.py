@@ -107,8 +107,13 @@ def _deviance_shift(xp: Any, x: Array, m: Array, err_m: Array, err_x: Any = None
     safe_m = xp.where(m > 0, m, xp.ones_like(m))
     shift = err_m * ((m - x) + 0.5 * err_m * x / safe_m) / safe_m
     if err_x is not None:
-        # log(x / m) as log1p of the exact difference: x / m rounds near 1, where the deviation is the value
-        shift = shift + err_x * (xp.log1p((x - safe_m) / safe_m) + 0.5 * err_x / x - err_m / safe_m)
+        # log(x / m) as log1p of the exact difference near x = m (x / m rounds there, where the deviation is the
+        # value), log x - log m elsewhere (x / m may overflow: a tiny m from extreme logits)
+        near = xp.abs(x - safe_m) < safe_m
+        log_ratio = xp.where(
+            near, xp.log1p(xp.where(near, x - safe_m, xp.zeros_like(x)) / safe_m), xp.log(x) - xp.log(safe_m)
+        )
+        shift = shift + err_x * (log_ratio + 0.5 * err_x / x - err_m / safe_m)
     return xp.where(m > 0, shift, xp.zeros_like(shift))
 
 
