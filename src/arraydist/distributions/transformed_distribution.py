@@ -35,6 +35,21 @@ def _event_ranks(transforms: Sequence[Transform]) -> tuple[int, int]:
     return domain, codomain
 
 
+def _elementwise(transforms: Sequence[Transform]) -> bool:
+    """Whether every transform maps scalars to scalars and holds no parameters (Tanh, Exp, Sigmoid...)."""
+    for t in transforms:
+        if (
+            t._child_names
+            or t._child_list
+            or t.domain.event_dim
+            or t.codomain.event_dim
+            or type(t).forward_shape is not _SAME_SHAPE
+            or type(t).inverse_shape is not _SAME_SHAPE_INVERSE
+        ):
+            return False
+    return True
+
+
 def _library(base: Distribution, transforms: Sequence[Transform]) -> Ops | None:
     """The one library other than NumPy among the base's arrays and the transforms' (None: NumPy or neutral);
     two such libraries are a ``TypeError`` naming both."""
@@ -118,6 +133,11 @@ class TransformedDistribution(Distribution):
                 "TransformedDistribution: transforms must be an arraydist Transform or a list of them, got "
                 f"{transforms!r:.80}"
             )
+        if _elementwise(transforms):  # tanh squashing, exp...: the base's shapes, nothing to place or expand
+            base = base_distribution
+            self._init_parts({"base_dist": base, "transforms": transforms}, validate_args,
+                             (base._batch_shape, base._event_shape))  # fmt: skip
+            return
         base, transforms = self._placed(base_distribution, transforms)
         base_shape = base.batch_shape + base.event_shape
         domain_rank, codomain_rank = _event_ranks(transforms)
