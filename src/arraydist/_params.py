@@ -321,6 +321,8 @@ class Parameters:
                 if value is not None and name not in self._post_init_checks:
                     params[name] = self._defer_param_check(ops, name, value, constraint)
             return
+        if len(params) > 1:
+            ops.evaluate(params.values())  # lazy libraries: one computation for all of them (MLX)
         for name, constraint in self.arg_constraints.items():
             value = params.get(name)
             if value is None or name in self._post_init_checks:

@@ -195,6 +195,11 @@ class Ops(SpecialMath):
     def all(self, x: Array) -> bool:
         return bool(self.xp.all(x))
 
+    def evaluate(self, arrays: Iterable[Any]) -> None:
+        """Compute lazily built arrays together before their values are read one by one (MLX: one wait for its
+        stream instead of one per array); arrays that cannot be computed here (tracers) are left as they are.
+        Eager libraries: nothing to do."""
+
     def small_values(self, x: Array) -> Iterable[Any] | None:
         """The values of a small concrete array as Python numbers (an iterable, to be read once), else None.
 
