@@ -30,6 +30,11 @@ Rule (applied by ``conftest.pytest_collection_modifyitems`` to every test parame
   takes each family's subset case in float32, and the CI matrix runs every case in float32 and only the subset in
   float64 (MLX's float64 special functions are composites of many lazy operations: a StudentT or Beta value test
   takes 3 to 10 s there);
+* on **Dask** (2026-12-07, fifth session) the CI matrix runs every case in float64 and only each family's subset
+  case in float32: Dask computes each chunk with the NumPy backend's operations, and every case runs in float32 on
+  NumPy (about 1,100 tests, 2 to 3 minutes of the complement);
+* a test named in ``conftest.COMPLEMENT_ONLY`` runs in the complement, not in the default run (the longest
+  compilations of the default run, each with its reason);
 * a test or parameter marked ``full_matrix_only`` (JAX's bfloat16 half-precision tests: the same path as its
   float16 ones) runs under ``--full-matrix`` alone, in neither the default run nor the complement;
 * ``--full-matrix`` (or the environment variable ``ARRAYDIST_FULL_MATRIX=1``) runs the whole cross product;
@@ -61,7 +66,11 @@ MODULE_BACKENDS = {"test_jax.py": "jax", "test_torch_transforms.py": "torch.comp
 #: backend id -> the dtypes its subset runs in by default (others: both)
 SUBSET_DTYPES = {"jax": frozenset({"float64"}), "mlx": frozenset({"float32"})}
 #: backend id -> the dtypes in which the CI matrix runs only the subset (the full matrix runs all)
-CI_ONLY_SUBSET = {"jax": frozenset({"float32"}), "mlx": frozenset({"float64"})}
+CI_ONLY_SUBSET = {
+    "jax": frozenset({"float32"}),
+    "mlx": frozenset({"float64"}),
+    "dask": frozenset({"float32"}),
+}
 #: the dtype in which the CI matrix runs the ``base_machinery`` tests off the core backends
 MACHINERY_DTYPE = "float64"
 ENV_VAR = "ARRAYDIST_FULL_MATRIX"

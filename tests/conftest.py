@@ -135,6 +135,23 @@ KNOWN_FAILURES = {
 }
 
 
+#: tests of the default run's matrix that CI runs in the complement instead (item name -> why): the longest
+#: compilations of the README's command, each repeating a path that its other cases cover there
+COMPLEMENT_ONLY = {
+    "test_compile_fullgraph_build_sample_log_prob_entropy[multinomial-batched-logits]": "torch.compile of the "
+    "count samplers' rejection loops, 16 s (Poisson's and the other families' fullgraph runs stay by default)",
+    "test_compile_fullgraph_build_sample_log_prob_entropy[binomial-logits]": "the same, 10 s",
+    "test_grad_through_rsample_and_log_prob_matches_finite_differences[truncated-of-normal-broadcast]": "JAX "
+    "compiles Truncated(Normal)'s CDF differences and their gradients for every finite difference, 40 s "
+    "(TruncatedNormal's case stays by default)",
+    "test_jit_with_a_distribution_as_argument[truncated-of-normal-broadcast]": "the same compilation under jit, 17 s",
+    "test_float32_values_under_compile[truncated-normal-broadcast]": "on MLX's CPU, mx.compile of the truncation's "
+    "normalizer builds the most C++ kernels of the subset: 31 s the first time on a machine (CI's empty "
+    "$TMPDIR/mlx), under a second once they are cached",
+    "test_float32_values_under_compile[truncated-of-normal-broadcast]": "the same, 37 s",
+}
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         reason = KNOWN_FAILURES.get(item.name)
@@ -155,6 +172,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if item.get_closest_marker("full_matrix_only") is not None:
             drop.append(item)  # neither the default run nor CI's complement: --full-matrix alone
+            continue
+        if item.name in COMPLEMENT_ONLY:
+            (keep if rest else drop).append(item)
             continue
         inside = _matrix.in_default_matrix(
             _matrix.item_case(item),

@@ -316,20 +316,7 @@ def test_lgamma_digamma_erfc_log_ndtr_against_scipy(dtype: str) -> None:
     np.testing.assert_allclose(got, special.log_ndtr(zr), rtol=rtol * 10, atol=tiny)
 
 
-#: the truncations' normalizers (CDF differences in log space) compile to the most C++ kernels on MLX's CPU: about
-#: 35 s each the first time on a machine (an empty ``$TMPDIR/mlx``, as in CI), so under ``--full-matrix`` only
-_SLOW_MLX_COMPILE = {"truncated-normal-broadcast", "truncated-of-normal-broadcast"}
-
-
-@pytest.mark.parametrize(
-    "case",
-    [
-        pytest.param(c, marks=[pytest.mark.full_matrix_only] if c.name in _SLOW_MLX_COMPILE else [])
-        for c in ARRAY_CASES
-        if "matrix" in c.tags
-    ],
-    ids=str,
-)
+@pytest.mark.parametrize("case", [c for c in ARRAY_CASES if "matrix" in c.tags], ids=str)
 def test_float32_values_under_compile(case: Case) -> None:
     """log_prob of each family's subset case in float32 with the value a tracer of ``mx.compile``, against the
     reference: every formula traces (no value read, no host trip)."""
