@@ -6,6 +6,7 @@ bound printed at the end of every run."""
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -195,6 +196,19 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
     config.stash[_stats.DECLARED_KEY] = (sum(_stats.declared_checks(item) for item in items), full)
+
+
+@pytest.fixture(autouse=True)
+def _mpmath_precision_restored() -> object:
+    """mpmath's working precision is global: a test that lowers it (30 digits is plenty for its own reference)
+    would leave another test's cancelling reference short of digits in the same worker (stirlerr at 3e7 needs 33:
+    a false failure that depended on how xdist shared out the tests).  Each test gets back the precision it
+    started with."""
+    mp = sys.modules.get("mpmath")
+    dps = mp.mp.dps if mp is not None else None
+    yield
+    if mp is not None:
+        mp.mp.dps = dps
 
 
 # ---------------------------------------------------------------------------------------------- false alarms

@@ -56,3 +56,15 @@ def test_a_hook_sees_every_known_class_then_each_new_one() -> None:
         assert seen[-1] is Later
     finally:
         backend_layer._tree_hooks.remove(seen.append)
+
+
+#: issue 19's bound on a source module: each readable alone (docs/architecture.md maps them)
+MAX_MODULE_LINES = 600
+
+
+def test_no_source_module_is_longer_than_the_bound() -> None:
+    root = BACKEND_DIR.parent
+    sizes = {str(p.relative_to(root)): len(p.read_text().splitlines()) for p in sorted(root.rglob("*.py"))}
+    assert len(sizes) > 40  # the package itself, not an empty glob
+    too_long = {name: n for name, n in sizes.items() if n > MAX_MODULE_LINES}
+    assert not too_long, f"modules over {MAX_MODULE_LINES} lines: {too_long}"

@@ -37,16 +37,18 @@ mpmath.mp.dps = 40  # the saddle-point terms' references: their definitions canc
 
 @np.vectorize
 def _mp_stirlerr(x: float) -> float:
-    x = mpmath.mpf(x)
-    return float(mpmath.loggamma(x + 1) - (x + 0.5) * mpmath.log(x) + x - mpmath.log(2 * mpmath.pi) / 2)
+    with mpmath.workdps(40):  # the definition cancels: 33 digits at x = 3e7
+        x = mpmath.mpf(x)
+        return float(mpmath.loggamma(x + 1) - (x + 0.5) * mpmath.log(x) + x - mpmath.log(2 * mpmath.pi) / 2)
 
 
 @np.vectorize
 def _mp_bd0(x: float, m: float) -> float:
     if m == 0:
         return inf
-    x, m = mpmath.mpf(x), mpmath.mpf(m)
-    return float(x * mpmath.log(x / m) + m - x)
+    with mpmath.workdps(40):
+        x, m = mpmath.mpf(x), mpmath.mpf(m)
+        return float(x * mpmath.log(x / m) + m - x)
 
 
 @np.vectorize

@@ -479,61 +479,6 @@ class Independent(Constraint):
         return f"Independent({self.base_constraint!r}, {self.reinterpreted_batch_ndims})"
 
 
-class _Simplex(Constraint):
-    event_dim = 1
-
-    def check(self, value: Any) -> Any:
-        xp = _ops(value).xp
-        tol = 1e-6
-        if xp.isdtype(value.dtype, "real floating"):  # a half-precision vector sums to 1 only to its own rounding
-            tol = max(tol, 2 * value.shape[-1] * float(xp.finfo(value.dtype).eps))
-        return xp.all(value >= 0, axis=-1) & (xp.abs(xp.sum(value, axis=-1) - 1) < tol)
-
-    def describe(self) -> str:
-        return "a simplex (non-negative, summing to 1 over the last dim)"
-
-
-class _OneHot(Constraint):
-    """Vectors of zeros with a single one (the support of ``OneHotCategorical``)."""
-
-    is_discrete = True
-    event_dim = 1
-
-    def check(self, value: Any) -> Any:
-        xp = _ops(value).xp
-        return xp.all((value == 0) | (value == 1), axis=-1) & (xp.sum(value, axis=-1) == 1)
-
-    def describe(self) -> str:
-        return "one-hot vectors (zeros and a single one over the last dim)"
-
-
-class _Multinomial(Constraint):
-    """Vectors of non-negative integers summing to at most ``upper_bound`` (torch's ``multinomial``), or to
-    exactly ``upper_bound`` with ``exact=True`` (the support of ``Multinomial``: other counts have mass 0)."""
-
-    is_discrete = True
-    event_dim = 1
-
-    def __init__(self, upper_bound: Any, exact: bool = False) -> None:
-        self.upper_bound = upper_bound
-        self.exact = exact
-
-    def check(self, value: Any) -> Any:
-        xp = _ops(value).xp
-        counts = xp.all(_whole(value) & (value >= 0), axis=-1)
-        total = xp.sum(value, axis=-1)
-        return counts & ((total == self.upper_bound) if self.exact else (total <= self.upper_bound))
-
-    def describe(self) -> str:
-        how = "exactly" if self.exact else "at most"
-        bound = self.upper_bound
-        return f"counts (non-negative integers over the last dim) summing to {how} {_bound(bound)}{_per_member(bound)}"
-
-    def __repr__(self) -> str:
-        extra = ", exact=True" if self.exact else ""
-        return f"Multinomial(upper_bound={_bound(self.upper_bound)}{extra})"
-
-
 def _is_number(x: Any) -> bool:
     return isinstance(x, (int, float)) and not isinstance(x, bool)
 
@@ -573,16 +518,19 @@ def _per_member(*bounds: Any) -> str:
     return " (bounds per batch member)" if any(not _is_number(b) and hasattr(b, "shape") for b in bounds) else ""
 
 
-# The constraints on whole matrices and the cat / stack functors live in a module of their own (they build on
-# the classes above, so it is imported here, after them).
+# The constraints on whole events (vectors and matrices) and the cat / stack functors live in a module of their
+# own (they build on the classes above, so it is imported here, after them).
 from ._structured_constraints import (  # noqa: E402
     Cat,
     Stack,
     _CorrCholesky,
     _LowerCholesky,
     _LowerTriangular,
+    _Multinomial,
+    _OneHot,
     _PositiveDefinite,
     _PositiveSemidefinite,
+    _Simplex,
     _Square,
     _Symmetric,
     is_dependent,
