@@ -33,8 +33,11 @@ Rule (applied by ``conftest.pytest_collection_modifyitems`` to every test parame
 * on **Dask** (2026-12-07, fifth session) the CI matrix runs every case in float64 and only each family's subset
   case in float32: Dask computes each chunk with the NumPy backend's operations, and every case runs in float32 on
   NumPy (about 1,100 tests, 2 to 3 minutes of the complement);
-* a test named in ``conftest.COMPLEMENT_ONLY`` runs in the complement, not in the default run (the longest
-  compilations of the default run, each with its reason);
+* likewise on **array_api_strict** (a thin wrapper of NumPy that refuses what the standard lacks): every case in
+  float64, each family's subset case in float32;
+* a test marked ``complement_only`` or named in ``conftest.COMPLEMENT_ONLY`` runs in the complement, not in the
+  default run (the longest compilations of the default run, cold on a fresh machine: MLX's and inductor's C++
+  kernels, JAX's float16 half-precision tests, each with its reason);
 * a test or parameter marked ``full_matrix_only`` (JAX's bfloat16 half-precision tests: the same path as its
   float16 ones) runs under ``--full-matrix`` alone, in neither the default run nor the complement;
 * ``--full-matrix`` (or the environment variable ``ARRAYDIST_FULL_MATRIX=1``) runs the whole cross product;
@@ -70,6 +73,7 @@ CI_ONLY_SUBSET = {
     "jax": frozenset({"float32"}),
     "mlx": frozenset({"float64"}),
     "dask": frozenset({"float32"}),
+    "array_api_strict": frozenset({"float32"}),
 }
 #: the dtype in which the CI matrix runs the ``base_machinery`` tests off the core backends
 MACHINERY_DTYPE = "float64"

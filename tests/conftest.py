@@ -146,10 +146,6 @@ COMPLEMENT_ONLY = {
     "compiles Truncated(Normal)'s CDF differences and their gradients for every finite difference, 40 s "
     "(TruncatedNormal's case stays by default)",
     "test_jit_with_a_distribution_as_argument[truncated-of-normal-broadcast]": "the same compilation under jit, 17 s",
-    "test_float32_values_under_compile[truncated-normal-broadcast]": "on MLX's CPU, mx.compile of the truncation's "
-    "normalizer builds the most C++ kernels of the subset: 31 s the first time on a machine (CI's empty "
-    "$TMPDIR/mlx), under a second once they are cached",
-    "test_float32_values_under_compile[truncated-of-normal-broadcast]": "the same, 37 s",
 }
 
 
@@ -174,7 +170,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if item.get_closest_marker("full_matrix_only") is not None:
             drop.append(item)  # neither the default run nor CI's complement: --full-matrix alone
             continue
-        if item.name in COMPLEMENT_ONLY:
+        if item.name in COMPLEMENT_ONLY or item.get_closest_marker("complement_only") is not None:
             (keep if rest else drop).append(item)
             continue
         inside = _matrix.in_default_matrix(

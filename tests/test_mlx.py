@@ -205,6 +205,10 @@ def test_compile_of_construction_sampling_and_log_prob() -> None:
         np.testing.assert_allclose(np.array(got), np.array(want), rtol=1e-6)
 
 
+# mx.compile on MLX's CPU compiles C++ kernels: cold on a fresh machine (CI's), 1 to 16 s a case, 2.4 CPU-minutes
+# for these two tests, so CI runs them in the complement (test_compile_of_construction_sampling_and_log_prob and
+# the former host functions stay in the README's run)
+@pytest.mark.complement_only
 def test_compile_of_mvn_categorical_and_gamma() -> None:
     cov = mx.array([[2.0, 0.3], [0.3, 1.0]])
     value = mx.array([[0.5, -0.2], [1.0, 1.0]])
@@ -316,6 +320,7 @@ def test_lgamma_digamma_erfc_log_ndtr_against_scipy(dtype: str) -> None:
     np.testing.assert_allclose(got, special.log_ndtr(zr), rtol=rtol * 10, atol=tiny)
 
 
+@pytest.mark.complement_only
 @pytest.mark.parametrize("case", [c for c in ARRAY_CASES if "matrix" in c.tags], ids=str)
 def test_float32_values_under_compile(case: Case) -> None:
     """log_prob of each family's subset case in float32 with the value a tracer of ``mx.compile``, against the
