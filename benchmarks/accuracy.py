@@ -66,20 +66,11 @@ QUICK_TAIL_PROBS = ("1e-1000", "1e-300", "1e-30", "1e-6", "0.25")
 
 ALL = BACKENDS
 LOG_TAILS = ("log_cdf", "log_survival_function")
-_FLOAT32_LOG_CHAIN = (
-    "float32's own limit without wider intermediates: log(x) and the standardization each round by 6e-8, "
-    "amplified by |z| = 11.5 at a CDF of 1e-30 (the condition of the normal tail); NumPy computes the chain "
-    "in float64 (4.4e-6)"
-)
 #: (family labels, methods, backends, dtypes, why): the misses of the targets that are known and explained;
-#: tests/test_accuracy_table.py fails on any other miss, and on an entry that no longer misses
-_KNOWN: list[tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...], str]] = [
-    (("TransformedDistribution(Normal, [ExpTransform()])", "LogNormal"), TARGET_METHODS, ("torch",), ("float32",),
-     _FLOAT32_LOG_CHAIN),
-    (("Gumbel",), ("cdf", "log_survival_function"), ("torch", "jax"), ("float32",),
-     "float32's own limit: the standardization rounds z by 6e-8, amplified by the CDF's condition |z| exp(-z) "
-     "= 290 where the CDF is 1e-30 (log_survival_function is -CDF there: 1.6e-5 at z = -4.2)"),
-]  # fmt: skip
+#: tests/test_accuracy_table.py fails on any other miss, and on an entry that no longer misses (none now: the last
+#: ten, float32 LogNormal and Gumbel tails on torch and JAX, compute their standardization in float64 on the CPU
+#: since 2026-12-07, ``in_tail_float``)
+_KNOWN: list[tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...], str]] = []
 KNOWN_MISSES: dict[tuple[str, str, str, str], str] = {
     (label, method, backend, dtype): why
     for labels, methods, backends, dtypes, why in _KNOWN

@@ -93,6 +93,13 @@ class Ops(SpecialMath, Sampling):
         and factorizations of the narrow floats so already: :func:`widened`)."""
         return self.xp.float32 if self.xp.finfo(dtype).bits < 32 else dtype
 
+    def tail_float(self, dtype: Any, device: Any) -> Any:
+        """What a CDF or log tail whose standardization is ill-conditioned computes in (``in_tail_float``): float64
+        for the narrower floats where this backend computes it at little cost on ``device`` (NumPy, PyTorch on the
+        CPU, JAX on the CPU with x64), else :meth:`wide_float` (accelerators are slow in float64, MLX's GPUs
+        have none)."""
+        return self.wide_float(dtype)
+
     def device(self, x: Array) -> Any:
         return x.device
 

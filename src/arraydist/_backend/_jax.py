@@ -58,6 +58,12 @@ class JaxOps(Ops):
     def is_float_dtype(self, dtype: Any) -> bool:
         return bool(jnp.issubdtype(dtype, jnp.floating))
 
+    def tail_float(self, dtype: Any, device: Any) -> Any:
+        platform = getattr(device, "platform", None) or jax.default_backend()
+        if jax.config.jax_enable_x64 and platform == "cpu" and jnp.finfo(dtype).bits < 64:
+            return jnp.dtype(jnp.float64)
+        return self.wide_float(dtype)
+
     def device(self, x: Array) -> Any:
         try:
             return x.device

@@ -90,6 +90,9 @@ class NumpyOps(Ops):
     def is_float_dtype(self, dtype: Any) -> bool:
         return np.dtype(dtype).kind == "f"
 
+    def tail_float(self, dtype: Any, device: Any) -> Any:
+        return _FLOAT64 if np.dtype(dtype).kind == "f" else dtype
+
     def device(self, x: Array) -> Any:
         return "cpu"
 

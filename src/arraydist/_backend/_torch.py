@@ -143,6 +143,11 @@ class TorchOps(Ops):
     def is_float_dtype(self, dtype: Any) -> bool:
         return bool(dtype.is_floating_point)
 
+    def tail_float(self, dtype: Any, device: Any) -> Any:
+        if dtype in _FLOAT32_AND_NARROW and (device is None or torch.device(device).type == "cpu"):
+            return torch.float64
+        return self.wide_float(dtype)
+
     def device(self, x: Array) -> Any:
         return _CPU if x.is_cpu else x.device  # one shared object for the common case (no new device object)
 

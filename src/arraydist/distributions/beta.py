@@ -8,9 +8,10 @@ from typing import Any
 from .. import constraints
 from ..distribution import Distribution
 from ..kl import register_infinite_kl, register_kl
+from ._widening import in_wide_float, sampled_in_wide_float
 from .continuous_bernoulli import ContinuousBernoulli
 from .exponential import Exponential
-from .gamma import Gamma, in_wide_float, log_minus_digamma, sampled_in_wide_float
+from .gamma import Gamma, log_minus_digamma
 from .gumbel import Gumbel
 from .laplace import Laplace
 from .normal import Normal

@@ -8,7 +8,8 @@ from typing import Any
 from .. import constraints
 from ..distribution import Distribution
 from ..kl import register_kl
-from .gamma import in_wide_float, log_minus_digamma, sampled_in_wide_float
+from ._widening import in_wide_float, sampled_in_wide_float
+from .gamma import log_minus_digamma
 
 __all__ = ["Dirichlet"]
 

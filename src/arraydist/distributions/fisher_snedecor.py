@@ -7,8 +7,8 @@ from typing import Any
 
 from .. import constraints
 from ..distribution import Distribution
+from ._widening import in_wide_float, sampled_in_wide_float
 from .beta import log_beta_density
-from .gamma import in_wide_float, sampled_in_wide_float
 
 __all__ = ["FisherSnedecor"]
 

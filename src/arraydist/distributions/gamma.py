@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import functools
 import math
-from collections.abc import Callable
 from typing import Any
 
 from .. import constraints
 from ..distribution import Distribution
 from ..kl import register_infinite_kl, register_kl
+from ._widening import in_wide_float, sampled_in_wide_float
 from .continuous_bernoulli import ContinuousBernoulli
 from .exponential import Exponential
 from .gumbel import Gumbel
@@ -26,45 +25,6 @@ _TWO_PI = 2 * math.pi
 _EULER = 0.57721566490153286060651209008240243
 #: where log_minus_digamma switches to its series
 _SERIES_FROM = 10.0
-
-
-def in_wide_float(fn: Callable[..., Array]) -> Callable[..., Array]:
-    """A method computed in float32 where the distribution's dtype is narrower (float16, bfloat16), its array
-    arguments and result cast: this group's formulas (saddle points, series, lgamma of 1e3) have no digits to spare
-    in eight or eleven bits of significand, and float16 cannot hold their intermediate terms (1e3 squared)."""
-
-    @functools.wraps(fn)
-    def method(self: Distribution, *args: Any) -> Array:
-        ops = self._ops
-        wide = ops.wide_float(self._dtype)
-        if wide == self._dtype:
-            return fn(self, *args)
-        widened = self._map_leaves(lambda x: ops.cast(x, wide) if hasattr(x, "dtype") else x)
-        return ops.cast(fn(widened, *[ops.cast(a, wide) for a in args]), self._dtype)
-
-    return method
-
-
-def sampled_in_wide_float(fn: Callable[..., Array]) -> Callable[..., Array]:
-    """``_rsample`` in float32 where the dtype is narrower (the backend's gamma sampler draws in float32 there
-    already), its draws clipped into the support as the narrow dtype holds it: its finite range, from its
-    smallest normal number for a positive support, below 1 for the unit interval (as in the dtype itself)."""
-
-    @functools.wraps(fn)
-    def method(self: Distribution, sample_shape: tuple[int, ...], rng: Any) -> Array:
-        ops = self._ops
-        wide = ops.wide_float(self._dtype)
-        if wide == self._dtype:
-            return fn(self, sample_shape, rng)
-        widened = self._map_leaves(lambda x: ops.cast(x, wide) if hasattr(x, "dtype") else x)
-        finfo = ops.xp.finfo(self._dtype)
-        low = float(finfo.smallest_normal) if getattr(self.support, "lower_bound", None) == 0 else -float(finfo.max)
-        high = 1 - float(finfo.eps) / 2 if getattr(self.support, "upper_bound", None) == 1 else float(finfo.max)
-        return ops.xp.clip(
-            ops.cast(ops.xp.clip(fn(widened, sample_shape, rng), min=low, max=high), self._dtype), min=low, max=high
-        )
-
-    return method
 
 
 class Gamma(Distribution):

@@ -9,6 +9,7 @@ from .. import constraints
 from ..distribution import Distribution
 from ..kl import register_infinite_kl, register_kl
 from ..transforms import AffineTransform, ExpTransform
+from ._widening import in_tail_float
 from .continuous_bernoulli import ContinuousBernoulli
 from .exponential import Exponential
 from .normal import Normal
@@ -108,17 +109,21 @@ class Gumbel(TransformedDistribution):
         z = self._z(value)
         return -(z + xp.exp(-z)) - xp.log(self.scale)
 
+    @in_tail_float
     def _cdf(self, value: Array) -> Array:
         xp = self._ops.xp
         return xp.exp(-xp.exp(-self._z(value)))
 
+    @in_tail_float
     def _log_cdf(self, value: Array) -> Array:
         return -self._ops.xp.exp(-self._z(value))
 
+    @in_tail_float
     def _survival_function(self, value: Array) -> Array:
         xp = self._ops.xp
         return -xp.expm1(-xp.exp(-self._z(value)))
 
+    @in_tail_float
     def _log_survival_function(self, value: Array) -> Array:
         ops = self._ops
         xp = ops.xp

@@ -7,7 +7,8 @@ from typing import Any, ClassVar
 
 from .. import constraints
 from ..transforms import PowerTransform
-from .gamma import Gamma, in_wide_float, log_minus_digamma
+from ._widening import in_wide_float
+from .gamma import Gamma, log_minus_digamma
 from .transformed_distribution import TransformedDistribution
 
 __all__ = ["InverseGamma"]

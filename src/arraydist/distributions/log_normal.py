@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 from .. import constraints
 from ..kl import register_kl
 from ..transforms import ExpTransform
+from ._widening import in_tail_float
 from .normal import Normal, _kl_normal_normal
 from .transformed_distribution import TransformedDistribution
 
@@ -89,15 +90,19 @@ class LogNormal(TransformedDistribution):
     def _log_prob(self, value: Array) -> Array:
         return self._of_log(lambda y: self.base_dist._log_prob(y) - y, value)
 
+    @in_tail_float
     def _cdf(self, value: Array) -> Array:
         return self._of_log(self.base_dist._cdf, value)
 
+    @in_tail_float
     def _survival_function(self, value: Array) -> Array:
         return self._of_log(self.base_dist._survival_function, value)
 
+    @in_tail_float
     def _log_cdf(self, value: Array) -> Array:
         return self._of_log(self.base_dist._log_cdf, value)
 
+    @in_tail_float
     def _log_survival_function(self, value: Array) -> Array:
         return self._of_log(self.base_dist._log_survival_function, value)
 

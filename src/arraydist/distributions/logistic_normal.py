@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 from .. import constraints
 from ..distribution import Distribution
 from ..transforms import StickBreakingTransform
-from .gamma import in_wide_float
+from ._widening import in_wide_float
 from .normal import Normal
 from .transformed_distribution import TransformedDistribution
 

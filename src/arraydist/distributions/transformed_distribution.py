@@ -10,6 +10,7 @@ from .._backend import Ops, ops_of
 from ..distribution import Distribution, _not_implemented
 from ..kl import kl_divergence, register_kl
 from ..transforms import Transform
+from ._widening import in_tail_float
 from .independent import Independent
 
 __all__ = ["TransformedDistribution"]
@@ -284,6 +285,7 @@ class TransformedDistribution(Distribution):
                 ) from None
         return sign
 
+    @in_tail_float
     def _cdf(self, value: Array) -> Array:
         sign = self._monotone_sign("cdf")
         y = value
@@ -311,12 +313,15 @@ class TransformedDistribution(Distribution):
             return getattr(base, lower if sign == 1 else upper)(value)
         return self._ops.xp.where(sign > 0, getattr(base, lower)(value), getattr(base, upper)(value))
 
+    @in_tail_float
     def _log_cdf(self, value: Array) -> Array:
         return self._tail(value, "log_cdf", "log_cdf", "log_survival_function")
 
+    @in_tail_float
     def _survival_function(self, value: Array) -> Array:
         return self._tail(value, "survival_function", "survival_function", "cdf")
 
+    @in_tail_float
     def _log_survival_function(self, value: Array) -> Array:
         return self._tail(value, "log_survival_function", "log_survival_function", "log_cdf")
 
