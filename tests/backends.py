@@ -23,6 +23,9 @@ class Backend:
     lazy: bool = False
     #: the device the arrays live on, where the library has several (``None``: its default)
     device: str | None = None
+    #: its arithmetic flushes subnormal numbers to zero (XLA on the CPU): a value below the smallest normal number
+    #: is 0 to every operation, so a CDF there is the CDF at 0 (a log of it, -inf): nothing can tell it apart
+    flushes_subnormals: bool = False
 
     @property
     def id(self) -> str:
@@ -46,6 +49,15 @@ class Backend:
         if self.name == "cupy" or self.device == "cuda":
             return f"{self.module} with a CUDA GPU"
         return self.module
+
+    def as_computed(self, x: Any, dtype: str) -> Any:
+        """Float64 values ``x`` of ``dtype`` as this backend's arithmetic sees them: its subnormals 0 where it
+        flushes them (float16 and bfloat16 compute in float32 and flush float32's)."""
+        if not self.flushes_subnormals:
+            return x
+        tiny = np.finfo(np.float64 if dtype == "float64" else np.float32).tiny
+        x = np.asarray(x, np.float64)
+        return np.where(np.abs(x) < tiny, 0.0 * x, x)
 
     @property
     def lib(self) -> Any:
@@ -102,7 +114,7 @@ class Backend:
 
 NUMPY = Backend("numpy", "numpy")
 TORCH = Backend("torch", "torch", differentiable=True)
-JAX = Backend("jax", "jax", differentiable=True)
+JAX = Backend("jax", "jax", differentiable=True, flushes_subnormals=True)
 #: the array API standard and nothing else: proof that the distributions use only the standard + the backend layer
 STRICT = Backend("array_api_strict", "array_api_strict")
 DASK = Backend("dask", "dask.array", lazy=True)

@@ -61,12 +61,16 @@ class IncompleteFunctions:
         return self._betainc_front(p, q, y, ym), self._betainc_continued(p, q, y)
 
     def _betainc_front(self, p: Array, q: Array, y: Array, ym: Array) -> Array:
-        """The log of the continued fraction's prefactor, in its saddle-point form (:meth:`_betainc_pair`)."""
+        r"""The log of the continued fraction's prefactor, in its saddle-point form (:meth:`_betainc_pair`); the
+        deviances take :math:`\log(n y)` as a sum of logs, finite where :math:`n y` underflows (a tiny concentration
+        at the smallest normal number: XLA flushes the subnormal product to 0)."""
         xp = self.xp
         n = p + q
+        log_n = xp.log(n)
         return (
             xp.log(q / n) + self.stirlerr(n) - self.stirlerr(p) - self.stirlerr(q)
-            - self.bd0(p, n * y) - self.bd0(q, n * ym) - 0.5 * (xp.log(2 * math.pi * p) + xp.log(q) - xp.log(n))
+            - self.bd0(p, n * y, log_n + xp.log(y)) - self.bd0(q, n * ym, log_n + xp.log(ym))
+            - 0.5 * (xp.log(2 * math.pi * p) + xp.log(q) - log_n)
         )  # fmt: skip
 
     def _betainc_continued(self, p: Array, q: Array, y: Array) -> Array:

@@ -84,31 +84,52 @@ class FisherSnedecor(Distribution):
         total = self.df1 * value + self.df2
         return self.df1 * value / total, self.df2 / total
 
+    def _deep(self, value: Array, u: Array) -> tuple[Array, Array]:
+        r"""Where :math:`u` is below the smallest normal number over eps (subnormal, its bits lost; flushed to 0 by
+        XLA: a tiny ``df1`` at a tiny value), and :math:`\log I_u(a, b)` there from its first term,
+        :math:`a \log u - \log a - \log B(a, b)` with :math:`\log u = \log d_1 + \log x - \log(d_1 x + d_2)`
+        (the next is :math:`u` times a number of order 1)."""
+        ops, xp, half1 = self._ops, self._ops.xp, 0.5 * self.df1
+        finfo = xp.finfo(u.dtype)
+        deep = u < float(finfo.smallest_normal) / float(finfo.eps)
+        x = xp.where(deep, value, xp.ones_like(value))
+        log_u = xp.log(self.df1) + xp.log(x) - xp.log(self.df1 * x + self.df2)
+        log_i = half1 * log_u - xp.log(half1) - ops.betaln(half1, 0.5 * self.df2)
+        return deep, xp.where(deep, log_i, -xp.ones_like(log_i))  # the other side kept finite (no warnings)
+
     @in_wide_float
     def _cdf(self, value: Array) -> Array:
         # I_u(d1/2, d2/2) where u < 1/2, else 1 - I_v(d2/2, d1/2) from betaincc: each argument where it is exact
-        ops, half1, half2 = self._ops, 0.5 * self.df1, 0.5 * self.df2
+        ops, xp, half1, half2 = self._ops, self._ops.xp, 0.5 * self.df1, 0.5 * self.df2
         u, v = self._arguments(value)
-        return ops.xp.where(u < 0.5, ops.betainc(half1, half2, u), ops.betaincc(half2, half1, v))
+        deep, log_i = self._deep(value, u)
+        out = xp.where(u < 0.5, ops.betainc(half1, half2, u), ops.betaincc(half2, half1, v))
+        return xp.where(deep, xp.exp(log_i), out)
 
     @in_wide_float
     def _survival_function(self, value: Array) -> Array:
-        ops, half1, half2 = self._ops, 0.5 * self.df1, 0.5 * self.df2
+        ops, xp, half1, half2 = self._ops, self._ops.xp, 0.5 * self.df1, 0.5 * self.df2
         u, v = self._arguments(value)
-        return ops.xp.where(u < 0.5, ops.betaincc(half1, half2, u), ops.betainc(half2, half1, v))
+        deep, log_i = self._deep(value, u)
+        out = xp.where(u < 0.5, ops.betaincc(half1, half2, u), ops.betainc(half2, half1, v))
+        return xp.where(deep, -xp.expm1(log_i), out)
 
     @in_wide_float
     def _log_cdf(self, value: Array) -> Array:
         # as _cdf, in log space: finite where the CDF underflows, exact where it rounds to 1 (Ops.log_betainc)
-        ops, half1, half2 = self._ops, 0.5 * self.df1, 0.5 * self.df2
+        ops, xp, half1, half2 = self._ops, self._ops.xp, 0.5 * self.df1, 0.5 * self.df2
         u, v = self._arguments(value)
-        return ops.xp.where(u < 0.5, ops.log_betainc(half1, half2, u), ops.log_betaincc(half2, half1, v))
+        deep, log_i = self._deep(value, u)
+        out = xp.where(u < 0.5, ops.log_betainc(half1, half2, u), ops.log_betaincc(half2, half1, v))
+        return xp.where(deep, log_i, out)
 
     @in_wide_float
     def _log_survival_function(self, value: Array) -> Array:
-        ops, half1, half2 = self._ops, 0.5 * self.df1, 0.5 * self.df2
+        ops, xp, half1, half2 = self._ops, self._ops.xp, 0.5 * self.df1, 0.5 * self.df2
         u, v = self._arguments(value)
-        return ops.xp.where(u < 0.5, ops.log_betaincc(half1, half2, u), ops.log_betainc(half2, half1, v))
+        deep, log_i = self._deep(value, u)
+        out = xp.where(u < 0.5, ops.log_betaincc(half1, half2, u), ops.log_betainc(half2, half1, v))
+        return xp.where(deep, xp.log(-xp.expm1(log_i)), out)
 
     @in_wide_float
     def _icdf(self, value: Array) -> Array:
