@@ -48,6 +48,22 @@ def _index_ndim(name: str, item: Any) -> int:
     return 1
 
 
+def _positive_steps(name: str, index: tuple[Any, ...], batch: Shape) -> tuple[tuple[Any, ...], tuple[int, ...]]:
+    """``index`` (its ``...`` spelled out) with each slice of negative step turned into one of positive step over
+    its dimension reversed, and those dimensions: torch refuses negative steps, the array API standard leaves them
+    to the library, and ``flip`` then a slice is the same on every backend."""
+    items, flips, dim = [], [], 0
+    for item in index:
+        if isinstance(item, slice) and item.step is not None and item.step < 0:
+            size = batch[dim]
+            picked = range(*item.indices(size))
+            item = slice(size - 1 - picked[0], size - picked[-1], -item.step) if picked else slice(0, 0)
+            flips.append(dim)
+        items.append(item)
+        dim += _index_ndim(name, item)
+    return tuple(items), tuple(flips)
+
+
 def reshaped_batch(name: str, old: Shape, shape: Any) -> Shape:
     """The batch shape ``old`` reshapes to: ``shape`` (ints, one of them may be -1) checked against its size."""
     try:
@@ -312,7 +328,12 @@ class Batch:
         # a mask alone is indexed as the sole index (the array API standard allows a mask only so)
         mask = index[0] if len(index) == 1 and _is_mask(index[0]) else None
         flat = mask is not None and mask.ndim > 1 and ops.lazy  # Dask knows the size of 1-d masks alone
-        key = (ops.to_numpy(mask).ravel() if flat else ops.mask_key(mask)) if mask is not None else (*index, Ellipsis)
+        flips: tuple[int, ...] = ()
+        if mask is not None:
+            key: tuple[Any, ...] = ops.to_numpy(mask).ravel() if flat else ops.mask_key(mask)
+        else:
+            index, flips = _positive_steps(type(self).__name__, index, batch)
+            key = (*index, Ellipsis)
 
         def pick(leaf: Any, nd: int, shared: bool) -> Any:
             if not hasattr(leaf, "shape") or (shared and leaf.ndim <= nd):
@@ -321,6 +342,8 @@ class Batch:
             full = ops.broadcast_to(leaf, batch + event)
             if flat:
                 full = ops.xp.reshape(full, (math.prod(batch), *event))
+            if flips:
+                full = ops.xp.flip(full, axis=flips)
             return full[key]  # the standard wants the event dims spelled out
 
         return _tree.map_tree(self, pick, neutral=self._neutral)
