@@ -409,11 +409,6 @@ _DASK_LAWS: dict[str, tuple[list[Any], Any]] = {
     "categorical": ([np.log([0.2, 0.5, 0.3])], stats.randint(0, 3)),
 }
 _CHUNKED = ["standard_gamma", "poisson", "binomial", "bernoulli", "categorical"]
-_SAMPLE_CHUNKS_BUG = (
-    "_dask_random.sample_chunks gives its parameters one chunk along the sample axis, which map_blocks cannot "
-    "align with several output chunks there: 'ValueError: Dimension 0 has 1 blocks, adjust_chunks specified with 2 "
-    "blocks' (any draw of more than 128 MiB, e.g. Poisson of two Dask rates with sample shape (2e7,), fails so)"
-)
 
 
 def _dask_draws(name: str, n: int, batch: int = 4, chunk_size: str | None = None) -> tuple[Any, np.ndarray]:
@@ -468,7 +463,7 @@ def test_dask_chunks_of_the_batch_axis_have_independent_streams(name: str) -> No
 @statistical
 @pytest.mark.parametrize(
     "name",
-    [pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=_SAMPLE_CHUNKS_BUG)) for n in _CHUNKED],
+    _CHUNKED,
 )
 def test_dask_draws_with_a_chunked_sample_axis(name: str) -> None:
     """A draw whose sample axis Dask cuts into chunks (a chunk size smaller than the draw): each chunk has its own

@@ -51,14 +51,7 @@ def draw_runs(d: Any, backend: Backend, n: int) -> tuple[list[np.ndarray], set[i
     Dask sample axis: lags whose independence is tested too)."""
     runs, lags = [], set()
     for seed in GOF_SEEDS:
-        try:
-            with sample_axis_chunks(backend, 8 * n * math.prod((*d.batch_shape, *d.event_shape))):
-                x = d.sample((n,), seed=seed)
-        except ValueError as e:
-            # Dask's chunked samplers cannot cut the sample axis yet (test_backend_random.py's
-            # test_dask_draws_with_a_chunked_sample_axis, xfail): check them in one sample chunk meanwhile
-            if "adjust_chunks" not in str(e):
-                raise
+        with sample_axis_chunks(backend, 8 * n * math.prod((*d.batch_shape, *d.event_shape))):
             x = d.sample((n,), seed=seed)
         chunks = getattr(x, "chunks", None)
         if chunks is not None and len(chunks[0]) > 1:

@@ -44,7 +44,7 @@ def output_chunks(shape: Shape, dtype: Any, params: Sequence[Any], event_ndims: 
 def _aligned(p: Any, shape: Shape, chunks: tuple, event_ndim: int) -> da.Array:
     """``p`` with leading axes of length 1 up to the draws' rank, chunked as the draws where it varies (one
     chunk of length 1 where it does not: each task then gets a block that broadcasts to its chunk, never a
-    broadcast copy), event axes whole."""
+    broadcast copy; a broadcast view where the draws have several chunks), event axes whole."""
     p = p if isinstance(p, da.Array) else da.from_array(np.asarray(p), chunks=-1)
     core = p.ndim - event_ndim
     if core > len(shape) or any(n not in (1, m) for n, m in zip(p.shape[:core][::-1], shape[::-1])):
@@ -52,7 +52,14 @@ def _aligned(p: Any, shape: Shape, chunks: tuple, event_ndim: int) -> da.Array:
     p = p[(None,) * (len(shape) - core) + (Ellipsis,)]
     target = {axis: (chunks[axis] if p.shape[axis] != 1 else -1) for axis in range(len(shape))}
     target.update({len(shape) + i: -1 for i in range(event_ndim)})
-    return p.rechunk(target)
+    p = p.rechunk(target)
+    # map_blocks pairs blocks by index: along an axis that the draws cut into several chunks (a long sample axis)
+    # and the parameter does not vary, its one value is spread into as many blocks (views, no copy)
+    spread = [axis for axis in range(len(shape)) if p.shape[axis] == 1 and len(chunks[axis]) > 1]
+    if not spread:
+        return p
+    full = tuple(shape[a] if a in spread else n for a, n in enumerate(p.shape))
+    return da.broadcast_to(p, full, chunks=tuple(chunks[a] if a in spread else c for a, c in enumerate(p.chunks)))
 
 
 def _block(
