@@ -20,10 +20,12 @@ Rule (applied by ``conftest.pytest_collection_modifyitems`` to every test parame
   continuous families) runs on the core backends by default and on the others, the subset included, in the
   complement;
 * a **base-machinery test** (``pytest.mark.base_machinery``: the batch operations, ``expand``, slicing,
-  ``reshape``, flattening, and empty batches: code written once on the tree of parts in the base, the same for every
-  family and backend but for the backend's own array operations) runs on the core backends for every case in both
-  dtypes, and off them only in the complement (as a core-by-default module's), where the CI matrix takes each
-  family's subset case in float64 only
+  ``reshape``, flattening, and empty batches; since the sixth session also the conformance suite's layout checks
+  (``test_shapes_and_identity``) and seed checks (``test_seeds_reproduce_and_inputs_are_not_mutated``): code
+  written once on the tree of parts in the base, the same for every family and backend but for the backend's own
+  array operations, whose values every case checks off the core backends in ``test_values_match_reference``)
+  runs on the core backends for every case in both dtypes, and off them only in the complement (as a
+  core-by-default module's), where the CI matrix takes each family's subset case in float64 only
   (``MACHINERY_DTYPE``): every other case repeats the same code path on other shapes, at 10 to 50 CPU-s a broadcast
   case on JAX; ``--full-matrix`` still runs them all;
 * on **MLX** (2026-12-07) the mirror image: MLX computes in float32 (its GPUs have no float64), so the default run
@@ -35,9 +37,10 @@ Rule (applied by ``conftest.pytest_collection_modifyitems`` to every test parame
   NumPy (about 1,100 tests, 2 to 3 minutes of the complement);
 * likewise on **array_api_strict** (a thin wrapper of NumPy that refuses what the standard lacks): every case in
   float64, each family's subset case in float32;
-* a test marked ``complement_only`` or named in ``conftest.COMPLEMENT_ONLY`` runs in the complement, not in the
-  default run (the longest compilations of the default run, cold on a fresh machine: MLX's and inductor's C++
-  kernels, JAX's float16 half-precision tests, each with its reason);
+* a test marked ``complement_only`` or named in ``conftest.COMPLEMENT_ONLY`` runs in the complement what the
+  default run would take of it (each family's subset off the core backends), not in the default run (the
+  longest compilations of the default run, cold on a fresh machine: MLX's and inductor's C++ kernels, JAX's
+  float16 half-precision tests, each with its reason);
 * a test or parameter marked ``full_matrix_only`` (JAX's bfloat16 half-precision tests: the same path as its
   float16 ones) runs under ``--full-matrix`` alone, in neither the default run nor the complement;
 * ``--full-matrix`` (or the environment variable ``ARRAYDIST_FULL_MATRIX=1``) runs the whole cross product;

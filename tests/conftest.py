@@ -157,9 +157,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if item.get_closest_marker("full_matrix_only") is not None:
             drop.append(item)  # neither the default run nor CI's complement: --full-matrix alone
             continue
-        if item.name in COMPLEMENT_ONLY or item.get_closest_marker("complement_only") is not None:
-            (keep if rest else drop).append(item)
-            continue
         inside = _matrix.in_default_matrix(
             _matrix.item_case(item),
             _matrix.item_backend(item),
@@ -167,6 +164,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             _matrix.item_in_family_module(item),
             _matrix.item_core_by_default(item) or _matrix.item_base_machinery(item),
         )
+        if item.name in COMPLEMENT_ONLY or item.get_closest_marker("complement_only") is not None:
+            # what the default run would take of it (the subset off the core backends), in the complement instead
+            (keep if rest and inside else drop).append(item)
+            continue
         if rest and not inside:  # the complement: what CI runs beyond the default
             inside = not _matrix.in_ci_matrix(
                 _matrix.item_case(item),

@@ -161,6 +161,7 @@ def check_moments_shape(case: Case, d: Any, full: tuple[int, ...]) -> None:
                 getattr(d, moment)
 
 
+@pytest.mark.base_machinery
 def test_shapes_and_identity(case: Case, backend: Backend, dtype: str) -> None:
     """Layout: batch and event shapes, draws of ``sample_shape + batch + event`` in the backend and dtype,
     ``log_prob``, entropy and moments of the batch layout, ``repr``, ``enumerate_support``."""
@@ -392,6 +393,7 @@ def incompatible_batch_shape(batch: tuple[int, ...]) -> tuple[int, ...]:
     return (-2,)
 
 
+@pytest.mark.base_machinery
 def test_seeds_reproduce_and_inputs_are_not_mutated(case: Case, backend: Backend, dtype: str) -> None:
     """One seed gives the same draws (``sample`` and ``rsample``), other seeds others; no method writes into
     the parameters or the value."""

@@ -228,7 +228,12 @@ def test_the_ci_matrix_runs_the_base_machinery_off_the_core_backends_on_the_subs
     import test_empty_batch
 
     assert "base_machinery" in {m.name for m in test_batch_ops.pytestmark}
-    for test in (test_conformance.test_batch_operations, test_empty_batch.test_every_case_works_with_an_empty_batch):
+    for test in (
+        test_conformance.test_batch_operations,
+        test_conformance.test_shapes_and_identity,
+        test_conformance.test_seeds_reproduce_and_inputs_are_not_mutated,
+        test_empty_batch.test_every_case_works_with_an_empty_batch,
+    ):
         assert "base_machinery" in {m.name for m in test.pytestmark}
 
 
