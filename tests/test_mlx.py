@@ -237,6 +237,34 @@ def test_validation_is_deferred_under_compile_and_eager_errors_name_the_paramete
         mx.compile(lambda s: Normal(mx.zeros((2,)), s).log_prob(mx.array(0.5)))(mx.ones((3,)))
 
 
+def test_support_check_of_the_library_s_own_real_draws_reads_no_value(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reading a value waits for MLX's stream: ``log_prob`` of a draw of a validated distribution whose support
+    only excludes NaN (a VAE's ``q.log_prob(z)`` and prior ``p.log_prob(z)``) skips that check; any other value,
+    a draw of an unvalidated distribution, and a draw from a bounded support are still read and checked."""
+    from arraydist._backend._mlx import MlxOps
+
+    reads: list[Any] = []
+    small_values = MlxOps.small_values
+    monkeypatch.setattr(MlxOps, "small_values", lambda self, x: reads.append(x) or small_values(self, x))
+
+    def reads_of(d: Any, value: Any) -> int:
+        reads.clear()
+        d.log_prob(value)
+        return len(reads)
+
+    q = Normal(mx.array([0.5, -1.0, 2.0]), mx.array([1.0, 2.0, 0.5]))
+    z, prior = q.rsample((4,), seed=0), Normal(0.0, 1.0)
+    assert reads_of(q, z) == reads_of(prior, z) == reads_of(q, q.sample(seed=1)) == 0
+    x, log_p = q.rsample_and_log_prob(seed=2)
+    np.testing.assert_allclose(np.array(log_p), np.array(q.log_prob(x)), rtol=1e-6)
+    assert reads_of(q, z + 0.0) == 1  # not a draw: read
+    assert reads_of(q, Normal(mx.array(0.0), mx.array(1.0), validate_args=False).rsample(seed=3)) == 1
+    gamma = Gamma(mx.array([1e-3, 2.0]), mx.array(1.0))
+    assert reads_of(gamma, gamma.sample(seed=4)) == 1  # a positive support: a draw may round to 0
+    with pytest.raises(ValueError, match=r"Normal\.log_prob.*real"):
+        q.log_prob(mx.array([0.0, math.nan, 1.0]))
+
+
 def test_host_sampler_under_compile_raises_clearly() -> None:
     """Poisson draws run NumPy on the host seeded from the key: eagerly reproducible, under compile an error."""
     d = Poisson(mx.array([3.0, 40.0]))

@@ -37,7 +37,9 @@ class Values:
             support = self.support if support is None else support
             if ops.tracing():
                 return self._check_support(value, method, support)  # a check of the compiled program
-            if support is not None:  # the common case inline: a few numbers read once, inside the support
+            if ops.notes_draws and getattr(support, "nan_check_only", False) and ops.is_noted_draw(value):
+                pass  # a draw of a validated distribution: not NaN (distribution._noted)
+            elif support is not None:  # the common case inline: a few numbers read once, inside the support
                 values = ops.small_values(value)
                 if values is None or support.check_values(values) is not True:
                     return self._check_support(value, method, support)  # the exact check, and the error

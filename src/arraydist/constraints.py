@@ -80,6 +80,10 @@ class Constraint:
 
     is_discrete = False
     event_dim = 0
+    #: whether a value is inside exactly when it is not NaN (``real`` and its reinterpretations): every draw of a
+    #: distribution whose parameters passed validation is then inside, which lazy libraries use to skip the check
+    #: of such a draw (``Ops.notes_draws``)
+    nan_check_only = False
 
     def check(self, value: Any) -> Any:
         """A boolean array of shape ``value.shape[:value.ndim - event_dim]``: True where ``value`` is inside."""
@@ -174,6 +178,8 @@ class dependent_property(property, _Dependent):
 
 
 class _Real(Constraint):
+    nan_check_only = True
+
     def check(self, value: Any) -> Any:
         return value == value  # False exactly at NaN
 
@@ -456,6 +462,10 @@ class Independent(Constraint):
     @property
     def event_dim(self) -> int:  # type: ignore[override]
         return self.base_constraint.event_dim + self.reinterpreted_batch_ndims
+
+    @property
+    def nan_check_only(self) -> bool:  # type: ignore[override]
+        return self.base_constraint.nan_check_only
 
     def check(self, value: Any) -> Any:
         result = self.base_constraint.check(value)

@@ -142,6 +142,18 @@ class Ops(SpecialMath, Sampling):
         are skipped.  Per-array tracing (JAX's tracers) answers in :meth:`is_concrete`."""
         return False
 
+    #: whether reading a value costs a computation of its own (MLX: a wait for the stream) and draws are therefore
+    #: noted (:meth:`note_draw`), so that a support check of a draw that cannot be outside is skipped
+    notes_draws: bool = False
+
+    def note_draw(self, x: Array) -> None:
+        """Note ``x`` as a draw of a distribution whose parameters passed validation and whose support only
+        excludes NaN (``Constraint.nan_check_only``): finite parameters give no NaN draw."""
+
+    def is_noted_draw(self, x: Array) -> bool:
+        """Whether ``x`` (this very array) was noted by :meth:`note_draw`."""
+        return False
+
     #: whether :meth:`deferred_check` does anything (torch, JAX, Dask): elsewhere no check array is built
     defers_checks: bool = False
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import copyreg
 import math
+import weakref
 from types import SimpleNamespace
 from typing import Any
 
@@ -125,6 +126,10 @@ def _key_ints(key: Array) -> list[int]:
     return [int(v) for v in np.array(key)]
 
 
+#: the draws noted by ``MlxOps.note_draw``, by identity; an entry goes with its array
+_DRAWS: weakref.WeakValueDictionary[int, Any] = weakref.WeakValueDictionary()
+
+
 class MlxOps(Ops):
     name = "mlx"
     differentiable = True
@@ -132,6 +137,16 @@ class MlxOps(Ops):
 
     def __init__(self) -> None:
         super().__init__(_XP)
+
+    # Reading any value waits for the stream (about 40 us, more than a small training step's arithmetic): the
+    # check of log_prob(z) for a z the library just drew would double the waits of a VAE step.
+    notes_draws = True
+
+    def note_draw(self, x: Array) -> None:
+        _DRAWS[id(x)] = x
+
+    def is_noted_draw(self, x: Array) -> bool:
+        return _DRAWS.get(id(x)) is x
 
     def asarray(self, x: Any, dtype: Any = None, device: Any = None) -> Array:
         return _asarray(x, dtype)
